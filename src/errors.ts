@@ -1,0 +1,114 @@
+/**
+ * Error codes of the core. Every error we throw carries a stable `code`; match on it, not on
+ * `instanceof` (adapters and the gateway may load different copies of this module).
+ */
+
+export interface ErrorSpec {
+  /** HTTP status the error maps to when it ends a request, if it has one. */
+  readonly status?: number;
+  /** What happened, as a sentence. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+export type ErrorTable = Readonly<Record<string, ErrorSpec>>;
+
+export class TsgiError extends Error {
+  readonly code: string;
+  readonly status: number | undefined;
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TsgiError';
+    this.code = code;
+    this.status = options.status;
+  }
+}
+
+/** Creates a coded error from a table entry; `detail` is appended to the table's message. */
+export function createError<T extends ErrorTable>(
+  table: T,
+  code: keyof T & string,
+  detail?: string,
+  cause?: unknown,
+): TsgiError {
+  const spec = table[code]!;
+  const message = detail ? `${spec.message}: ${detail}` : spec.message;
+  return new TsgiError(code, `${code}: ${message}`, {
+    ...(spec.status === undefined ? {} : { status: spec.status }),
+    cause,
+  });
+}
+
+/** The HTTP status an error ends a request with (500 unless the error says otherwise). */
+export function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+}
+
+/** The core's errors. docs/errors.md is generated from this table and the other layers' tables. */
+export const CORE_ERRORS = {
+  ERR_TSGI_STATUS_INVALID: {
+    status: 500,
+    message: "startResponse got a status that is not 'NNN Reason'",
+    fix: "Pass a string such as '200 OK': three digits, a space, a reason phrase without control characters.",
+  },
+  ERR_TSGI_HEADER_INVALID: {
+    status: 500,
+    message: 'startResponse got a header whose name is not a token or whose value has control characters',
+    fix: 'Header names are RFC 9110 tokens; values must not contain CR, LF or NUL (they would split the response).',
+  },
+  ERR_TSGI_HOP_BY_HOP_HEADER: {
+    status: 500,
+    message: 'the app set a hop-by-hop header, which only the server may set',
+    fix: 'Remove Connection, Keep-Alive, Transfer-Encoding, Upgrade, TE, Trailer and Proxy-* headers; the server frames the response.',
+  },
+  ERR_TSGI_START_RESPONSE_TWICE: {
+    status: 500,
+    message: 'startResponse was called a second time without excInfo',
+    fix: 'Call startResponse once; to change your mind after an error, pass the caught error as the third argument.',
+  },
+  ERR_TSGI_NO_START_RESPONSE: {
+    status: 500,
+    message: 'the app returned its body without calling startResponse',
+    fix: 'Call startResponse(status, headers) before returning or before the first chunk is produced.',
+  },
+  ERR_TSGI_BODY_NOT_ITERABLE: {
+    status: 500,
+    message: 'the app returned something that is not an iterable or async iterable of chunks',
+    fix: "Return an array or (async) generator of Uint8Array or string chunks, e.g. ['hello'], not a bare string.",
+  },
+  ERR_TSGI_CHUNK_TYPE: {
+    status: 500,
+    message: 'the body produced a chunk that is neither a Uint8Array nor a string',
+    fix: 'Yield Uint8Array (or string, encoded as UTF-8) chunks only.',
+  },
+  ERR_TSGI_APP_ERROR: {
+    status: 500,
+    message: 'the app threw before the response headers were sent',
+    fix: 'See the logged cause; the client got a 500.',
+  },
+  ERR_TSGI_APP_ERROR_AFTER_HEADERS: {
+    message: 'the app threw after the response headers were sent; the response was cut short',
+    fix: 'See the logged cause; the client saw an aborted body.',
+  },
+  ERR_TSGI_CONTENT_LENGTH_MISMATCH: {
+    message: 'the body did not match the Content-Length the app declared',
+    fix: 'Declare the exact byte length (UTF-8 for strings) or leave Content-Length out and let the server frame the body.',
+  },
+  ERR_TSGI_INPUT_CLOSED: {
+    message: 'wsgi.input was read after the request finished',
+    fix: 'Read the body before returning the response, or while producing it.',
+  },
+  ERR_TSGI_VALIDATOR: {
+    status: 500,
+    message: 'validator() found a breach of the TSGI contract',
+    fix: 'The message names the rule (docs/spec.md); fix the app, middleware or server it names.',
+  },
+} as const satisfies ErrorTable;
+
+export type CoreErrorCode = keyof typeof CORE_ERRORS;
+
+export function coreError(code: CoreErrorCode, detail?: string, cause?: unknown): TsgiError {
+  return createError(CORE_ERRORS, code, detail, cause);
+}

@@ -1,0 +1,80 @@
+/**
+ * The TSGI interface: PEP 3333 carried over to JavaScript. See docs/spec.md for the rules.
+ */
+
+/** A response header as a `[name, value]` pair. Names and values are latin-1 strings without CR/LF. */
+export type Header = [name: string, value: string];
+export type HeaderList = Header[];
+
+/** A body chunk. Strings are encoded as UTF-8 (a deviation from PEP 3333, see docs/spec.md). */
+export type BodyChunk = Uint8Array | string;
+
+/** What an app returns: a sync or async iterable of chunks. `close()` is called when the server is done. */
+export type ResponseBody = (Iterable<BodyChunk> | AsyncIterable<BodyChunk>) & {
+  close?: () => void | Promise<void>;
+};
+
+/**
+ * PEP 3333's write(): the legacy imperative body API. The chunk is queued in order before the
+ * iterable's chunks; the promise resolves when the server has handed it on (await it for backpressure).
+ */
+export type Write = (chunk: BodyChunk) => Promise<void>;
+
+/**
+ * `startResponse(status, headers, excInfo?)`: status is `'NNN Reason'`. Calling it again is allowed
+ * only with `excInfo` (the caught error); after headers were sent that call throws `excInfo`.
+ */
+export type StartResponse = (status: string, headers: HeaderList, excInfo?: unknown) => Write;
+
+/** `wsgi.input`: the request body. Reads resolve to an empty array at end of body. */
+export interface InputStream extends AsyncIterable<Uint8Array> {
+  /** Reads up to `size` bytes; without `size` (or a negative one), the rest of the body. */
+  read(size?: number): Promise<Uint8Array>;
+  /** Reads one line including its `\n`, or up to `size` bytes. */
+  readline(size?: number): Promise<Uint8Array>;
+  /** Reads lines until EOF, or until about `hint` bytes were read. */
+  readlines(hint?: number): Promise<Uint8Array[]>;
+}
+
+/** `wsgi.errors`: a text stream for the app's diagnostics. */
+export interface ErrorStream {
+  write(text: string): void;
+  writelines(lines: Iterable<string>): void;
+  flush(): void;
+}
+
+/** The environ. CGI values are latin-1 "bytes as characters" strings (PEP 3333). */
+export interface Environ {
+  REQUEST_METHOD: string;
+  SCRIPT_NAME: string;
+  PATH_INFO: string;
+  QUERY_STRING: string;
+  CONTENT_TYPE?: string;
+  CONTENT_LENGTH?: string;
+  SERVER_NAME: string;
+  SERVER_PORT: string;
+  SERVER_PROTOCOL: string;
+  REMOTE_ADDR?: string;
+  REQUEST_URI?: string;
+  HTTPS?: string;
+  'wsgi.version': readonly [1, 0];
+  'wsgi.url_scheme': 'http' | 'https';
+  'wsgi.input': InputStream;
+  'wsgi.errors': ErrorStream;
+  'wsgi.multithread': boolean;
+  'wsgi.multiprocess': boolean;
+  'wsgi.run_once': boolean;
+  /** True when wsgi.input ends at the body's end even without CONTENT_LENGTH (chunked uploads). */
+  'wsgi.input_terminated'?: boolean;
+  [key: `HTTP_${string}`]: string | undefined;
+  [key: string]: unknown;
+}
+
+/** A TSGI application. */
+export type App = (
+  environ: Environ,
+  startResponse: StartResponse,
+) => ResponseBody | Promise<ResponseBody>;
+
+/** Middleware: an app that wraps an app. */
+export type Middleware = (app: App) => App;
