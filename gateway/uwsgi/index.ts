@@ -1,0 +1,18 @@
+/**
+ * The uwsgi codec: bytes in, values out. No I/O, no Node APIs (Uint8Array only).
+ * @module
+ */
+export { type EncodePacketOptions, encodePacket } from './encode.js';
+export { bytesToLatin1, latin1ToBytes } from './latin1.js';
+export {
+  decodeHeader,
+  encodeHeader,
+  HEADER_SIZE,
+  MAX_DATASIZE,
+  MODIFIER,
+  type UwsgiHeader,
+  type UwsgiPacket,
+  type UwsgiVar,
+} from './packet.js';
+export { PacketReader, type PacketReaderOptions, type ReadResult } from './reader.js';
+export { DEFAULT_MAX_VARS, decodeVars, type EncodableVar, encodeVars } from './vars.js';

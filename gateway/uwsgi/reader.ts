@@ -1,0 +1,131 @@
+/**
+ * Incremental packet reader: feed it socket chunks split anywhere; it returns the header and the
+ * vars block once both are complete, plus the bytes after them (the start of the body).
+ */
+import { gatewayError } from '../errors.js';
+import {
+  decodeHeader,
+  HEADER_SIZE,
+  MAX_DATASIZE,
+  type UwsgiHeader,
+  type UwsgiPacket,
+} from './packet.js';
+
+export interface PacketReaderOptions {
+  /** Largest vars block accepted (the `buffer-size` option). Default and maximum: 65535. */
+  bufferSize?: number;
+}
+
+export interface ReadResult {
+  packet: UwsgiPacket;
+  /** Bytes after the vars block in the last chunk: the first body bytes (may be empty). */
+  rest: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** First four bytes of the common HTTP methods: someone pointed an HTTP client at a uwsgi socket. */
+const HTTP_STARTS = new Set([
+  'GET ',
+  'POST',
+  'PUT ',
+  'HEAD',
+  'DELE',
+  'PATC',
+  'OPTI',
+  'CONN',
+  'TRAC',
+  'PRI ',
+]);
+
+export class PacketReader {
+  readonly #bufferSize: number;
+  readonly #headerBytes = new Uint8Array(HEADER_SIZE);
+  #headerFilled = 0;
+  #header: UwsgiHeader | undefined;
+  #block: Uint8Array | undefined;
+  #blockFilled = 0;
+  #done = false;
+
+  constructor(options: PacketReaderOptions = {}) {
+    this.#bufferSize = Math.min(options.bufferSize ?? MAX_DATASIZE, MAX_DATASIZE);
+  }
+
+  /** True once any byte was pushed (a connection that sent nothing needs no error reply). */
+  get started(): boolean {
+    return this.#headerFilled > 0;
+  }
+
+  /** The header, once its four bytes are in. */
+  get header(): UwsgiHeader | undefined {
+    return this.#header;
+  }
+
+  /**
+   * Adds bytes. Returns the packet when the vars block is complete, else undefined.
+   * Throws a coded error when the header announces a block over buffer-size or is plain HTTP.
+   */
+  push(chunk: Uint8Array): ReadResult | undefined {
+    if (this.#done) throw new Error('PacketReader: packet already complete');
+    let offset = 0;
+    if (this.#header === undefined) {
+      // Fast path: the whole header in this chunk (nginx writes header and vars together).
+      if (this.#headerFilled === 0 && chunk.length >= HEADER_SIZE) {
+        this.#header = this.#checkHeader(chunk, 0);
+        this.#headerFilled = HEADER_SIZE;
+        offset = HEADER_SIZE;
+      } else {
+        const take = Math.min(HEADER_SIZE - this.#headerFilled, chunk.length);
+        this.#headerBytes.set(chunk.subarray(0, take), this.#headerFilled);
+        this.#headerFilled += take;
+        offset = take;
+        if (this.#headerFilled < HEADER_SIZE) return undefined;
+        this.#header = this.#checkHeader(this.#headerBytes, 0);
+      }
+    }
+    const { datasize } = this.#header;
+    if (this.#block === undefined) {
+      // Fast path: the whole block is in this chunk; no copy.
+      if (chunk.length - offset >= datasize) {
+        return this.#finish(
+          chunk.subarray(offset, offset + datasize),
+          chunk.subarray(offset + datasize),
+        );
+      }
+      this.#block = new Uint8Array(datasize);
+    }
+    const take = Math.min(datasize - this.#blockFilled, chunk.length - offset);
+    this.#block.set(chunk.subarray(offset, offset + take), this.#blockFilled);
+    this.#blockFilled += take;
+    if (this.#blockFilled < datasize) return undefined;
+    return this.#finish(
+      this.#block,
+      offset + take < chunk.length ? chunk.subarray(offset + take) : EMPTY,
+    );
+  }
+
+  #checkHeader(bytes: Uint8Array, offset: number): UwsgiHeader {
+    const header = decodeHeader(bytes, offset);
+    if (header.datasize > this.#bufferSize) {
+      const start = String.fromCharCode(
+        bytes[offset]!,
+        bytes[offset + 1]!,
+        bytes[offset + 2]!,
+        bytes[offset + 3]!,
+      );
+      if (HTTP_STARTS.has(start))
+        throw gatewayError('ERR_UWSGI_PLAIN_HTTP', `request starts with ${JSON.stringify(start)}`);
+      throw gatewayError(
+        'ERR_UWSGI_BLOCK_TOO_LARGE',
+        `${header.datasize} bytes > ${this.#bufferSize} (buffer-size)`,
+      );
+    }
+    return header;
+  }
+
+  #finish(block: Uint8Array, rest: Uint8Array): ReadResult {
+    this.#done = true;
+    const header = this.#header!;
+    return { packet: { ...header, block }, rest };
+  }
+}
