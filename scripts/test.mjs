@@ -35,6 +35,7 @@ const nodeArgs = [
   '--import',
   'tsx',
   '--test',
+  '--test-reporter=spec',
   `--test-concurrency=${process.env.TSGI_TEST_CONCURRENCY ?? 2}`,
   '--test-timeout=300000',
   ...files,
@@ -42,10 +43,22 @@ const nodeArgs = [
 
 function run(label, cmd, argv) {
   console.log(`\n# ${label}: ${files.length} test files`);
-  const res = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 30 });
+  const res = spawnSync(cmd, argv, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   process.stdout.write(res.stdout ?? '');
-  const num = (key) => Number((res.stdout ?? '').match(new RegExp(`^ℹ ${key} (\\d+)$`, 'm'))?.[1] ?? NaN);
-  return { label, status: res.status ?? 1, pass: num('pass'), fail: num('fail'), skipped: num('skipped') };
+  const num = (key) =>
+    Number((res.stdout ?? '').match(new RegExp(`^ℹ ${key} (\\d+)$`, 'm'))?.[1] ?? NaN);
+  return {
+    label,
+    status: res.status ?? 1,
+    pass: num('pass'),
+    fail: num('fail'),
+    skipped: num('skipped'),
+  };
 }
 
 const runs = [];

@@ -55,7 +55,8 @@ export const CORE_ERRORS = {
   },
   ERR_TSGI_HEADER_INVALID: {
     status: 500,
-    message: 'startResponse got a header whose name is not a token or whose value has control characters',
+    message:
+      'startResponse got a header whose name is not a token or whose value has control characters',
     fix: 'Header names are RFC 9110 tokens; values must not contain CR, LF or NUL (they would split the response).',
   },
   ERR_TSGI_HOP_BY_HOP_HEADER: {

@@ -1,0 +1,99 @@
+/**
+ * Environ construction shared by every platform: header → CGI key rules and a builder from a
+ * Fetch Request. The key names are spelled here once.
+ */
+import { createErrors } from './errors-stream.js';
+import { createInput, type InputSource } from './input.js';
+import { percentDecodeToLatin1 } from './latin1.js';
+import type { Environ, ErrorStream } from './types.js';
+
+export const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+
+/** `content-type` → `HTTP_CONTENT_TYPE`. */
+export function headerKey(name: string): string {
+  let key = 'HTTP_';
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 45) key += '_';
+    else if (c >= 97 && c <= 122) key += String.fromCharCode(c - 32);
+    else key += name[i];
+  }
+  return key;
+}
+
+/**
+ * Adds one request header to the environ. Content-Type and Content-Length become the CGI keys and
+ * never HTTP_CONTENT_*; repeats are joined with `, ` (`; ` for Cookie), as nginx ≥ 1.23 does.
+ */
+export function addHeader(environ: Record<string, unknown>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  let key: string;
+  if (lower === 'content-type') key = 'CONTENT_TYPE';
+  else if (lower === 'content-length') key = 'CONTENT_LENGTH';
+  else key = headerKey(name);
+  const prev = environ[key];
+  if (prev === undefined) environ[key] = value;
+  else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') environ[key] = value;
+  else environ[key] = `${prev}${lower === 'cookie' ? '; ' : ', '}${value}`;
+}
+
+/** Splits a mount prefix off a latin-1 path: `/app` + `/app/x` → ['/app', '/x']. */
+export function splitScriptName(path: string, scriptName: string): [string, string] {
+  const prefix = scriptName.endsWith('/') ? scriptName.slice(0, -1) : scriptName;
+  if (!prefix) return ['', path];
+  if (path === prefix) return [prefix, ''];
+  if (path.startsWith(`${prefix}/`)) return [prefix, path.slice(prefix.length)];
+  return ['', path];
+}
+
+export interface RequestEnvironOptions {
+  /** Mount point moved from PATH_INFO into SCRIPT_NAME (URL form, e.g. `/legacy`). */
+  scriptName?: string;
+  /** Client address, when the platform knows it. */
+  remoteAddr?: string;
+  /** wsgi.errors for this request (default: lines to console.error). */
+  errors?: ErrorStream;
+  /** Values for wsgi.multithread / multiprocess / run_once (platform facts). */
+  multithread?: boolean;
+  multiprocess?: boolean;
+  runOnce?: boolean;
+  /** Extra keys (platform extensions such as `cloudflare.env`). */
+  extra?: Record<string, unknown>;
+}
+
+/** Builds the environ for a Fetch Request. */
+export function environFromRequest(request: Request, options: RequestEnvironOptions = {}): Environ {
+  const url = new URL(request.url);
+  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const [scriptName, pathInfo] = splitScriptName(
+    percentDecodeToLatin1(url.pathname),
+    options.scriptName ? percentDecodeToLatin1(options.scriptName) : '',
+  );
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const environ: Record<string, unknown> = {
+    REQUEST_METHOD: request.method,
+    SCRIPT_NAME: scriptName,
+    PATH_INFO: pathInfo,
+    QUERY_STRING: url.search.length > 1 ? url.search.slice(1) : '',
+    REQUEST_URI: url.pathname + url.search,
+    SERVER_NAME: hostname,
+    SERVER_PORT: url.port || (scheme === 'https' ? '443' : '80'),
+    SERVER_PROTOCOL: 'HTTP/1.1',
+    'wsgi.version': WSGI_VERSION,
+    'wsgi.url_scheme': scheme,
+    'wsgi.errors': options.errors ?? createErrors(),
+    'wsgi.multithread': options.multithread ?? false,
+    'wsgi.multiprocess': options.multiprocess ?? true,
+    'wsgi.run_once': options.runOnce ?? false,
+  };
+  if (scheme === 'https') environ.HTTPS = 'on';
+  if (options.remoteAddr) environ.REMOTE_ADDR = options.remoteAddr;
+  request.headers.forEach((value, name) => {
+    addHeader(environ, name, value);
+  });
+  const body: InputSource = request.body;
+  environ['wsgi.input'] = createInput(body);
+  if (request.body && environ.CONTENT_LENGTH === undefined) environ['wsgi.input_terminated'] = true;
+  if (options.extra) Object.assign(environ, options.extra);
+  return environ as Environ;
+}

@@ -1,0 +1,37 @@
+/** wsgi.errors: a text stream that hands whole lines to a sink (console.error by default). */
+import type { ErrorStream } from './types.js';
+
+export type ErrorSink = (line: string) => void;
+
+const defaultSink: ErrorSink = (line) => console.error(line);
+
+class LineErrorStream implements ErrorStream {
+  #pending = '';
+  readonly #sink: ErrorSink;
+  constructor(sink: ErrorSink) {
+    this.#sink = sink;
+  }
+  write(text: string): void {
+    this.#pending += String(text);
+    let nl = this.#pending.indexOf('\n');
+    while (nl !== -1) {
+      this.#sink(this.#pending.slice(0, nl));
+      this.#pending = this.#pending.slice(nl + 1);
+      nl = this.#pending.indexOf('\n');
+    }
+  }
+  writelines(lines: Iterable<string>): void {
+    for (const line of lines) this.write(line);
+  }
+  flush(): void {
+    if (this.#pending) {
+      this.#sink(this.#pending);
+      this.#pending = '';
+    }
+  }
+}
+
+/** Builds wsgi.errors; each complete line goes to `sink`. */
+export function createErrors(sink: ErrorSink = defaultSink): ErrorStream {
+  return new LineErrorStream(sink);
+}

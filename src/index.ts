@@ -1,0 +1,54 @@
+/**
+ * @module tsgi
+ * TSGI: PEP 3333 for TypeScript. The interface, the Fetch bridges and the building blocks that
+ * every platform adapter and the gateway share. Runs anywhere Web APIs exist (no Node imports).
+ */
+
+export type { RequestEnvironOptions } from './environ.js';
+export {
+  addHeader,
+  environFromRequest,
+  headerKey,
+  splitScriptName,
+  WSGI_VERSION,
+} from './environ.js';
+export type { CoreErrorCode, ErrorSpec, ErrorTable } from './errors.js';
+// Errors
+export { CORE_ERRORS, coreError, createError, statusOf, TsgiError } from './errors.js';
+export type { ErrorSink } from './errors-stream.js';
+export { createErrors } from './errors-stream.js';
+export type { AnyFetchHandler, FromFetchOptions } from './from-fetch.js';
+export { fromFetch, requestFromEnviron, requestUrl } from './from-fetch.js';
+export type { ChunkSource, InputSource } from './input.js';
+export { createInput } from './input.js';
+export {
+  bytesToLatin1,
+  isLatin1,
+  latin1ToBytes,
+  latin1ToUtf8,
+  percentDecodeToLatin1,
+  percentEncodeLatin1Path,
+  utf8ToLatin1,
+} from './latin1.js';
+export type { AppResponse, RunOptions } from './run-app.js';
+// Building blocks for adapters and servers
+export { errorResponse, runApp } from './run-app.js';
+export { checkHeaders, HOP_BY_HOP, parseStatus, ResponseState } from './start-response.js';
+export { isNullBodyStatus, REASONS, statusLine } from './status.js';
+export type { FetchHandler, ToFetchOptions } from './to-fetch.js';
+// Fetch bridges
+export { toFetch, toResponse } from './to-fetch.js';
+// The interface
+export type {
+  App,
+  BodyChunk,
+  Environ,
+  ErrorStream,
+  Header,
+  HeaderList,
+  InputStream,
+  Middleware,
+  ResponseBody,
+  StartResponse,
+  Write,
+} from './types.js';

@@ -1,0 +1,176 @@
+/**
+ * wsgi.input: an async reader over the request body, whatever the platform delivers it as
+ * (a ReadableStream, an async iterable, a pull function or bytes already in memory).
+ */
+import type { InputStream } from './types.js';
+
+/** The smallest body source: resolves the next chunk, or null at the end of the body. */
+export interface ChunkSource {
+  pull(): Promise<Uint8Array | null>;
+  /** Called when the reader is abandoned early (optional). */
+  cancel?(): void;
+}
+
+export type InputSource =
+  | ChunkSource
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | Uint8Array
+  | null
+  | undefined;
+
+const EMPTY = new Uint8Array(0);
+
+function toChunkSource(source: InputSource): ChunkSource {
+  if (source == null) return { pull: async () => null };
+  if (source instanceof Uint8Array) {
+    let given = false;
+    return {
+      pull: async () => {
+        if (given || source.length === 0) return null;
+        given = true;
+        return source;
+      },
+    };
+  }
+  if (typeof (source as ChunkSource).pull === 'function') return source as ChunkSource;
+  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    return {
+      pull: async () => {
+        const r = await reader.read();
+        return r.done ? null : r.value;
+      },
+      cancel: () => {
+        reader.cancel().catch(() => {
+          // The stream may already be errored or closed; nothing left to release.
+        });
+      },
+    };
+  }
+  const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  return {
+    pull: async () => {
+      const r = await it.next();
+      return r.done ? null : r.value;
+    },
+    cancel: () => {
+      void it.return?.();
+    },
+  };
+}
+
+class BodyInput implements InputStream {
+  readonly #source: ChunkSource;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #ended = false;
+
+  constructor(source: ChunkSource) {
+    this.#source = source;
+  }
+
+  /** Pulls one more chunk into the buffer; false at the end of the body. */
+  async #fill(): Promise<boolean> {
+    while (!this.#ended) {
+      const chunk = await this.#source.pull();
+      if (chunk === null) {
+        this.#ended = true;
+        return false;
+      }
+      if (chunk.length === 0) continue;
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes and returns the first `size` buffered bytes (size <= buffered). */
+  #take(size: number): Uint8Array {
+    if (size === 0) return EMPTY;
+    const first = this.#chunks[0]!;
+    if (first.length === size) {
+      this.#chunks.shift();
+      this.#buffered -= size;
+      return first;
+    }
+    if (first.length > size) {
+      this.#chunks[0] = first.subarray(size);
+      this.#buffered -= size;
+      return first.subarray(0, size);
+    }
+    const out = new Uint8Array(size);
+    let offset = 0;
+    while (offset < size) {
+      const c = this.#chunks[0]!;
+      const n = Math.min(c.length, size - offset);
+      out.set(n === c.length ? c : c.subarray(0, n), offset);
+      offset += n;
+      if (n === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(n);
+    }
+    this.#buffered -= size;
+    return out;
+  }
+
+  async read(size?: number): Promise<Uint8Array> {
+    if (size === undefined || size === null || size < 0) {
+      while (await this.#fill()) {
+        // keep buffering until the end of the body
+      }
+      return this.#take(this.#buffered);
+    }
+    while (this.#buffered < size && (await this.#fill())) {
+      // buffer until `size` bytes or the end
+    }
+    return this.#take(Math.min(size, this.#buffered));
+  }
+
+  async readline(size?: number): Promise<Uint8Array> {
+    const limit = size === undefined || size === null || size < 0 ? Infinity : size;
+    let scanned = 0;
+    for (;;) {
+      // Look for a newline in what is buffered, starting where the last scan stopped.
+      let pos = 0;
+      for (const c of this.#chunks) {
+        if (pos + c.length > scanned) {
+          const from = Math.max(0, scanned - pos);
+          const nl = c.indexOf(0x0a, from);
+          if (nl !== -1) return this.#take(Math.min(pos + nl + 1, limit));
+        }
+        pos += c.length;
+      }
+      scanned = pos;
+      if (this.#buffered >= limit) return this.#take(limit);
+      if (!(await this.#fill())) return this.#take(this.#buffered);
+    }
+  }
+
+  async readlines(hint?: number): Promise<Uint8Array[]> {
+    const lines: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return lines;
+      lines.push(line);
+      total += line.length;
+      if (hint !== undefined && hint > 0 && total >= hint) return lines;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      if (this.#buffered > 0) {
+        yield this.#take(this.#buffered);
+        continue;
+      }
+      if (!(await this.#fill())) return;
+    }
+  }
+}
+
+/** Builds wsgi.input over any body source. */
+export function createInput(source?: InputSource): InputStream {
+  return new BodyInput(toChunkSource(source));
+}
