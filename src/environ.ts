@@ -4,7 +4,7 @@
  */
 import { createErrors } from './errors-stream.js';
 import { createInput, type InputSource } from './input.js';
-import { percentDecodeToLatin1 } from './latin1.js';
+import { isLatin1, percentDecodeToLatin1, utf8ToLatin1 } from './latin1.js';
 import type { Environ, ErrorStream } from './types.js';
 
 export const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
@@ -49,6 +49,11 @@ export function splitScriptName(path: string, scriptName: string): [string, stri
 export interface RequestEnvironOptions {
   /** Mount point moved from PATH_INFO into SCRIPT_NAME (URL form, e.g. `/legacy`). */
   scriptName?: string;
+  /**
+   * The platform already removed `scriptName` from the URL (Hono's `mount` rewrites the path):
+   * SCRIPT_NAME is `scriptName` and PATH_INFO the whole URL path.
+   */
+  pathStripped?: boolean;
   /** Client address, when the platform knows it. */
   remoteAddr?: string;
   /** wsgi.errors for this request (default: lines to console.error). */
@@ -65,10 +70,14 @@ export interface RequestEnvironOptions {
 export function environFromRequest(request: Request, options: RequestEnvironOptions = {}): Environ {
   const url = new URL(request.url);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
-  const [scriptName, pathInfo] = splitScriptName(
-    percentDecodeToLatin1(url.pathname),
-    options.scriptName ? percentDecodeToLatin1(options.scriptName) : '',
-  );
+  const path = percentDecodeToLatin1(url.pathname);
+  let scriptName = '';
+  let pathInfo = path;
+  if (options.scriptName) {
+    const prefix = percentDecodeToLatin1(options.scriptName);
+    if (options.pathStripped) scriptName = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    else [scriptName, pathInfo] = splitScriptName(path, prefix);
+  }
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const environ: Record<string, unknown> = {
     REQUEST_METHOD: request.method,
@@ -89,8 +98,11 @@ export function environFromRequest(request: Request, options: RequestEnvironOpti
   if (scheme === 'https') environ.HTTPS = 'on';
   if (options.remoteAddr) environ.REMOTE_ADDR = options.remoteAddr;
   request.headers.forEach((value, name) => {
-    addHeader(environ, name, value);
+    // Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
+    addHeader(environ, name, isLatin1(value) ? value : utf8ToLatin1(value));
   });
+  // A Fetch Request carries the Host header in its URL: give it back to the app (PEP 3333 URL rebuild).
+  if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
   const body: InputSource = request.body;
   environ['wsgi.input'] = createInput(body);
   if (request.body && environ.CONTENT_LENGTH === undefined) environ['wsgi.input_terminated'] = true;

@@ -101,7 +101,12 @@ export function fromFetch(handler: AnyFetchHandler, options: FromFetchOptions = 
     });
     for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
     startResponse(statusLine(response.status, response.statusText), headers);
-    if (!response.body || environ.REQUEST_METHOD === 'HEAD') return [];
+    if (!response.body) return [];
+    if (environ.REQUEST_METHOD === 'HEAD') {
+      // The handler may have produced a body anyway; release it rather than leave it pending.
+      response.body.cancel().catch(() => {});
+      return [];
+    }
     return streamBody(response.body);
   };
 }

@@ -1,16 +1,19 @@
 /** toFetch(app): a TSGI app as a Fetch handler `(request, ...platformArgs) => Promise<Response>`. */
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
-import { type AppResponse, type RunOptions, runApp } from './run-app.js';
+import { coreError } from './errors.js';
+import { type AppResponse, errorResponse, type RunOptions, runApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
 import type { App } from './types.js';
 
 export interface ToFetchOptions extends RunOptions {
   /** Mount point: this prefix of the URL path goes to SCRIPT_NAME, the rest to PATH_INFO. */
   scriptName?: string;
+  /** The caller already cut `scriptName` off the URL (Hono's `mount` does): see RequestEnvironOptions. */
+  pathStripped?: boolean;
   /** Extra environ keys for each request, from the request and the platform's arguments. */
   environ?: (request: Request, ...platformArgs: never[]) => Record<string, unknown> | undefined;
   /** Other environ settings (errors stream, multiprocess flags). */
-  environOptions?: Omit<RequestEnvironOptions, 'scriptName' | 'extra'>;
+  environOptions?: Omit<RequestEnvironOptions, 'scriptName' | 'pathStripped' | 'extra'>;
 }
 
 export type FetchHandler = (request: Request, ...platformArgs: never[]) => Promise<Response>;
@@ -43,8 +46,11 @@ function bodyStream(response: AppResponse): ReadableStream<Uint8Array> {
         }
       },
       async cancel() {
-        await iterator.return?.();
-        await response.close();
+        // The client went away. Close the app's iterable first: our generator may be parked in an
+        // await on the app, and its return() would only run once the app yields again.
+        const closing = response.close();
+        void iterator.return?.();
+        await closing;
       },
     },
     { highWaterMark: 0 },
@@ -53,6 +59,14 @@ function bodyStream(response: AppResponse): ReadableStream<Uint8Array> {
 
 /** Turns a committed AppResponse into a Fetch Response. */
 export function toResponse(response: AppResponse, isHead: boolean): Response {
+  if (response.status < 200 || response.status > 599) {
+    // Fetch cannot carry 1xx or > 599 as a final status (the Response constructor throws).
+    void response.close();
+    return toResponse(
+      errorResponse(coreError('ERR_TSGI_STATUS_INVALID', `${response.status} cannot be sent`)),
+      isHead,
+    );
+  }
   const headers = new Headers();
   for (const [name, value] of response.headers) headers.append(name, value);
   const init = { status: response.status, statusText: response.reason, headers };
@@ -69,11 +83,12 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
 
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */
 export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
-  const { scriptName, environ: extra, environOptions } = options;
+  const { scriptName, pathStripped, environ: extra, environOptions } = options;
   return async (request: Request, ...platformArgs: never[]): Promise<Response> => {
     const environ = environFromRequest(request, {
       ...environOptions,
       ...(scriptName === undefined ? {} : { scriptName }),
+      ...(pathStripped === undefined ? {} : { pathStripped }),
       ...(extra ? { extra: extra(request, ...platformArgs) ?? {} } : {}),
     });
     const response = await runApp(app, environ, options);
