@@ -1,0 +1,21 @@
+/**
+ * @module gateway/config — the gateway's option table and configuration loader.
+ * `loadConfig({ argv, env, cwd })` is what the CLI calls; `OPTIONS`/`OPTION_LIST` is the table.
+ */
+export { CONFIG_ERRORS, type ConfigErrorCode, ConfigErrors, configError } from './errors.js';
+export { type Action, type LoadOptions, type LoadResult, loadConfig } from './load.js';
+export type {
+  OptionKind,
+  OptionSpec,
+  OptionStatus,
+  ReloadBehaviour,
+  Section,
+} from './option-types.js';
+export {
+  findOption,
+  type GatewayConfig,
+  OPTION_LIST,
+  OPTIONS,
+  type OptionEntry,
+  type OptionKey,
+} from './options.js';

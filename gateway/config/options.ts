@@ -1,0 +1,604 @@
+/**
+ * THE option table of the gateway. Edit here: CLI flags, config-file keys, TSGI_* variables,
+ * `--help`, `--print-config`, gateway/OPTIONS.md and the uWSGI migration table are derived from
+ * it, and `GatewayConfig` is its value type, so an option cannot exist in code without an entry.
+ *
+ * Names are mechanical: key `maxRequests` → flag `--max-requests`, file key `max-requests`,
+ * env `TSGI_MAX_REQUESTS`. `status: 'planned'` marks options that are known but not implemented
+ * yet: the loader rejects them by name until the helper who implements one removes the mark.
+ */
+import {
+  boolean,
+  bytes,
+  choice,
+  int,
+  intList,
+  list,
+  megabytes,
+  mode,
+  type OptionSpec,
+  parseText,
+  seconds,
+  string,
+  ValueError,
+  type ValueOf,
+} from './option-types.js';
+
+/** `ADDR,CERT,KEY` as uWSGI's ssl-socket takes it. */
+function parseSslSocket(raw: string): string {
+  const parts = parseText(raw).split(',');
+  if (parts.length !== 3 || parts.some((p) => p.trim() === '')) {
+    throw new ValueError('expected ADDR,CERT,KEY (address, certificate file, key file)');
+  }
+  return raw;
+}
+
+export const OPTIONS = {
+  // Application
+  app: string({
+    section: 'Application',
+    meta: 'APP',
+    summary:
+      'The TSGI app to serve: path/to/module[:export] (.js, .mjs or .ts; export defaults to `default`).',
+    description:
+      'Also the positional argument (`tsgi [options] APP`), so a config file can name the app. A relative path is resolved against the working directory after `chdir`.',
+    uwsgi: 'module, wsgi-file',
+    uwsgiNote:
+      'Replaces module/wsgi-file/callable: `module = app:application` becomes `app = app.ts:application`.',
+    reload: 'hup',
+  }),
+  chdir: string({
+    section: 'Application',
+    meta: 'DIR',
+    summary: 'Change to this directory before loading the app.',
+    uwsgi: 'chdir',
+    reload: 'restart',
+    status: 'planned',
+  }),
+
+  // Sockets
+  socket: list({
+    short: 's',
+    section: 'Sockets',
+    meta: 'ADDR',
+    summary:
+      'Accept uwsgi-protocol connections (from nginx uwsgi_pass) on host:port, :port or a unix socket path. Repeatable.',
+    description:
+      'A uwsgi socket bound to a non-loopback address logs a warning: the protocol has no authentication.',
+    aliases: ['uwsgi-socket'],
+    uwsgi: 'socket',
+    reload: 'restart',
+  }),
+  sslSocket: list({
+    section: 'Sockets',
+    meta: 'ADDR,CERT,KEY',
+    item: parseSslSocket,
+    summary:
+      'Accept uwsgi over TLS (nginx `uwsgi_pass suwsgi://`) on ADDR with this certificate and key. Repeatable.',
+    uwsgi: 'ssl-socket',
+    reload: 'restart',
+  }),
+  httpSocket: list({
+    section: 'Sockets',
+    meta: 'ADDR',
+    summary: 'Accept HTTP/1.1 (keep-alive) on ADDR, for a proxy that speaks HTTP. Repeatable.',
+    uwsgi: 'http-socket',
+    reload: 'restart',
+  }),
+  http: list({
+    section: 'Sockets',
+    meta: 'ADDR',
+    summary:
+      'Accept HTTP/1.1 directly from clients on ADDR (development, or behind a load balancer). Repeatable.',
+    uwsgi: 'http',
+    uwsgiNote:
+      'uWSGI starts a separate HTTP router process for `http`; tsgi serves it in the workers, like http-socket.',
+    reload: 'restart',
+  }),
+  chmodSocket: mode({
+    short: 'C',
+    section: 'Sockets',
+    summary: 'Set the mode of unix sockets (3 octal digits; given alone: 666).',
+    aliases: ['chmod'],
+    uwsgi: 'chmod-socket',
+    reload: 'restart',
+  }),
+  chownSocket: string({
+    section: 'Sockets',
+    meta: 'USER[:GROUP]',
+    summary: 'Set the owner of unix sockets.',
+    uwsgi: 'chown-socket',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  listen: int({
+    short: 'l',
+    section: 'Sockets',
+    default: 1024,
+    min: 1,
+    summary: 'Listen backlog of each socket.',
+    uwsgi: 'listen',
+    uwsgiNote:
+      'uWSGI defaults to 100 and refuses to start above net.core.somaxconn; tsgi defaults to 1024 and lets the kernel clamp.',
+    reload: 'restart',
+  }),
+
+  // Requests
+  bufferSize: bytes({
+    short: 'b',
+    section: 'Requests',
+    default: 65535,
+    max: 65535,
+    summary:
+      'Largest uwsgi vars block (request line and headers) accepted; larger requests get 431.',
+    uwsgi: 'buffer-size',
+    uwsgiNote:
+      'Default 65535 (the protocol maximum) instead of 4096, and an oversized request gets a 431 instead of a 502.',
+    reload: 'hup',
+  }),
+  maxVars: int({
+    short: 'v',
+    section: 'Requests',
+    default: 1000,
+    min: 1,
+    summary: 'Most key/value pairs accepted in one uwsgi vars block; more get 431.',
+    uwsgi: 'max-vars',
+    reload: 'hup',
+  }),
+  limitPost: bytes({
+    section: 'Requests',
+    summary: 'Largest request body accepted (0 = no limit); larger ones get 413.',
+    uwsgi: 'limit-post',
+    uwsgiNote: 'uWSGI drops the connection (nginx answers 502); tsgi answers 413.',
+    reload: 'hup',
+  }),
+  socketTimeout: seconds({
+    short: 'z',
+    section: 'Requests',
+    default: 30,
+    summary: 'Time allowed for reading the vars, each body read and each response write.',
+    uwsgi: 'socket-timeout',
+    uwsgiNote: 'Default 30 s instead of 4 s (nginx waits 60 s).',
+    reload: 'hup',
+  }),
+  postBuffering: bytes({
+    section: 'Requests',
+    summary:
+      'Read bodies up to this size into memory before calling the app, larger ones into a temp file (0 = stream).',
+    uwsgi: 'post-buffering',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  modifier1: intList({
+    section: 'Requests',
+    max: 255,
+    summary: 'Extra uwsgi modifier1 values served as HTTP requests, besides 0. Repeatable.',
+    uwsgi: null,
+    uwsgiNote:
+      'uWSGI routes modifier1 to plugins; tsgi has one app, so it only needs an allow-list.',
+    reload: 'hup',
+  }),
+  harakiri: seconds({
+    short: 't',
+    section: 'Requests',
+    summary:
+      'Deadline of each request: past it the request gets a 504 (0 = off); a blocked worker is replaced.',
+    uwsgi: 'harakiri',
+    uwsgiNote:
+      'uWSGI SIGKILLs the whole worker (nginx answers 502); tsgi times out only that request and kills the worker only when its event loop is blocked.',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  harakiriVerbose: boolean({
+    section: 'Requests',
+    summary: 'Log more about each harakiri (the request, what the worker was doing).',
+    uwsgi: 'harakiri-verbose',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Processes
+  master: boolean({
+    short: 'M',
+    section: 'Processes',
+    summary: 'Run a master process that supervises the workers.',
+    uwsgi: 'master',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  processes: int({
+    short: 'p',
+    section: 'Processes',
+    default: 1,
+    min: 1,
+    summary: 'Number of worker processes (the maximum when cheaper is on).',
+    aliases: ['workers'],
+    uwsgi: 'processes, workers',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Reloading
+  reloadMercy: seconds({
+    section: 'Reloading',
+    default: 60,
+    summary: 'Longest a whole reload or shutdown may take before the remaining workers are killed.',
+    uwsgi: 'reload-mercy',
+    uwsgiNote:
+      'In uWSGI 2.0 it only bounds the Emperor and attached daemons; tsgi applies it to the workers.',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  workerReloadMercy: seconds({
+    section: 'Reloading',
+    default: 60,
+    summary:
+      'Time each worker gets to finish its in-flight requests on reload or shutdown before SIGKILL.',
+    uwsgi: 'worker-reload-mercy',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  touchReload: list({
+    section: 'Reloading',
+    meta: 'FILE',
+    summary: 'Gracefully reload when this file is touched (mtime changes). Repeatable.',
+    uwsgi: 'touch-reload',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  touchChainReload: list({
+    section: 'Reloading',
+    meta: 'FILE',
+    summary: 'Reload the workers one at a time when this file is touched. Repeatable.',
+    uwsgi: 'touch-chain-reload',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  autoreload: seconds({
+    section: 'Reloading',
+    summary:
+      "Development: every N seconds, reload the workers if the app's own files changed (0 = off).",
+    aliases: ['py-autoreload', 'python-autoreload'],
+    uwsgi: 'py-autoreload',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  masterFifo: list({
+    section: 'Reloading',
+    meta: 'PATH',
+    summary:
+      "Create a FIFO that takes uWSGI's one-letter master commands (r R w W c q Q s + -). Repeatable.",
+    uwsgi: 'master-fifo',
+    reload: 'restart',
+    status: 'planned',
+  }),
+
+  // Recycling
+  maxRequests: int({
+    short: 'R',
+    section: 'Recycling',
+    summary: 'Recycle a worker gracefully after this many requests (0 = off).',
+    uwsgi: 'max-requests',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  maxRequestsDelta: int({
+    section: 'Recycling',
+    summary:
+      'Random extra requests (0..N) added per worker to max-requests, so workers do not all recycle at once.',
+    uwsgi: 'max-requests-delta',
+    uwsgiNote: 'uWSGI adds (worker id - 1) × N; tsgi adds a random jitter.',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  maxWorkerLifetime: seconds({
+    section: 'Recycling',
+    summary: 'Recycle a worker gracefully after it has run this long (0 = off).',
+    uwsgi: 'max-worker-lifetime',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  minWorkerLifetime: seconds({
+    section: 'Recycling',
+    default: 10,
+    summary: 'A worker younger than this is not recycled by max-requests or reload-on-*.',
+    uwsgi: 'min-worker-lifetime',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  reloadOnRss: megabytes({
+    section: 'Recycling',
+    summary:
+      'Recycle a worker gracefully when its RSS exceeds this many megabytes (checked on a timer; 0 = off).',
+    uwsgi: 'reload-on-rss',
+    uwsgiNote: 'uWSGI checks only after a request completes; tsgi also checks on a timer.',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  reloadOnAs: megabytes({
+    section: 'Recycling',
+    summary:
+      'Recycle a worker gracefully when its address space exceeds this many megabytes (0 = off).',
+    uwsgi: 'reload-on-as',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  evilReloadOnRss: megabytes({
+    section: 'Recycling',
+    summary: 'Kill a worker at once (SIGKILL) when its RSS exceeds this many megabytes (0 = off).',
+    uwsgi: 'evil-reload-on-rss',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Cheaper
+  cheaper: int({
+    section: 'Cheaper',
+    summary:
+      'Minimum number of workers when adapting the count to the load (0 = off; must be below processes).',
+    uwsgi: 'cheaper',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  cheaperInitial: int({
+    section: 'Cheaper',
+    summary: 'Workers started at boot when cheaper is on (0 = the cheaper value).',
+    uwsgi: 'cheaper-initial',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  cheaperStep: int({
+    section: 'Cheaper',
+    default: 1,
+    min: 1,
+    summary: 'Workers spawned at once when more are needed.',
+    uwsgi: 'cheaper-step',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  cheaperOverload: int({
+    section: 'Cheaper',
+    default: 3,
+    min: 1,
+    summary: 'Seconds (master cycles) of overload or idleness before the cheaper algorithm acts.',
+    uwsgi: 'cheaper-overload',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  cheaperAlgo: choice({
+    section: 'Cheaper',
+    choices: ['spare', 'busyness'],
+    default: 'spare',
+    summary:
+      'How the worker count adapts: spare (spawn when all are busy) or busyness (average busy time).',
+    uwsgi: 'cheaper-algo',
+    uwsgiNote: 'backlog and manual are not offered; busyness is built in (a plugin in uWSGI).',
+    reload: 'hup',
+    status: 'planned',
+  }),
+  idle: seconds({
+    section: 'Cheaper',
+    summary:
+      'After this many seconds without a request, stop all workers but one until traffic returns (0 = off).',
+    uwsgi: 'idle',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Monitoring
+  stats: string({
+    section: 'Monitoring',
+    meta: 'ADDR',
+    summary: 'Serve uWSGI-compatible stats JSON (uwsgitop) on host:port or a unix path.',
+    uwsgi: 'stats',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  statsHttp: boolean({
+    section: 'Monitoring',
+    summary: 'Serve the stats over HTTP (JSON, plus Prometheus text at /metrics).',
+    uwsgi: 'stats-http',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  memoryReport: boolean({
+    short: 'm',
+    section: 'Monitoring',
+    summary: 'Add the worker RSS to each request log line.',
+    uwsgi: 'memory-report',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Logging
+  disableLogging: boolean({
+    short: 'L',
+    section: 'Logging',
+    summary: 'Do not log one line per request (errors are still logged).',
+    uwsgi: 'disable-logging',
+    reload: 'hup',
+  }),
+  logto: string({
+    section: 'Logging',
+    meta: 'FILE',
+    summary:
+      'Append the log to this file instead of stderr (reopened on a signal or FIFO command).',
+    uwsgi: 'logto',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  logFormat: string({
+    section: 'Logging',
+    meta: 'FORMAT',
+    summary:
+      "Request log line with uWSGI's %(name) variables: uri method status size msecs addr pid wid proto uagent referer.",
+    uwsgi: 'log-format',
+    reload: 'hup',
+    status: 'planned',
+  }),
+
+  // Daemon and identity
+  pidfile: string({
+    section: 'Daemon and identity',
+    meta: 'FILE',
+    summary: 'Write the master pid to this file.',
+    uwsgi: 'pidfile',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  daemonize: string({
+    short: 'd',
+    section: 'Daemon and identity',
+    meta: 'LOGFILE',
+    summary: 'Detach from the terminal and log to this file.',
+    uwsgi: 'daemonize',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  vacuum: boolean({
+    section: 'Daemon and identity',
+    summary: 'Remove unix sockets, the pidfile and FIFOs at exit.',
+    uwsgi: 'vacuum',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  uid: string({
+    section: 'Daemon and identity',
+    meta: 'USER',
+    summary: 'Switch to this user (name or number) after binding the sockets.',
+    uwsgi: 'uid',
+    reload: 'restart',
+    status: 'planned',
+  }),
+  gid: string({
+    section: 'Daemon and identity',
+    meta: 'GROUP',
+    summary: 'Switch to this group (name or number) after binding the sockets.',
+    uwsgi: 'gid',
+    reload: 'restart',
+    status: 'planned',
+  }),
+
+  // Config files
+  ini: list({
+    section: 'Config files',
+    meta: 'FILE[:SECTION]',
+    summary:
+      'Load options from an INI file (section [tsgi], else [uwsgi], unless one is named). Repeatable.',
+    uwsgi: 'ini',
+    reload: 'hup',
+    sources: ['cli', 'file'],
+  }),
+  json: list({
+    short: 'j',
+    section: 'Config files',
+    meta: 'FILE[:KEY]',
+    summary:
+      'Load options from a JSON file (the object under "tsgi", else "uwsgi", else the top level). Repeatable.',
+    uwsgi: 'json',
+    reload: 'hup',
+    sources: ['cli', 'file'],
+  }),
+
+  // Actions
+  printConfig: boolean({
+    section: 'Actions',
+    summary: 'Print every option with its value and where it came from, then exit.',
+    uwsgi: 'show-config',
+    uwsgiNote: 'uWSGI --show-config prints the values without their sources.',
+    reload: 'none',
+    sources: ['cli'],
+  }),
+  help: boolean({
+    short: 'h',
+    section: 'Actions',
+    summary: 'Show this help and exit.',
+    uwsgi: 'help',
+    reload: 'none',
+    sources: ['cli'],
+  }),
+  version: boolean({
+    section: 'Actions',
+    summary: 'Print the version and exit.',
+    uwsgi: 'version',
+    reload: 'none',
+    sources: ['cli'],
+  }),
+  stop: string({
+    section: 'Actions',
+    meta: 'PIDFILE',
+    summary: 'Gracefully stop the gateway whose master pid is in PIDFILE (SIGTERM), then exit.',
+    uwsgi: 'stop',
+    uwsgiNote: 'uWSGI sends SIGINT (immediate); tsgi sends SIGTERM, a graceful shutdown.',
+    reload: 'none',
+    sources: ['cli'],
+    status: 'planned',
+  }),
+  reload: string({
+    section: 'Actions',
+    meta: 'PIDFILE',
+    summary: 'Gracefully reload the gateway whose master pid is in PIDFILE (SIGHUP), then exit.',
+    uwsgi: 'reload',
+    reload: 'none',
+    sources: ['cli'],
+    status: 'planned',
+  }),
+  connectAndRead: string({
+    section: 'Actions',
+    meta: 'ADDR',
+    summary: 'Connect to ADDR (a stats socket), print what it sends, then exit.',
+    uwsgi: 'connect-and-read',
+    reload: 'none',
+    sources: ['cli'],
+    status: 'planned',
+  }),
+} satisfies Record<string, OptionSpec<unknown>>;
+
+export type OptionKey = keyof typeof OPTIONS;
+
+/** The resolved, frozen configuration: one value per table entry. */
+export type GatewayConfig = { readonly [K in OptionKey]: ValueOf<(typeof OPTIONS)[K]> };
+
+/** The table as a list of entries, in table order, each with its derived names. */
+export interface OptionEntry {
+  readonly key: OptionKey;
+  /** kebab-case: the CLI flag (without --) and the config-file key. */
+  readonly name: string;
+  readonly env: string;
+  readonly spec: OptionSpec<unknown>;
+}
+
+export const ENV_PREFIX = 'TSGI_';
+
+export const toOptionName = (key: string): string =>
+  key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+export const toEnvName = (name: string): string =>
+  ENV_PREFIX + name.toUpperCase().replace(/-/g, '_');
+
+export const OPTION_LIST: readonly OptionEntry[] = Object.entries(OPTIONS).map(([key, spec]) => {
+  const name = toOptionName(key);
+  return { key: key as OptionKey, name, env: toEnvName(name), spec: spec as OptionSpec<unknown> };
+});
+
+const byName = new Map<string, OptionEntry>();
+for (const entry of OPTION_LIST) {
+  byName.set(entry.name, entry);
+  for (const alias of entry.spec.aliases ?? []) byName.set(alias, entry);
+}
+
+/** The entry for a file key or flag name (canonical or alias), if any. */
+export function findOption(name: string): OptionEntry | undefined {
+  return byName.get(name);
+}
+
+/** Every canonical name and alias: what "did you mean" chooses from. */
+export function knownNames(): string[] {
+  return [...byName.keys()];
+}
+
+export function defaultConfig(): GatewayConfig {
+  return Object.fromEntries(
+    OPTION_LIST.map((e) => [e.key, e.spec.default]),
+  ) as unknown as GatewayConfig;
+}
