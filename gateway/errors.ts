@@ -45,6 +45,11 @@ export const GATEWAY_ERRORS = {
     message: 'CONTENT_LENGTH is not a decimal number',
     fix: 'The peer must send CONTENT_LENGTH as digits only (or empty for no body).',
   },
+  ERR_UWSGI_MISSING_VAR: {
+    status: 400,
+    message: 'the uwsgi packet lacks a var every request needs',
+    fix: 'Add `include uwsgi_params;` next to uwsgi_pass in the nginx config.',
+  },
   ERR_UWSGI_BODY_TOO_LARGE: {
     status: 413,
     message: 'the request body is larger than limit-post',

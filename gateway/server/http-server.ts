@@ -1,0 +1,256 @@
+/**
+ * HTTP/1.1 sockets (--http-socket, --http) through node:http, with keep-alive. Same environ rules
+ * and the same app path (runApp) as the uwsgi sockets. The http.Server never listens itself: it
+ * is fed sockets accepted by a Listener, so a master can own the listening handle.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  type AppResponse,
+  addHeader,
+  createErrors,
+  createInput,
+  type Environ,
+  errorResponse,
+  isNullBodyStatus,
+  percentDecodeToLatin1,
+  runApp,
+  WSGI_VERSION,
+} from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import { requestLine } from './logger.js';
+import type { ConnectionContext } from './uwsgi-connection.js';
+
+function hasCrLf(text: string): boolean {
+  return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
+}
+
+function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: boolean): Environ {
+  const { options, log } = context;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const socket = req.socket;
+  const env: Record<string, unknown> = {
+    REQUEST_METHOD: req.method ?? 'GET',
+    SCRIPT_NAME: '',
+    // node:http gives the target as sent: percent-decode to bytes read as latin-1 (PEP 3333).
+    PATH_INFO: percentDecodeToLatin1(rawPath),
+    QUERY_STRING: q === -1 ? '' : url.slice(q + 1),
+    REQUEST_URI: url,
+    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    REMOTE_ADDR: socket.remoteAddress ?? '',
+    REMOTE_PORT: String(socket.remotePort ?? ''),
+  };
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) addHeader(env, raw[i]!, raw[i + 1]!);
+  const host = (env.HTTP_HOST as string | undefined) ?? '';
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host);
+  env.SERVER_NAME = (m?.[1] || socket.localAddress) ?? 'localhost';
+  env.SERVER_PORT = m?.[2] ?? String(socket.localPort ?? (https ? 443 : 80));
+  if (env.CONTENT_LENGTH !== undefined) delete env.HTTP_TRANSFER_ENCODING;
+  env['wsgi.version'] = WSGI_VERSION;
+  env['wsgi.url_scheme'] = https ? 'https' : 'http';
+  env['wsgi.errors'] = createErrors((line) => log.error(line));
+  env['wsgi.multithread'] = false;
+  env['wsgi.multiprocess'] = options.multiprocess;
+  env['wsgi.run_once'] = false;
+  if (env.CONTENT_LENGTH === undefined && req.headers['transfer-encoding'] !== undefined) {
+    env['wsgi.input_terminated'] = true;
+  }
+  return env as Environ;
+}
+
+/** req as a body source that stops with 413 once more than limit-post bytes arrived. */
+async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (limit > 0 && seen > limit) {
+      throw gatewayError('ERR_UWSGI_BODY_TOO_LARGE', `more than ${limit} bytes (limit-post)`);
+    }
+    yield chunk;
+  }
+}
+
+function sendError(
+  res: ServerResponse,
+  error: unknown,
+  context: ConnectionContext,
+  startedAt: number,
+  req: IncomingMessage,
+): void {
+  const response = errorResponse(error);
+  context.log.warn((error as Error).message);
+  res.shouldKeepAlive = false;
+  res.writeHead(response.status, response.reason, flatHeaders(response));
+  res.end(Buffer.concat(response.chunks as Uint8Array[]));
+  context.log.request(
+    requestLine(
+      req.socket.remoteAddress,
+      req.method ?? '-',
+      req.url ?? '-',
+      response.status,
+      0,
+      startedAt,
+    ),
+  );
+}
+
+function flatHeaders(response: AppResponse): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) flat.push(name, value);
+  return flat;
+}
+
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  https: boolean,
+): Promise<void> {
+  const startedAt = performance.now();
+  const { options, log, app } = context;
+  const declared = req.headers['content-length'];
+  if (options.limitPost > 0 && declared !== undefined && Number(declared) > options.limitPost) {
+    sendError(
+      res,
+      gatewayError(
+        'ERR_UWSGI_BODY_TOO_LARGE',
+        `Content-Length ${declared} > ${options.limitPost} (limit-post)`,
+      ),
+      context,
+      startedAt,
+      req,
+    );
+    return;
+  }
+  const environ = buildEnviron(req, context, https);
+  const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
+  environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, options.limitPost) : undefined);
+  let response = await runApp(app, environ);
+  let aborted = false;
+  res.once('close', () => {
+    aborted = !res.writableFinished;
+  });
+  for (const [name, value] of response.headers) {
+    if (hasCrLf(name) || hasCrLf(value)) {
+      const error = gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
+      log.error(error.message);
+      await response.close();
+      response = errorResponse(error);
+      break;
+    }
+  }
+  const headers = flatHeaders(response);
+  const bodyless = isNullBodyStatus(response.status);
+  if (
+    response.contentLength !== undefined &&
+    !bodyless &&
+    res.getHeader('content-length') === undefined
+  ) {
+    if (!response.headers.some(([n]) => n.toLowerCase() === 'content-length')) {
+      headers.push('Content-Length', String(response.contentLength));
+    }
+  }
+  let bytes = 0;
+  let ok = true;
+  try {
+    res.writeHead(response.status, response.reason, headers);
+    if (req.method === 'HEAD' || bodyless) {
+      res.end();
+    } else if (response.complete) {
+      for (const chunk of response.chunks) bytes += chunk.length;
+      res.end(
+        response.chunks.length === 1
+          ? response.chunks[0]
+          : Buffer.concat(response.chunks as Uint8Array[]),
+      );
+    } else {
+      for await (const chunk of response.body) {
+        if (aborted || res.destroyed) {
+          ok = false;
+          break;
+        }
+        bytes += chunk.length;
+        if (!res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
+        }
+      }
+      res.end();
+    }
+  } catch (error) {
+    ok = false;
+    log.error(`response cut short: ${(error as Error)?.message ?? error}`);
+    res.destroy();
+  } finally {
+    await response.close();
+  }
+  const status = ok && !aborted ? response.status : `${response.status} (aborted)`;
+  log.request(
+    requestLine(
+      req.socket.remoteAddress,
+      req.method ?? '-',
+      req.url ?? '-',
+      status,
+      bytes,
+      startedAt,
+    ),
+  );
+  context.onRequestDone?.(response.status);
+}
+
+export interface HttpHandler {
+  server: Server;
+  /** Hands an accepted socket to node:http. */
+  handle(socket: Socket): void;
+}
+
+export function createHttpHandler(context: ConnectionContext, https = false): HttpHandler {
+  const { options } = context;
+  const server = createServer(
+    {
+      maxHeaderSize: options.bufferSize,
+      requestTimeout: 0,
+      headersTimeout: options.socketTimeoutMs,
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => {
+      handleRequest(req, res, context, https).catch((error) => {
+        context.log.error(`request failed: ${(error as Error)?.stack ?? error}`);
+        res.destroy();
+      });
+    },
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const code = error.code;
+    if (code === 'HPE_HEADER_OVERFLOW') {
+      context.log.warn(
+        `request headers larger than ${options.bufferSize} bytes (buffer-size): 431`,
+      );
+      socket.end(
+        'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+      );
+    } else if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+    } else {
+      context.log.warn(`malformed HTTP request (${code ?? error.message}): 400`);
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    }
+  });
+  return {
+    server,
+    handle(socket) {
+      socket.setTimeout(0);
+      server.emit('connection', socket);
+    },
+  };
+}

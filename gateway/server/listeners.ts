@@ -1,0 +1,122 @@
+/**
+ * Binding sockets, kept apart from serving them: a master can bind every listener and hand the
+ * handles to workers, which attach the connection handlers (see serve-listeners.ts).
+ * Every listener is a plain net.Server; TLS and HTTP are layered per accepted connection.
+ */
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { gatewayError } from '../errors.js';
+import { formatAddress, isLoopback, parseAddress, type SocketAddress } from './address.js';
+import type { Logger } from './logger.js';
+import type { ResolvedServerOptions } from './options.js';
+
+export type ListenerKind = 'uwsgi' | 'uwsgi-ssl' | 'http';
+
+export interface ListenerSpec {
+  kind: ListenerKind;
+  /** The option value as given (for log lines). */
+  spec: string;
+  address: SocketAddress;
+  /** PEM files for uwsgi-ssl. */
+  cert?: string;
+  key?: string;
+}
+
+export interface Listener extends ListenerSpec {
+  server: Server;
+  /** The bound address (the real port when 0 was asked for). */
+  bound: SocketAddress;
+}
+
+export function listenerSpecs(options: ResolvedServerOptions): ListenerSpec[] {
+  const specs: ListenerSpec[] = [];
+  for (const spec of options.socket)
+    specs.push({ kind: 'uwsgi', spec, address: parseAddress(spec) });
+  for (const spec of options.sslSocket) {
+    const parts = spec.split(',');
+    if (parts.length !== 3 || parts.some((p) => p.trim() === '')) {
+      throw gatewayError('ERR_GATEWAY_BAD_SSL_SOCKET', JSON.stringify(spec));
+    }
+    const [addr, cert, key] = parts as [string, string, string];
+    specs.push({
+      kind: 'uwsgi-ssl',
+      spec,
+      address: parseAddress(addr),
+      cert: cert.trim(),
+      key: key.trim(),
+    });
+  }
+  for (const spec of options.httpSocket)
+    specs.push({ kind: 'http', spec, address: parseAddress(spec) });
+  if (specs.length === 0) throw gatewayError('ERR_GATEWAY_NO_SOCKET');
+  return specs;
+}
+
+/** Removes a stale unix socket file (one nobody accepts on); refuses to steal a live one. */
+async function clearStaleSocket(path: string): Promise<void> {
+  let isSocket = false;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // No file: nothing to clear.
+  }
+  if (!isSocket)
+    throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} exists and is not a socket`);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} is in use by another process`);
+  unlinkSync(path);
+}
+
+export async function bindListener(
+  spec: ListenerSpec,
+  options: ResolvedServerOptions,
+  log: Logger,
+): Promise<Listener> {
+  const { address } = spec;
+  if (address.type === 'unix') await clearStaleSocket(address.path);
+  // allowHalfOpen: a peer's FIN must not end our side before the response is written.
+  const server = createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) =>
+      reject(gatewayError('ERR_GATEWAY_BIND_FAILED', `${spec.kind} ${spec.spec}`, cause)),
+    );
+    const backlog = options.listen;
+    if (address.type === 'unix') server.listen({ path: address.path, backlog }, resolve);
+    else server.listen({ host: address.host, port: address.port, backlog }, resolve);
+  });
+  let bound: SocketAddress = address;
+  const info = server.address();
+  if (info && typeof info === 'object')
+    bound = { type: 'tcp', host: info.address, port: info.port };
+  if (address.type === 'unix' && options.chmodSocket !== undefined)
+    chmodSync(address.path, options.chmodSocket);
+  if (spec.kind !== 'http' && !isLoopback(address)) {
+    log.warn(
+      `uwsgi socket ${formatAddress(bound)} is not on loopback: the uwsgi protocol has no authentication, ` +
+        'keep it behind a firewall or use a unix socket',
+    );
+  }
+  return { ...spec, server, bound };
+}
+
+export async function bindListeners(
+  options: ResolvedServerOptions,
+  log: Logger,
+): Promise<Listener[]> {
+  const listeners: Listener[] = [];
+  try {
+    for (const spec of listenerSpecs(options))
+      listeners.push(await bindListener(spec, options, log));
+  } catch (error) {
+    for (const l of listeners) l.server.close();
+    throw error;
+  }
+  return listeners;
+}

@@ -1,0 +1,85 @@
+/**
+ * What one serving process needs to know. The CLI fills this from the config loader
+ * (gateway/config/); programmatic users pass it to serve().
+ */
+
+export interface ServerOptions {
+  /** uwsgi sockets: `host:port`, `:port` or a unix path (`--socket`, repeatable). */
+  socket?: string[];
+  /** uwsgi over TLS: `ADDR,CERT,KEY` (`--ssl-socket`, repeatable). */
+  sslSocket?: string[];
+  /** HTTP/1.1 sockets (`--http-socket` and `--http`, repeatable). */
+  httpSocket?: string[];
+  http?: string[];
+  /** Largest uwsgi vars block / HTTP header block, bytes (`--buffer-size`). Default 65535. */
+  bufferSize?: number;
+  /** Largest request body, bytes; 0 = no limit (`--limit-post`). */
+  limitPost?: number;
+  /** Seconds to wait for vars, body bytes or a blocked write (`--socket-timeout`). Default 30. */
+  socketTimeout?: number;
+  /** Mode for unix sockets, e.g. `666` or `660` (`--chmod-socket`). */
+  chmodSocket?: string | number | boolean;
+  /** Listen backlog (`--listen`). Default 1024. */
+  listen?: number;
+  /** No request log lines (`--disable-logging`). */
+  disableLogging?: boolean;
+  /** Most vars in one uwsgi packet. Default 1000. */
+  maxVars?: number;
+  /** modifier1 values served as HTTP requests besides 0. */
+  modifier1?: number[];
+  /** Reported as wsgi.multiprocess (true under the master). */
+  multiprocess?: boolean;
+}
+
+export interface ResolvedServerOptions {
+  readonly socket: readonly string[];
+  readonly sslSocket: readonly string[];
+  readonly httpSocket: readonly string[];
+  readonly bufferSize: number;
+  readonly limitPost: number;
+  /** Milliseconds. */
+  readonly socketTimeoutMs: number;
+  readonly socketTimeout: number;
+  readonly chmodSocket: number | undefined;
+  readonly listen: number;
+  readonly disableLogging: boolean;
+  readonly maxVars: number;
+  /** modifier1 values served as HTTP (always includes 0). */
+  readonly httpModifiers: ReadonlySet<number>;
+  readonly multiprocess: boolean;
+}
+
+export const DEFAULT_BUFFER_SIZE = 65535;
+export const DEFAULT_SOCKET_TIMEOUT = 30;
+export const DEFAULT_LISTEN = 1024;
+export const DEFAULT_MAX_VARS = 1000;
+
+/** `--chmod-socket` with no value means 666, as in uWSGI; else exactly octal digits. */
+export function parseSocketMode(mode: string | number | boolean | undefined): number | undefined {
+  if (mode === undefined || mode === false) return undefined;
+  if (mode === true || mode === '') return 0o666;
+  const text = String(mode);
+  if (!/^[0-7]{3,4}$/.test(text))
+    throw new RangeError(`--chmod-socket: ${text} is not an octal mode such as 660`);
+  return Number.parseInt(text, 8);
+}
+
+export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
+  const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
+  const socketTimeout = options.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT;
+  return {
+    socket: options.socket ?? [],
+    sslSocket: options.sslSocket ?? [],
+    httpSocket: [...(options.httpSocket ?? []), ...(options.http ?? [])],
+    bufferSize: Math.min(Math.max(1, bufferSize), 65535),
+    limitPost: options.limitPost ?? 0,
+    socketTimeout,
+    socketTimeoutMs: Math.max(1, Math.round(socketTimeout * 1000)),
+    chmodSocket: parseSocketMode(options.chmodSocket),
+    listen: options.listen ?? DEFAULT_LISTEN,
+    disableLogging: options.disableLogging ?? false,
+    maxVars: options.maxVars ?? DEFAULT_MAX_VARS,
+    httpModifiers: new Set([0, ...(options.modifier1 ?? [])]),
+    multiprocess: options.multiprocess ?? false,
+  };
+}

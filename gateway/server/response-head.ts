@@ -1,0 +1,32 @@
+/** The HTTP/1.1 status line and header block written back over a uwsgi socket. */
+import type { AppResponse } from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+
+function hasCrLf(text: string): boolean {
+  return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
+}
+
+/**
+ * `HTTP/1.1 200 OK\r\nName: value\r\n...\r\n\r\n`, with Content-Length added when the length is
+ * known and the app did not set it. `bodyless` (204, 304, 1xx) gets no added Content-Length.
+ * Throws ERR_GATEWAY_HEADER_CRLF rather than write a header that would split the response.
+ */
+export function serializeHead(response: AppResponse, bodyless: boolean): string {
+  let head = `HTTP/1.1 ${response.statusLine}\r\n`;
+  if (hasCrLf(response.statusLine))
+    throw gatewayError('ERR_GATEWAY_HEADER_CRLF', 'in the status line');
+  let hasLength = false;
+  const headers = response.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    if (hasCrLf(name) || hasCrLf(value)) {
+      throw gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
+    }
+    if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    head += `${name}: ${value}\r\n`;
+  }
+  if (!hasLength && !bodyless && response.contentLength !== undefined) {
+    head += `Content-Length: ${response.contentLength}\r\n`;
+  }
+  return `${head}\r\n`;
+}

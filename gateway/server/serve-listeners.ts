@@ -1,0 +1,67 @@
+/**
+ * Attaches connection handlers to bound listeners: uwsgi, uwsgi over TLS, HTTP. This is the part
+ * a worker process runs (with listeners it got from its master); the app is only needed here.
+ */
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { createHttpHandler, type HttpHandler } from './http-server.js';
+import type { Listener } from './listeners.js';
+import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
+
+export interface Serving {
+  /** Stops accepting; resolves when every open connection has ended (or `force` destroyed it). */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+export function serveListeners(listeners: Listener[], context: ConnectionContext): Serving {
+  const http: HttpHandler[] = [];
+  const open = new Set<Socket>();
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  };
+  for (const listener of listeners) {
+    const { server } = listener;
+    if (listener.kind === 'uwsgi') {
+      server.on('connection', (socket: Socket) => {
+        track(socket);
+        socket.setNoDelay(true);
+        handleUwsgiConnection(socket, context);
+      });
+    } else if (listener.kind === 'uwsgi-ssl') {
+      const secureContext: SecureContext = createSecureContext({
+        cert: readFileSync(listener.cert!),
+        key: readFileSync(listener.key!),
+      });
+      server.on('connection', (raw: Socket) => {
+        track(raw);
+        raw.setNoDelay(true);
+        const socket = new TLSSocket(raw, { isServer: true, secureContext });
+        socket.on('error', (error) => {
+          context.log.warn(`TLS on ${listener.spec}: ${error.message}`);
+          socket.destroy();
+        });
+        handleUwsgiConnection(socket, context);
+      });
+    } else {
+      const handler = createHttpHandler(context);
+      http.push(handler);
+      server.on('connection', (socket: Socket) => {
+        track(socket);
+        socket.setNoDelay(true);
+        handler.handle(socket);
+      });
+    }
+  }
+  return {
+    async close({ force = false } = {}) {
+      const closing = listeners.map(
+        (l) => new Promise<void>((resolve) => l.server.close(() => resolve())),
+      );
+      for (const h of http) h.server.closeIdleConnections();
+      if (force) for (const socket of open) socket.destroy();
+      await Promise.all(closing);
+    },
+  };
+}

@@ -1,0 +1,368 @@
+/**
+ * One accepted uwsgi connection: read the packet, dispatch on modifier1, run the app, write the
+ * response, drain what is left of the request body, close. nginx opens a new connection for
+ * every request, so this is the hot path: one timer, one listener set, one write when it can.
+ *
+ * Reusable as is by a worker process: it needs a socket and a ConnectionContext, nothing else.
+ */
+import type { Socket } from 'node:net';
+import {
+  type App,
+  type AppResponse,
+  createErrors,
+  createInput,
+  errorResponse,
+  runApp,
+  type TsgiError,
+} from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import {
+  decodeVars,
+  MODIFIER,
+  PacketReader,
+  type ReadResult,
+  type UwsgiPacket,
+} from '../uwsgi/index.js';
+import type { Logger } from './logger.js';
+import { requestLine } from './logger.js';
+import type { ResolvedServerOptions } from './options.js';
+import { SocketBody } from './socket-body.js';
+import { environFromVars } from './uwsgi-environ.js';
+import { type ResponseTarget, writeResponse } from './uwsgi-response.js';
+import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
+
+export interface ConnectionContext {
+  readonly app: App;
+  readonly options: ResolvedServerOptions;
+  readonly log: Logger;
+  readonly signals: UwsgiSignalRegistry;
+  /** Called after each HTTP request (not ping/echo/signal), e.g. for a worker's request count. */
+  readonly onRequestDone?: (status: number) => void;
+}
+
+const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
+const SIGNAL_DELIVERED = Buffer.from([0xff, 0x00, 0x00, 0x01]);
+const SIGNAL_FAILED = Buffer.from([0xff, 0x00, 0x00, 0x00]);
+
+enum Phase {
+  /** Reading header + vars. */
+  Head = 0,
+  /** The app runs; body bytes (if any) feed wsgi.input. */
+  Request = 1,
+  /** Response written; discarding the unread body until it is all in or the peer closes. */
+  Drain = 2,
+  Done = 3,
+}
+
+export function handleUwsgiConnection(socket: Socket, context: ConnectionContext): void {
+  new UwsgiConnection(socket, context);
+}
+
+class UwsgiConnection implements ResponseTarget {
+  readonly socket: Socket;
+  readonly context: ConnectionContext;
+  readonly startedAt = performance.now();
+  phase = Phase.Head;
+  reader: PacketReader | undefined;
+  body: SocketBody | undefined;
+  closed = false;
+  peerEnded = false;
+  drainWaiter: ((ok: boolean) => void) | undefined;
+
+  constructor(socket: Socket, context: ConnectionContext) {
+    this.socket = socket;
+    this.context = context;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => {
+      // ECONNRESET/EPIPE from a peer that went away; 'close' follows and cleans up.
+    });
+    socket.on('close', () => this.onClose());
+    socket.on('timeout', () => this.onTimeout());
+    socket.setTimeout(context.options.socketTimeoutMs);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.phase === Phase.Head) {
+      this.reader ??= new PacketReader({ bufferSize: this.context.options.bufferSize });
+      let result: ReadResult | undefined;
+      try {
+        result = this.reader.push(chunk);
+      } catch (error) {
+        this.refuse(error as TsgiError);
+        return;
+      }
+      if (result) this.dispatch(result);
+      return;
+    }
+    const body = this.body;
+    if (body) {
+      body.push(chunk);
+      if (this.phase === Phase.Drain && body.remaining === 0) this.close();
+    }
+    // Bytes past the body with no body expected are peer garbage; nothing reads them.
+  }
+
+  onEnd(): void {
+    this.peerEnded = true;
+    switch (this.phase) {
+      case Phase.Head:
+        if (this.reader?.started) {
+          this.context.log.warn(
+            gatewayError('ERR_UWSGI_TRUNCATED', 'the peer closed mid-packet').message,
+          );
+        }
+        this.socket.destroy();
+        return;
+      case Phase.Request:
+        if (this.body && this.body.remaining > 0) {
+          this.body.fail(
+            gatewayError('ERR_UWSGI_BODY_TRUNCATED', `${this.body.remaining} bytes missing`),
+          );
+        }
+        return;
+      case Phase.Drain:
+        this.close();
+        return;
+      default:
+        return;
+    }
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.phase = Phase.Done;
+    this.body?.fail(gatewayError('ERR_UWSGI_BODY_TRUNCATED', 'the connection closed'));
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.(false);
+  }
+
+  onTimeout(): void {
+    const { log, options } = this.context;
+    const limit = `${options.socketTimeout} s (socket-timeout)`;
+    if (this.phase === Phase.Head) {
+      if (this.reader?.started) this.refuse(gatewayError('ERR_UWSGI_VARS_TIMEOUT', limit));
+      else {
+        log.warn(`closed a connection that sent nothing in ${limit}`);
+        this.socket.destroy();
+      }
+      return;
+    }
+    if (this.drainWaiter) {
+      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
+      this.socket.destroy();
+      return;
+    }
+    if (this.phase === Phase.Drain) {
+      log.warn(
+        gatewayError('ERR_UWSGI_BODY_TIMEOUT', `while draining the unread body, ${limit}`).message,
+      );
+      this.socket.destroy();
+      return;
+    }
+    if (this.body?.waitingForData) {
+      const error = gatewayError('ERR_UWSGI_BODY_TIMEOUT', limit);
+      log.warn(error.message);
+      this.body.fail(error);
+    }
+    // Otherwise the app is just busy: socket-timeout bounds waits for the peer, not app time.
+  }
+
+  dispatch({ packet, rest }: ReadResult): void {
+    this.reader = undefined;
+    const { options, log, signals } = this.context;
+    const m1 = packet.modifier1;
+    if (options.httpModifiers.has(m1)) {
+      this.startRequest(packet, rest);
+      return;
+    }
+    this.phase = Phase.Request;
+    switch (m1) {
+      case MODIFIER.PING:
+        this.replyAndClose(PING_REPLY);
+        return;
+      case MODIFIER.ECHO:
+        this.replyAndClose(packet.block);
+        return;
+      case MODIFIER.SIGNAL: {
+        const signal = packet.modifier2;
+        const delivered = signals.deliver(signal, (error) =>
+          log.error(`uwsgi signal ${signal} handler failed: ${(error as Error)?.stack ?? error}`),
+        );
+        log.info(`uwsgi signal ${signal} ${delivered ? 'queued' : 'has no handler'}`);
+        this.replyAndClose(delivered ? SIGNAL_DELIVERED : SIGNAL_FAILED);
+        return;
+      }
+      default:
+        log.warn(
+          gatewayError(
+            'ERR_UWSGI_UNKNOWN_MODIFIER',
+            `modifier1 ${m1}, modifier2 ${packet.modifier2}`,
+          ).message,
+        );
+        this.phase = Phase.Done;
+        this.socket.end();
+        this.socket.once('finish', () => this.socket.destroy());
+    }
+  }
+
+  startRequest(packet: UwsgiPacket, rest: Uint8Array): void {
+    const { options, log, app } = this.context;
+    let request: ReturnType<typeof environFromVars>;
+    try {
+      const vars = decodeVars(packet.block, options.maxVars);
+      request = environFromVars(vars, {
+        modifier1: packet.modifier1,
+        modifier2: packet.modifier2,
+        multiprocess: options.multiprocess,
+        errors: createErrors((line) => log.error(line)),
+      });
+    } catch (error) {
+      this.refuse(error as TsgiError);
+      return;
+    }
+    const { environ, contentLength } = request;
+    this.phase = Phase.Request;
+    if (contentLength > 0) {
+      this.body = new SocketBody(contentLength, this);
+      this.body.push(rest);
+    }
+    if (options.limitPost > 0 && contentLength > options.limitPost) {
+      this.refuse(
+        gatewayError(
+          'ERR_UWSGI_BODY_TOO_LARGE',
+          `CONTENT_LENGTH ${contentLength} > ${options.limitPost} (limit-post)`,
+        ),
+        environ.REQUEST_METHOD,
+        environ.REQUEST_URI as string | undefined,
+      );
+      return;
+    }
+    environ['wsgi.input'] = createInput(this.body);
+    runApp(app, environ).then(
+      (response) =>
+        this.respond(
+          response,
+          environ.REQUEST_METHOD,
+          (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
+          environ.REMOTE_ADDR,
+        ),
+      (error) =>
+        this.respond(
+          errorResponse(error),
+          environ.REQUEST_METHOD,
+          environ.PATH_INFO,
+          environ.REMOTE_ADDR,
+        ),
+    );
+  }
+
+  async respond(
+    response: AppResponse,
+    method: string,
+    uri: string,
+    remote: string | undefined,
+  ): Promise<void> {
+    const { log, onRequestDone } = this.context;
+    if (this.closed) {
+      await response.close();
+      log.request(
+        requestLine(remote, method, uri, `${response.status} (client gone)`, 0, this.startedAt),
+      );
+      onRequestDone?.(response.status);
+      return;
+    }
+    const outcome = await writeResponse(this, response, method === 'HEAD', log);
+    const status = outcome.ok ? outcome.status : `${outcome.status} (aborted)`;
+    log.request(requestLine(remote, method, uri, status, outcome.bytes, this.startedAt));
+    onRequestDone?.(outcome.status);
+    if (outcome.ok) this.finish();
+    else this.socket.destroy();
+  }
+
+  /** Answers a protocol or limit error with its HTTP status (400/408/413/431) and a log line. */
+  refuse(error: TsgiError, method = '-', uri = '-'): void {
+    const { log } = this.context;
+    log.warn(error.message);
+    this.reader = undefined;
+    if (error.status === undefined || this.closed) {
+      this.socket.destroy();
+      return;
+    }
+    this.phase = Phase.Request;
+    const response = errorResponse(error);
+    // Unknown body length (the vars were unreadable): discard until the peer closes.
+    this.body ??= new SocketBody(Number.POSITIVE_INFINITY, this);
+    void writeResponse(this, response, false, log).then((outcome) => {
+      log.request(
+        requestLine(undefined, method, uri, outcome.status, outcome.bytes, this.startedAt),
+      );
+      this.finish();
+    });
+  }
+
+  replyAndClose(bytes: Uint8Array): void {
+    this.phase = Phase.Done;
+    this.socket.end(bytes);
+    this.socket.once('finish', () => this.socket.destroy());
+  }
+
+  /** Response written: send FIN, drain any unread body, then close. */
+  finish(): void {
+    if (this.closed) return;
+    const body = this.body;
+    if (body && body.remaining > 0 && !this.peerEnded) {
+      // Closing with unread bytes would make the kernel send RST, and nginx answer 502.
+      this.phase = Phase.Drain;
+      body.discard();
+      this.socket.end();
+      this.socket.setTimeout(this.context.options.socketTimeoutMs);
+      return;
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (this.phase === Phase.Done) return;
+    this.phase = Phase.Done;
+    const socket = this.socket;
+    if (socket.writableFinished) socket.destroy();
+    else {
+      socket.end();
+      socket.once('finish', () => socket.destroy());
+    }
+  }
+
+  // ResponseTarget
+  write(bytes: Uint8Array): boolean {
+    return this.socket.write(bytes);
+  }
+
+  waitDrain(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    this.socket.setTimeout(this.context.options.socketTimeoutMs);
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+      this.socket.once('drain', () => {
+        if (this.drainWaiter === resolve) {
+          this.drainWaiter = undefined;
+          resolve(true);
+        }
+      });
+    });
+  }
+
+  // BodyFlow (for SocketBody)
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  waiting(): void {
+    this.socket.setTimeout(this.context.options.socketTimeoutMs);
+  }
+}

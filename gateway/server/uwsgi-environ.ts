@@ -1,0 +1,114 @@
+/**
+ * The environ for a uwsgi request, from the vars nginx (or lighttpd, Apache) sent.
+ *
+ * - CONTENT_TYPE/CONTENT_LENGTH come from the CGI vars; nginx also sends HTTP_CONTENT_TYPE and
+ *   HTTP_CONTENT_LENGTH, which are never exposed.
+ * - Repeated HTTP_* vars (nginx < 1.23 sends one per header line) are joined with `, `, Cookie
+ *   with `; `, as nginx >= 1.23 does, so apps see the same thing behind either.
+ * - PATH_INFO may be missing (lighttpd): derived from REQUEST_URI.
+ * - HTTP_TRANSFER_ENCODING is dropped when CONTENT_LENGTH is there: nginx already de-chunked the
+ *   body, the header would only mislead the app about framing.
+ * - UWSGI_* control vars are ignored: nothing from the wire loads code, sets env or opens files.
+ */
+import {
+  createErrors,
+  type Environ,
+  type ErrorStream,
+  type InputStream,
+  percentDecodeToLatin1,
+  splitScriptName,
+  WSGI_VERSION,
+} from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import type { UwsgiVar } from '../uwsgi/index.js';
+
+export interface UwsgiEnvironContext {
+  modifier1: number;
+  modifier2: number;
+  multiprocess: boolean;
+  errors?: ErrorStream;
+}
+
+/** The environ minus wsgi.input (set once the body length is known), and that length. */
+export interface UwsgiRequest {
+  environ: Environ;
+  contentLength: number;
+}
+
+const TRUE_HTTPS = new Set(['on', '1', 'yes', 'true']);
+
+export function environFromVars(vars: UwsgiVar[], context: UwsgiEnvironContext): UwsgiRequest {
+  const env: Record<string, unknown> = {};
+  for (let i = 0; i < vars.length; i++) {
+    const [key, value] = vars[i]!;
+    const c0 = key.charCodeAt(0);
+    if (c0 === 72 /* H */ && key.startsWith('HTTP_')) {
+      if (key === 'HTTP_CONTENT_TYPE' || key === 'HTTP_CONTENT_LENGTH') continue;
+      const prev = env[key];
+      env[key] =
+        prev === undefined ? value : `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+      continue;
+    }
+    if (c0 === 85 /* U */ && key.startsWith('UWSGI_')) continue;
+    if (
+      key === 'CONTENT_LENGTH' &&
+      env.CONTENT_LENGTH !== undefined &&
+      env.CONTENT_LENGTH !== value
+    ) {
+      throw gatewayError('ERR_UWSGI_BAD_CONTENT_LENGTH', 'two different CONTENT_LENGTH vars');
+    }
+    // Other CGI vars: the last one wins (uWSGI does the same).
+    env[key] = value;
+  }
+
+  const method = env.REQUEST_METHOD;
+  if (typeof method !== 'string' || method === '') {
+    throw gatewayError('ERR_UWSGI_MISSING_VAR', 'REQUEST_METHOD');
+  }
+
+  let contentLength = 0;
+  const cl = env.CONTENT_LENGTH as string | undefined;
+  if (cl === undefined || cl === '') {
+    delete env.CONTENT_LENGTH;
+  } else {
+    if (!/^[0-9]{1,15}$/.test(cl))
+      throw gatewayError('ERR_UWSGI_BAD_CONTENT_LENGTH', JSON.stringify(cl));
+    contentLength = Number(cl);
+    delete env.HTTP_TRANSFER_ENCODING;
+  }
+  if (env.CONTENT_TYPE === '') delete env.CONTENT_TYPE;
+
+  const uri = typeof env.REQUEST_URI === 'string' ? env.REQUEST_URI : undefined;
+  const q = uri === undefined ? -1 : uri.indexOf('?');
+  if (env.QUERY_STRING === undefined)
+    env.QUERY_STRING = uri !== undefined && q !== -1 ? uri.slice(q + 1) : '';
+  if (env.SCRIPT_NAME === undefined) env.SCRIPT_NAME = '';
+  if (env.PATH_INFO === undefined) {
+    const path = uri === undefined ? '' : percentDecodeToLatin1(q === -1 ? uri : uri.slice(0, q));
+    env.PATH_INFO = splitScriptName(path, env.SCRIPT_NAME as string)[1];
+  }
+
+  const https =
+    (typeof env.HTTPS === 'string' && TRUE_HTTPS.has(env.HTTPS.toLowerCase())) ||
+    env.REQUEST_SCHEME === 'https';
+  if (env.SERVER_NAME === undefined) {
+    const host = typeof env.HTTP_HOST === 'string' ? env.HTTP_HOST : '';
+    env.SERVER_NAME = host.replace(/:\d+$/, '') || 'localhost';
+  }
+  if (env.SERVER_PORT === undefined) env.SERVER_PORT = https ? '443' : '80';
+  if (env.SERVER_PROTOCOL === undefined) env.SERVER_PROTOCOL = 'HTTP/1.0';
+
+  env['wsgi.version'] = WSGI_VERSION;
+  env['wsgi.url_scheme'] = https ? 'https' : 'http';
+  env['wsgi.errors'] = context.errors ?? createErrors();
+  env['wsgi.multithread'] = false;
+  env['wsgi.multiprocess'] = context.multiprocess;
+  env['wsgi.run_once'] = false;
+  env['uwsgi.modifier1'] = context.modifier1;
+  env['uwsgi.modifier2'] = context.modifier2;
+  return { environ: env as Environ, contentLength };
+}
+
+export function setInput(environ: Environ, input: InputStream): void {
+  environ['wsgi.input'] = input;
+}

@@ -1,0 +1,93 @@
+/**
+ * Writes an AppResponse to a uwsgi socket: status line + headers + body. A complete small
+ * response goes out in one write; a streamed one chunk by chunk with backpressure, and without a
+ * known length it simply ends at close (nginx reads to EOF).
+ */
+import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
+import type { Logger } from './logger.js';
+import { serializeHead } from './response-head.js';
+
+/** What the writer needs from the connection. */
+export interface ResponseTarget {
+  /** Writes bytes; false when the socket buffer is full (then await waitDrain()). */
+  write(bytes: Uint8Array): boolean;
+  /** Resolves true once writable again, false if the connection closed or timed out. */
+  waitDrain(): Promise<boolean>;
+  readonly closed: boolean;
+}
+
+export interface WriteOutcome {
+  status: number;
+  /** Body bytes written. */
+  bytes: number;
+  /** False when the connection closed early or the body failed: the caller must not reuse it. */
+  ok: boolean;
+}
+
+export async function writeResponse(
+  target: ResponseTarget,
+  response: AppResponse,
+  isHead: boolean,
+  log: Logger,
+): Promise<WriteOutcome> {
+  const bodyless = isNullBodyStatus(response.status);
+  let head: string;
+  try {
+    head = serializeHead(response, bodyless);
+  } catch (error) {
+    log.error((error as Error).message);
+    await response.close();
+    response = errorResponse(error);
+    head = serializeHead(response, false);
+    isHead = false;
+  }
+  if (isHead || bodyless) {
+    target.write(Buffer.from(head, 'latin1'));
+    await response.close();
+    return { status: response.status, bytes: 0, ok: true };
+  }
+  if (response.complete) {
+    // One write: head and the whole body in one buffer (nginx opens a connection per request).
+    const headLength = Buffer.byteLength(head, 'latin1');
+    let total = 0;
+    for (const chunk of response.chunks) total += chunk.length;
+    const out = Buffer.allocUnsafe(headLength + total);
+    out.write(head, 0, 'latin1');
+    let offset = headLength;
+    for (const chunk of response.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    target.write(out);
+    await response.close();
+    return { status: response.status, bytes: total, ok: true };
+  }
+  // Streaming: the head goes with the first chunk.
+  let bytes = 0;
+  let pending: Buffer | undefined = Buffer.from(head, 'latin1');
+  try {
+    for await (const chunk of response.body) {
+      if (target.closed) return { status: response.status, bytes, ok: false };
+      if (chunk.length === 0) continue;
+      bytes += chunk.length;
+      let out: Uint8Array = chunk;
+      if (pending) {
+        // Small first chunk: one write with the head; a big one is not worth copying.
+        if (chunk.length <= 16384) out = Buffer.concat([pending, chunk]);
+        else target.write(pending);
+        pending = undefined;
+      }
+      if (!target.write(out) && !(await target.waitDrain())) {
+        return { status: response.status, bytes, ok: false };
+      }
+    }
+    if (pending) target.write(pending);
+    return { status: response.status, bytes, ok: true };
+  } catch {
+    // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
+    // proxy sees an error rather than a short body it would take as complete.
+    return { status: response.status, bytes, ok: false };
+  } finally {
+    await response.close();
+  }
+}
