@@ -30,7 +30,7 @@ export type Section =
   | 'Processes'
   | 'Reloading'
   | 'Recycling'
-  | 'Cheaper'
+  | 'Cheaper (adaptive worker count)'
   | 'Monitoring'
   | 'Logging'
   | 'Daemon and identity'
@@ -44,7 +44,7 @@ export const SECTIONS: readonly Section[] = [
   'Processes',
   'Reloading',
   'Recycling',
-  'Cheaper',
+  'Cheaper (adaptive worker count)',
   'Monitoring',
   'Logging',
   'Daemon and identity',

@@ -333,7 +333,7 @@ export const OPTIONS = {
 
   // Cheaper
   cheaper: int({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     summary:
       'Minimum number of workers when adapting the count to the load (0 = off; must be below processes).',
     uwsgi: 'cheaper',
@@ -341,14 +341,14 @@ export const OPTIONS = {
     status: 'planned',
   }),
   cheaperInitial: int({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     summary: 'Workers started at boot when cheaper is on (0 = the cheaper value).',
     uwsgi: 'cheaper-initial',
     reload: 'hup',
     status: 'planned',
   }),
   cheaperStep: int({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     default: 1,
     min: 1,
     summary: 'Workers spawned at once when more are needed.',
@@ -357,7 +357,7 @@ export const OPTIONS = {
     status: 'planned',
   }),
   cheaperOverload: int({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     default: 3,
     min: 1,
     summary: 'Seconds (master cycles) of overload or idleness before the cheaper algorithm acts.',
@@ -366,7 +366,7 @@ export const OPTIONS = {
     status: 'planned',
   }),
   cheaperAlgo: choice({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     choices: ['spare', 'busyness'],
     default: 'spare',
     summary:
@@ -377,7 +377,7 @@ export const OPTIONS = {
     status: 'planned',
   }),
   idle: seconds({
-    section: 'Cheaper',
+    section: 'Cheaper (adaptive worker count)',
     summary:
       'After this many seconds without a request, stop all workers but one until traffic returns (0 = off).',
     uwsgi: 'idle',
