@@ -17,7 +17,7 @@ export interface ServerOptions {
   limitPost?: number;
   /** Seconds to wait for vars, body bytes or a blocked write (`--socket-timeout`). Default 30. */
   socketTimeout?: number;
-  /** Mode for unix sockets, e.g. `666` or `660` (`--chmod-socket`). */
+  /** Mode for unix sockets: octal digits such as `'660'`, or a number such as `0o660` (`--chmod-socket`). */
   chmodSocket?: string | number | boolean;
   /** Listen backlog (`--listen`). Default 1024. */
   listen?: number;
@@ -54,10 +54,11 @@ export const DEFAULT_SOCKET_TIMEOUT = 30;
 export const DEFAULT_LISTEN = 1024;
 export const DEFAULT_MAX_VARS = 1000;
 
-/** `--chmod-socket` with no value means 666, as in uWSGI; else exactly octal digits. */
+/** `--chmod-socket` with no value means 666, as in uWSGI; a string is octal digits, a number a mode. */
 export function parseSocketMode(mode: string | number | boolean | undefined): number | undefined {
   if (mode === undefined || mode === false) return undefined;
   if (mode === true || mode === '') return 0o666;
+  if (typeof mode === 'number') return mode; // Already a mode (the config loader parses octal).
   const text = String(mode);
   if (!/^[0-7]{3,4}$/.test(text))
     throw new RangeError(`--chmod-socket: ${text} is not an octal mode such as 660`);

@@ -1,0 +1,32 @@
+/**
+ * @module tsgi/gateway
+ * The uWSGI-style gateway as a library: serve a TSGI app on uwsgi sockets (behind nginx), uwsgi
+ * over TLS and HTTP/1.1; the uwsgi codec; the app loader; the uwsgi signal registry.
+ */
+export { loadApp, parseAppSpec } from './app-loader.js';
+export { GATEWAY_ERRORS, type GatewayErrorCode, gatewayError } from './errors.js';
+export { parseAddress, type SocketAddress } from './server/address.js';
+export { createHttpHandler } from './server/http-server.js';
+export {
+  bindListener,
+  bindListeners,
+  type Listener,
+  type ListenerKind,
+  type ListenerSpec,
+  listenerSpecs,
+} from './server/listeners.js';
+export { createLogger, type Logger, type LoggerOptions } from './server/logger.js';
+export {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from './server/options.js';
+export { type Gateway, type ServeOptions, serve } from './server/serve.js';
+export { type Serving, serveListeners } from './server/serve-listeners.js';
+export { type ConnectionContext, handleUwsgiConnection } from './server/uwsgi-connection.js';
+export {
+  type UwsgiSignalHandler,
+  UwsgiSignalRegistry,
+  uwsgiSignals,
+} from './server/uwsgi-signals.js';
+export * as uwsgi from './uwsgi/index.js';
