@@ -52,3 +52,6 @@ export type {
   StartResponse,
   Write,
 } from './types.js';
+export type { ValidatorError, ValidatorRule } from './validator.js';
+// Conformance
+export { VALIDATOR_RULES, validator } from './validator.js';
