@@ -16,7 +16,7 @@ export interface ToFetchOptions extends RunOptions {
   environOptions?: Omit<RequestEnvironOptions, 'scriptName' | 'pathStripped' | 'extra'>;
 }
 
-export type FetchHandler = (request: Request, ...platformArgs: never[]) => Promise<Response>;
+export type FetchHandler = (request: Request, ...platformArgs: unknown[]) => Promise<Response>;
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
@@ -84,12 +84,12 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */
 export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
   const { scriptName, pathStripped, environ: extra, environOptions } = options;
-  return async (request: Request, ...platformArgs: never[]): Promise<Response> => {
+  return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
     const environ = environFromRequest(request, {
       ...environOptions,
       ...(scriptName === undefined ? {} : { scriptName }),
       ...(pathStripped === undefined ? {} : { pathStripped }),
-      ...(extra ? { extra: extra(request, ...platformArgs) ?? {} } : {}),
+      ...(extra ? { extra: extra(request, ...(platformArgs as never[])) ?? {} } : {}),
     });
     const response = await runApp(app, environ, options);
     return toResponse(response, request.method === 'HEAD');

@@ -1,0 +1,130 @@
+/**
+ * @module tsgi/hono
+ * Hono interop, both ways:
+ * - `fromHono(honoApp)`: a Hono app as a TSGI app (for the gateway, Lambda, or any TSGI server).
+ * - `toHono(tsgiApp)`: a TSGI app as a Hono handler, `app.all('/legacy/*', toHono(tsgiApp))`;
+ *   SCRIPT_NAME is the route's prefix (`/legacy`), PATH_INFO the rest.
+ * - `mountable(tsgiApp, '/legacy')`: a fetch handler for `app.mount('/legacy', ...)` (and
+ *   `mount()` from `hono/mount`), whose rewritten URL has lost the prefix: SCRIPT_NAME gets it back.
+ */
+import type { Context } from 'hono';
+import {
+  type App,
+  type Environ,
+  environFromRequest,
+  type FromFetchOptions,
+  fromFetch,
+  type RequestEnvironOptions,
+  type RunOptions,
+  runApp,
+  toFetch,
+  toResponse,
+} from '../../src/index.js';
+
+/** What fromHono needs of a Hono app: its `fetch`. */
+export interface HonoFetchable {
+  fetch: (request: Request, env?: never, executionCtx?: never) => Response | Promise<Response>;
+}
+
+/**
+ * The arguments Hono's own adapters would pass as `(env, executionCtx)`, rebuilt from the environ:
+ * Workers bindings and ctx, Lambda's `{ event, lambdaContext }`, otherwise the environ itself
+ * (so `c.env.REMOTE_ADDR` works behind the gateway).
+ */
+export function honoArgs(environ: Environ): unknown[] {
+  if ('cloudflare.env' in environ) return [environ['cloudflare.env'], environ['cloudflare.ctx']];
+  if ('aws.event' in environ) {
+    return [{ event: environ['aws.event'], lambdaContext: environ['aws.context'] }];
+  }
+  return [environ];
+}
+
+/** A Hono app (anything with Hono's `fetch`) as a TSGI app. */
+export function fromHono(app: HonoFetchable, options: FromFetchOptions = {}): App {
+  return fromFetch((request, ...args) => app.fetch(request, ...args), {
+    args: honoArgs,
+    ...options,
+  });
+}
+
+function isExecutionContext(ctx: unknown): boolean {
+  return typeof (ctx as { waitUntil?: unknown } | null)?.waitUntil === 'function';
+}
+
+/** Environ extension keys for a request Hono hands us: Workers' env/ctx/cf when on Workers. */
+function platformKeys(request: Request, env: unknown, ctx: unknown): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  if (isExecutionContext(ctx)) {
+    keys['cloudflare.env'] = env;
+    keys['cloudflare.ctx'] = ctx;
+  }
+  const cf = (request as Request & { cf?: unknown }).cf;
+  if (cf !== undefined) keys['cloudflare.cf'] = cf;
+  return keys;
+}
+
+export interface ToHonoOptions extends RunOptions {
+  /** SCRIPT_NAME in URL form; default: the route's prefix before its trailing `/*`. */
+  scriptName?: string;
+  /** Other environ settings (errors stream, multiprocess flags). */
+  environOptions?: Omit<RequestEnvironOptions, 'scriptName' | 'pathStripped' | 'extra'>;
+}
+
+/**
+ * The URL-path prefix a route pattern matched: as many leading segments of the request path as
+ * the pattern has before its trailing `*` (so `/:tenant/*` works as well as `/legacy/*`).
+ */
+export function routePrefix(routePath: string, urlPath: string): string {
+  const pattern = routePath.replace(/\/?\*$/, '');
+  if (!pattern || pattern === '/') return '';
+  const segments = pattern.split('/').length - 1;
+  let end = 0;
+  for (let i = 0; i < segments; i++) {
+    const next = urlPath.indexOf('/', end + 1);
+    if (next === -1) return urlPath;
+    end = next;
+  }
+  return urlPath.slice(0, end);
+}
+
+/** A TSGI app as a Hono handler: `app.all('/legacy/*', toHono(tsgiApp))`. */
+export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => Promise<Response> {
+  return async (c) => {
+    const request = c.req.raw;
+    let ctx: unknown;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      // Hono throws when the platform gave no execution context (Node, Lambda).
+    }
+    const scriptName =
+      options.scriptName ?? routePrefix(c.req.routePath, new URL(request.url).pathname);
+    const environ = environFromRequest(request, {
+      ...options.environOptions,
+      scriptName,
+      extra: { ...platformKeys(request, c.env, ctx), 'hono.context': c },
+    });
+    const response = await runApp(app, environ, options);
+    return toResponse(response, request.method === 'HEAD');
+  };
+}
+
+/**
+ * A TSGI app as a fetch handler for `app.mount(prefix, mountable(tsgiApp, prefix))`. Hono's mount
+ * cuts the prefix off the URL before calling us; this puts it back as SCRIPT_NAME. (A plain
+ * `toFetch(tsgiApp)` cannot see the prefix: Hono passes only the rewritten Request.) With
+ * `{ replaceRequest: false }` use `toFetch(tsgiApp, { scriptName: prefix })` instead.
+ */
+export function mountable(
+  app: App,
+  prefix: string,
+  options: Omit<ToHonoOptions, 'scriptName'> = {},
+): (request: Request, env?: unknown, executionCtx?: unknown) => Promise<Response> {
+  const handler = toFetch(app, {
+    ...options,
+    scriptName: prefix,
+    pathStripped: true,
+    environ: (request: Request, env?: unknown, ctx?: unknown) => platformKeys(request, env, ctx),
+  });
+  return (request, env, ctx) => handler(request, env as never, ctx as never);
+}
