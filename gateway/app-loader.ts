@@ -48,7 +48,7 @@ export async function loadApp(spec: string, cwd = process.cwd()): Promise<App> {
   }
   let app = module[exportName];
   // A CommonJS module seen from ESM: its exports object is the default export.
-  if (typeof app !== 'function' && exportName !== 'default') {
+  if (app === undefined && exportName !== 'default') {
     app = (module.default as Record<string, unknown> | undefined)?.[exportName];
   }
   if (typeof app !== 'function') {
