@@ -1,0 +1,52 @@
+/**
+ * Error codes of the AWS Lambda adapter. Built with the core's createError, so every error carries
+ * a stable code and the HTTP status the invocation is answered with.
+ */
+import { createError, type ErrorTable, type TsgiError } from '../../src/index.js';
+
+export const LAMBDA_ERRORS = {
+  ERR_LAMBDA_EVENT_INVALID: {
+    status: 400,
+    message:
+      'the event is not an HTTP event from API Gateway (REST or HTTP API), an ALB, a Function URL or VPC Lattice',
+    fix: 'Invoke the handler through one of those event sources; the detail names the missing or mistyped field.',
+  },
+  ERR_LAMBDA_BODY_BASE64: {
+    status: 400,
+    message: 'the event says isBase64Encoded but its body is not valid base64',
+    fix: 'The event was altered on its way (a test event?): send the body base64-encoded, or set isBase64Encoded to false.',
+  },
+  ERR_LAMBDA_BODY_FAILED: {
+    status: 500,
+    message:
+      'the app failed while its buffered response body was being collected; the client got a 500',
+    fix: 'See the logged cause (ERR_TSGI_APP_ERROR_AFTER_HEADERS). Buffered handlers can still turn late errors into a 500.',
+  },
+  ERR_LAMBDA_RESPONSE_TOO_LARGE: {
+    status: 500,
+    message: 'the buffered response is larger than maxResponseBytes (Lambda: 6 MB, ALB: 1 MB)',
+    fix: 'Send large bodies with streamHandle (response streaming) or from S3; raise maxResponseBytes only if the platform allows it.',
+  },
+  ERR_LAMBDA_TOO_MANY_COOKIES: {
+    message:
+      'the app set more Set-Cookie headers than a single-value ALB or VPC Lattice response can carry; the rest were dropped',
+    fix: 'Send fewer cookies, or enable multi-value headers on the ALB target group.',
+  },
+  ERR_LAMBDA_NO_STREAMING_RUNTIME: {
+    status: 500,
+    message:
+      'streamHandle needs the `awslambda` global of the Lambda Node.js runtime, which is missing here',
+    fix: 'Run the handler in Lambda (or under aws-lambda-ric); use handle() for buffered responses elsewhere.',
+  },
+  ERR_LAMBDA_STREAM_ABORTED: {
+    message:
+      'the app failed after the streamed response had started; the stream was ended with the error trailers',
+    fix: 'See the logged cause. The status line was already sent, so the client sees a cut-off body.',
+  },
+} as const satisfies ErrorTable;
+
+export type LambdaErrorCode = keyof typeof LAMBDA_ERRORS;
+
+export function lambdaError(code: LambdaErrorCode, detail?: string, cause?: unknown): TsgiError {
+  return createError(LAMBDA_ERRORS, code, detail, cause);
+}

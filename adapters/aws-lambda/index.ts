@@ -1,0 +1,32 @@
+/**
+ * @module tsgi/aws-lambda
+ * Runs a TSGI app on AWS Lambda behind API Gateway (REST and HTTP APIs), an Application Load
+ * Balancer, a Function URL or VPC Lattice. `handle` buffers the response; `streamHandle` streams
+ * it through Lambda response streaming. The environ carries `aws.event` and `aws.context`.
+ */
+export { defaultIsBinary } from './binary.js';
+export type { LambdaErrorCode } from './errors.js';
+export { LAMBDA_ERRORS } from './errors.js';
+export type { LambdaHandler } from './handle.js';
+export { handle } from './handle.js';
+export { caseVariant } from './set-cookie.js';
+export { detectSource } from './sources/detect.js';
+export type {
+  ResponseStream,
+  StreamHandleOptions,
+  StreamingHandler,
+  StreamPrelude,
+} from './stream-handle.js';
+export { streamHandle } from './stream-handle.js';
+export type {
+  Context,
+  EventSource,
+  HandleOptions,
+  IsBinary,
+  LambdaHttpEvent,
+  LambdaHttpResult,
+  LatticeEventV1,
+  LatticeEventV2,
+  LatticeResult,
+  SingleValueCookies,
+} from './types.js';

@@ -1,0 +1,50 @@
+/**
+ * Which source sent an event. Checked in this order because shapes overlap: REST events behind a
+ * custom-domain base path can carry rawPath (honojs/hono#5015), so payload 2.0 needs
+ * requestContext.http too.
+ */
+import { lambdaError } from '../errors.js';
+import { isObject } from '../text.js';
+import { albMultiProcessor, albProcessor } from './alb.js';
+import { functionUrlProcessor, httpV2Processor, isFunctionUrl } from './http-v2.js';
+import { latticeV1Processor, latticeV2Processor } from './lattice.js';
+import type { Processor } from './processor.js';
+import { httpV1Processor, restProcessor } from './rest.js';
+
+export function detectProcessor(event: unknown): Processor {
+  if (!isObject(event) || Array.isArray(event)) {
+    throw lambdaError(
+      'ERR_LAMBDA_EVENT_INVALID',
+      `the event is ${event === null ? 'null' : typeof event}`,
+    );
+  }
+  const rc = event.requestContext;
+  if (isObject(rc)) {
+    if (isObject(rc.elb))
+      return isObject(event.multiValueHeaders) ? albMultiProcessor : albProcessor;
+    if (isObject(rc.http) && typeof event.rawPath === 'string') {
+      return isFunctionUrl(event) ? functionUrlProcessor : httpV2Processor;
+    }
+    if (typeof rc.serviceArn === 'string') return latticeV2Processor;
+  }
+  if (typeof event.raw_path === 'string') return latticeV1Processor;
+  if ('httpMethod' in event) {
+    // HTTP APIs send payload 1.0 with version "1.0" and no REST resource id.
+    const httpApi = event.version === '1.0' && isObject(rc) && rc.resourceId == null;
+    return httpApi ? httpV1Processor : restProcessor;
+  }
+  const hint = Array.isArray(event.Records) ? ' (a Records[] event: SQS, SNS, S3…?)' : '';
+  throw lambdaError(
+    'ERR_LAMBDA_EVENT_INVALID',
+    `no httpMethod, requestContext.http, requestContext.elb or requestContext.serviceArn${hint}`,
+  );
+}
+
+/** The event source name for an event, or undefined when it is not an HTTP event. */
+export function detectSource(event: unknown): Processor['source'] | undefined {
+  try {
+    return detectProcessor(event).source;
+  } catch {
+    return undefined;
+  }
+}

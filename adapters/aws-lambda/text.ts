@@ -1,0 +1,61 @@
+/** String helpers for event fields: JSON strings are UTF-16 text, environ values are latin-1 bytes. */
+import { percentDecodeToLatin1, utf8ToLatin1 } from '../../src/index.js';
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Text → its UTF-8 bytes as latin-1 (ASCII passes through untouched). */
+export function textToLatin1(text: string): string {
+  return NON_ASCII.test(text) ? utf8ToLatin1(text) : text;
+}
+
+/** A percent-encoded URL path (REST, ALB, Function URL) → decoded latin-1 bytes. */
+export function encodedPathToLatin1(path: string): string {
+  // Literal non-ASCII chars are text: take their UTF-8 bytes before decoding the escapes.
+  return percentDecodeToLatin1(textToLatin1(path));
+}
+
+/** `application/x-www-form-urlencoded`-style escape for a decoded query key or value. */
+export function encodeQueryPart(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // Lone surrogates cannot be UTF-8 encoded; keep the rest of the request usable.
+    return encodeURIComponent(text.replace(/[\ud800-\udfff]/g, '\ufffd'));
+  }
+}
+
+/** A query map whose values API Gateway (or VPC Lattice) already decoded → a raw query string. */
+export function encodeQueryMap(
+  map: Record<string, string | string[] | null | undefined> | null | undefined,
+): string {
+  if (!map) return '';
+  let out = '';
+  for (const key in map) {
+    const value = map[key];
+    if (value === undefined || value === null) continue;
+    const k = encodeQueryPart(key);
+    if (typeof value === 'string') out += `${out ? '&' : ''}${k}=${encodeQueryPart(value)}`;
+    else for (const v of value) out += `${out ? '&' : ''}${k}=${encodeQueryPart(v)}`;
+  }
+  return out;
+}
+
+/** A query map whose values are still encoded (ALB) → a raw query string, untouched. */
+export function joinRawQueryMap(
+  map: Record<string, string | string[] | null | undefined> | null | undefined,
+): string {
+  if (!map) return '';
+  let out = '';
+  for (const key in map) {
+    const value = map[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string') out += `${out ? '&' : ''}${key}=${value}`;
+    else for (const v of value) out += `${out ? '&' : ''}${key}=${v}`;
+  }
+  return out;
+}
+
+/** True for a non-null object (event fields are untrusted JSON). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
