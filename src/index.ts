@@ -30,6 +30,11 @@ export {
   percentEncodeLatin1Path,
   utf8ToLatin1,
 } from './latin1.js';
+export type { TimingOptions } from './middleware/timing.js';
+// Middleware
+export { timing } from './middleware/timing.js';
+export type { UrlMapOptions } from './middleware/url-map.js';
+export { shiftPathInfo, urlMap } from './middleware/url-map.js';
 export type { AppResponse, RunOptions } from './run-app.js';
 // Building blocks for adapters and servers
 export { errorResponse, runApp } from './run-app.js';
