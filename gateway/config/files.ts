@@ -48,7 +48,7 @@ const PLACEHOLDER_KEYS = new Set(['set-placeholder', 'set-ph']);
 /** `uwsgi.ini:app1` → path and section; a suffix with a slash is part of the path. */
 export function splitFileSpec(spec: string): { path: string; section: string | undefined } {
   const i = spec.lastIndexOf(':');
-  if (i <= 0 || /[\\/]/.test(spec.slice(i + 1))) return { path: spec, section: undefined };
+  if (i < 0 || /[\\/]/.test(spec.slice(i + 1))) return { path: spec, section: undefined };
   const section = spec.slice(i + 1);
   return { path: spec.slice(0, i), section: section === '' ? undefined : section };
 }
@@ -67,6 +67,14 @@ export function loadConfigFiles(requests: readonly FileRequest[], ctx: FileConte
 
   const read = (request: FileRequest, stack: readonly string[]): void => {
     const { path, section } = splitFileSpec(request.spec);
+    if (path === '') {
+      const where = describeOrigin(request.origin);
+      const why = "uWSGI's ':section of the last file' form is not supported";
+      throw configError(
+        'ERR_CONFIG_FILE_READ',
+        `'${request.spec}' from ${where} names no file (${why})`,
+      );
+    }
     const absolute = resolve(ctx.cwd, path);
     if (stack.includes(absolute)) {
       throw configError('ERR_CONFIG_INCLUDE_LOOP', [...stack, absolute].join(' → '));

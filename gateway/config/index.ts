@@ -4,6 +4,7 @@
  */
 export { CONFIG_ERRORS, type ConfigErrorCode, ConfigErrors, configError } from './errors.js';
 export { type Action, type LoadOptions, type LoadResult, loadConfig } from './load.js';
+export { type MigrationRow, uwsgiMigrationRows } from './migration.js';
 export type {
   OptionKind,
   OptionSpec,
@@ -19,3 +20,6 @@ export {
   type OptionEntry,
   type OptionKey,
 } from './options.js';
+export { renderHelp } from './render-help.js';
+export { renderOptionsMarkdown } from './render-markdown.js';
+export { renderPrintConfig } from './render-print-config.js';

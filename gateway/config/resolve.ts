@@ -61,10 +61,14 @@ export function resolveLayers(layers: readonly (readonly RawSetting[])[]): Resol
         parsed = spec.parse(raw);
       } catch (error) {
         if (!(error instanceof ValueError)) throw error;
+        // A would-be inline comment (uWSGI's atoi used to hide it): say why the value is odd.
+        const hint = /\s[#;]/.test(raw)
+          ? ' (a # or ; comment only works at the start of a line)'
+          : '';
         errors.push(
           configError(
             'ERR_CONFIG_INVALID_VALUE',
-            `${name} = '${raw}' from ${where}: ${error.message}`,
+            `${name} = '${raw}' from ${where}: ${error.message}${hint}`,
           ),
         );
         continue;

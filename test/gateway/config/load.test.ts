@@ -307,3 +307,32 @@ describe('gateway/config/load', () => {
     }
   });
 });
+
+describe('gateway/config/load: ini semantics end to end', () => {
+  it('accumulates repeated list keys and keeps the last scalar', () => {
+    const dir = tempFiles({
+      'u.ini': '[uwsgi]\nsocket = /a.sock\nlisten = 10\nsocket = /b.sock\nlisten = 20\n',
+    });
+    const r = load(['--ini', 'u.ini'], {}, dir);
+    assert.deepEqual(r.config.socket, ['/a.sock', '/b.sock']);
+    assert.equal(r.config.listen, 20);
+    assert.equal(r.sources.listen, 'ini:u.ini:5');
+  });
+
+  it('reads booleans in every spelling, and a bare key as true', () => {
+    const dir = tempFiles({
+      'u.ini': '[tsgi]\ndisable-logging\n',
+      'v.ini': '[tsgi]\ndisable-logging = Off\n',
+    });
+    assert.equal(load(['--ini', 'u.ini'], {}, dir).config.disableLogging, true);
+    assert.equal(load(['--ini', 'v.ini'], {}, dir).config.disableLogging, false);
+  });
+
+  it("refuses uWSGI's `ini = :section` form with a clear message", () => {
+    const dir = tempFiles({ 'u.ini': '[uwsgi]\nini = :other\n' });
+    assert.throws(() => load(['--ini', 'u.ini'], {}, dir), {
+      code: 'ERR_CONFIG_FILE_READ',
+      message: /names no file/,
+    });
+  });
+});

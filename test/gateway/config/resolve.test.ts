@@ -110,3 +110,45 @@ describe('gateway/config/resolve', () => {
     );
   });
 });
+
+describe('gateway/config/resolve: every kind of value from the command line', () => {
+  it('parses string, int, seconds, bytes, megabytes, boolean, list, int list, enum and mode', () => {
+    const r = resolveLayers([
+      [
+        s('chdir', '/srv/app', CLI),
+        s('listen', '64', CLI),
+        s('harakiri', '2.5', CLI),
+        s('post-buffering', '8k', CLI),
+        s('reload-on-rss', '512', CLI),
+        s('vacuum', 'no', CLI),
+        s('master', null, CLI),
+        s('touch-reload', '/a', CLI),
+        s('touch-reload', '/b', CLI),
+        s('modifier1', '5', CLI),
+        s('cheaper-algo', 'busyness', CLI),
+        s('chmod-socket', '0660', CLI),
+      ],
+    ]);
+    assert.deepEqual(r.errors, []);
+    const v = r.values;
+    assert.deepEqual(
+      [v.chdir, v.listen, v.harakiri, v.postBuffering, v.reloadOnRss, v.vacuum, v.master],
+      ['/srv/app', 64, 2.5, 8192, 512, false, true],
+    );
+    assert.deepEqual(
+      [v.touchReload, v.modifier1, v.cheaperAlgo, v.chmodSocket],
+      [['/a', '/b'], [5], 'busyness', 0o660],
+    );
+  });
+
+  it('refuses a value outside an enum or a range, saying what is allowed', () => {
+    const r = resolveLayers([[s('cheaper-algo', 'backlog', CLI), s('modifier1', '300', CLI)]]);
+    assert.match(r.errors[0]!.message, /expected one of: spare, busyness/);
+    assert.match(r.errors[1]!.message, /0 to 255/);
+  });
+
+  it('points at a would-be inline comment', () => {
+    const r = resolveLayers([[s('harakiri', '30 ; half a minute', at(3))]]);
+    assert.match(r.errors[0]!.message, /comment only works at the start of a line/);
+  });
+});
