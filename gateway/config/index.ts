@@ -2,6 +2,8 @@
  * @module gateway/config — the gateway's option table and configuration loader.
  * `loadConfig({ argv, env, cwd })` is what the CLI calls; `OPTIONS`/`OPTION_LIST` is the table.
  */
+
+export { type ConfigChange, configChanges } from './config-changes.js';
 export { CONFIG_ERRORS, type ConfigErrorCode, ConfigErrors, configError } from './errors.js';
 export { type Action, type LoadOptions, type LoadResult, loadConfig } from './load.js';
 export { type MigrationRow, uwsgiMigrationRows } from './migration.js';
