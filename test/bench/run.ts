@@ -5,7 +5,13 @@
  */
 import { join } from 'node:path';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
-import { gatewayAvailable, profileGatewayInto, ROOT, uwsgiVersion } from './lib/backends.js';
+import {
+  gatewayAvailable,
+  gatewayMasterAvailable,
+  profileGatewayInto,
+  ROOT,
+  uwsgiVersion,
+} from './lib/backends.js';
 import { EXTERNAL_BENCHES, runExternal } from './lib/external.js';
 import { machineInfo } from './lib/machine.js';
 import { nginxVersion } from './lib/nginx.js';
@@ -36,6 +42,7 @@ async function main(): Promise<number> {
     nginx: nginxVersion() !== null,
     uwsgi: uwsgiVersion() !== null,
     gateway: gatewayAvailable(),
+    master: gatewayMasterAvailable(),
     wrk: wrkInstalled(),
   };
   console.log(

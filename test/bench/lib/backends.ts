@@ -32,6 +32,30 @@ export function gatewayAvailable(): boolean {
   return existsSync(GATEWAY_CLI);
 }
 
+let masterCache: boolean | undefined;
+/** Whether this gateway accepts `--master --processes N` yet (asks its own config loader). */
+export function gatewayMasterAvailable(): boolean {
+  if (masterCache === undefined) {
+    const r = gatewayAvailable()
+      ? spawnSync(
+          process.execPath,
+          [
+            ...nodeTs,
+            GATEWAY_CLI,
+            '--master',
+            '--processes',
+            '2',
+            '--print-config',
+            join(APPS, 'hello.ts'),
+          ],
+          { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+        )
+      : undefined;
+    masterCache = r !== undefined && r.status === 0;
+  }
+  return masterCache;
+}
+
 /** `--cpu-prof` for gateway processes, set by `npm run bench -- --cpu-prof DIR`. */
 let cpuProfDir: string | undefined;
 export function profileGatewayInto(dir: string | undefined): void {

@@ -3,7 +3,7 @@ import type { Tracked } from './processes.js';
 import type { LoadRequest } from './types.js';
 
 /** Something a target needs on this machine; a missing one skips the target with a note. */
-export type Requirement = 'nginx' | 'uwsgi' | 'gateway' | 'wrk';
+export type Requirement = 'nginx' | 'uwsgi' | 'gateway' | 'master' | 'wrk';
 
 export interface TargetContext {
   /** The scenario's temp dir (sockets, configs, logs). */

@@ -18,7 +18,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const head = ['scenario', 'target', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'vs'];
   const body = rows.map((r) => [
     r.scenario,
-    r.name + (r.note ? ` (${r.note})` : ''),
+    r.name + (r.note ? ` (${r.note.length > 60 ? `${r.note.slice(0, 57)}...` : r.note})` : ''),
     r.tool,
     num(r.rps),
     ms(r.p50Ms),

@@ -55,7 +55,7 @@ export function nginxTsgi(app: AppKind, transport: Transport, processes: number)
   const workers = processes > 1 ? `, ${processes} workers` : '';
   return {
     name: `nginx → tsgi${app === 'hono' ? ' Hono app' : ''} (${transport}${workers})`,
-    requires: ['nginx', 'gateway'],
+    requires: processes > 1 ? ['nginx', 'gateway', 'master'] : ['nginx', 'gateway'],
     async start(ctx) {
       const socket = await socketAddr(ctx, transport, `tsgi-${app}-${processes}`);
       ctx.own(await startTsgi({ socket, app, processes, dir: ctx.dir }));
