@@ -44,7 +44,12 @@ const code = (s: string): string => `\`${s}\``;
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
 function flagText({ name, spec }: OptionEntry): string {
-  const long = spec.kind === 'boolean' ? `--${name}` : `--${name} ${spec.meta}`;
+  const long =
+    spec.kind === 'boolean'
+      ? `--${name}`
+      : spec.bareValue !== undefined
+        ? `--${name}[=${spec.meta}]`
+        : `--${name} ${spec.meta}`;
   const flags = [code(long)];
   if (spec.kind === 'boolean' && spec.reload !== 'none') flags.push(code(`--no-${name}`));
   if (spec.short) flags.push(code(`-${spec.short}`));
