@@ -38,6 +38,7 @@ export function latin1ToUtf8(text: string): string {
   return utf8Decoder.decode(latin1ToBytes(text));
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const HEX: Record<string, number> = {};
 for (let i = 0; i < 16; i++) {
   HEX[i.toString(16)] = i;
@@ -46,11 +47,13 @@ for (let i = 0; i < 16; i++) {
 
 /**
  * Percent-decodes a URL path into bytes read as latin-1. Invalid escapes stay as they are,
- * never throw (unlike decodeURIComponent). Chars above U+00FF are taken as their UTF-8 bytes.
+ * never throw (unlike decodeURIComponent). Raw non-ASCII chars are taken as their UTF-8 bytes.
  */
 export function percentDecodeToLatin1(path: string): string {
-  if (path.indexOf('%') === -1 && isLatin1(path)) return path;
-  const source = isLatin1(path) ? path : utf8ToLatin1(path);
+  // A path is text: chars past ASCII stand for their UTF-8 bytes (browsers send them encoded).
+  const ascii = !NON_ASCII.test(path);
+  if (ascii && path.indexOf('%') === -1) return path;
+  const source = ascii ? path : utf8ToLatin1(path);
   let out = '';
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;

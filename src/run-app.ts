@@ -6,7 +6,7 @@
  */
 import { coreError, statusOf, TsgiError } from './errors.js';
 import { ResponseState } from './start-response.js';
-import { statusLine } from './status.js';
+import { isNullBodyStatus, statusLine } from './status.js';
 import type { BodyChunk, Environ, HeaderList, ResponseBody } from './types.js';
 
 export interface RunOptions {
@@ -141,6 +141,8 @@ class Pump {
   wake: (() => void) | undefined;
   sent = 0;
   declared: number | undefined;
+  /** The declared length the body is held to (undefined for HEAD and 204/304). */
+  limited: number | undefined;
   error: unknown;
 
   constructor(environ: Environ, options: RunOptions) {
@@ -190,6 +192,8 @@ class Pump {
     const resolve = this.commit!;
     this.commit = undefined;
     this.declared = declaredLength(this.state.headers);
+    // HEAD and 204/304 answers declare the length of a body they do not carry.
+    this.limited = this.bodyAllowed() ? this.declared : undefined;
     const chunks = [...this.takeQueue(), ...first];
     const pump = this;
     resolve({
@@ -230,10 +234,10 @@ class Pump {
         const bytes = toBytes(r.value);
         if (bytes.length > 0) yield this.limit(bytes);
       }
-      if (this.declared !== undefined && this.sent < this.declared) {
+      if (this.limited !== undefined && this.sent < this.limited) {
         throw coreError(
           'ERR_TSGI_CONTENT_LENGTH_MISMATCH',
-          `declared ${this.declared}, produced ${this.sent}`,
+          `declared ${this.limited}, produced ${this.sent}`,
         );
       }
     } catch (error) {
@@ -253,16 +257,16 @@ class Pump {
   /** Never send more than a declared Content-Length (PEP 3333 "Handling the Content-Length Header"). */
   limit(chunk: Uint8Array): Uint8Array {
     this.sent += chunk.length;
-    if (this.declared !== undefined && this.sent > this.declared) {
-      const keep = Math.max(0, chunk.length - (this.sent - this.declared));
+    if (this.limited !== undefined && this.sent > this.limited) {
+      const keep = Math.max(0, chunk.length - (this.sent - this.limited));
       if (!this.error) {
         this.error = coreError(
           'ERR_TSGI_CONTENT_LENGTH_MISMATCH',
-          `declared ${this.declared}, produced more`,
+          `declared ${this.limited}, produced more`,
         );
         logError(this.environ, this.error, 'ERR_TSGI_CONTENT_LENGTH_MISMATCH');
       }
-      this.sent = this.declared;
+      this.sent = this.limited;
       return chunk.subarray(0, keep);
     }
     return chunk;
@@ -375,6 +379,10 @@ class Pump {
     }
   }
 
+  bodyAllowed(): boolean {
+    return this.environ.REQUEST_METHOD !== 'HEAD' && !isNullBodyStatus(this.state.status);
+  }
+
   pushPending(bytes: Uint8Array): void {
     if (bytes.length > 0) {
       this.queue.push(bytes);
@@ -408,7 +416,7 @@ class Pump {
     this.commit = undefined;
     let total = 0;
     for (const c of chunks) total += c.length;
-    const declared = declaredLength(this.state.headers);
+    const declared = this.bodyAllowed() ? declaredLength(this.state.headers) : undefined;
     let out = chunks;
     let error: unknown;
     if (declared !== undefined && declared !== total) {
@@ -416,9 +424,14 @@ class Pump {
         'ERR_TSGI_CONTENT_LENGTH_MISMATCH',
         `declared ${declared}, produced ${total}`,
       );
+      if (total < declared) {
+        // Nothing went out yet, and a short body would leave the client waiting: answer 500.
+        resolve(this.fail(error));
+        return;
+      }
       logError(this.environ, error, 'ERR_TSGI_CONTENT_LENGTH_MISMATCH');
       this.options.onError?.(error, this.environ);
-      if (total > declared) out = truncate(chunks, declared);
+      out = truncate(chunks, declared);
     }
     resolve(
       completeResponse(
@@ -426,7 +439,7 @@ class Pump {
         this.state.reason || statusLine(this.state.status).slice(4),
         this.state.headers,
         out,
-        declared ?? total,
+        declaredLength(this.state.headers) ?? (this.bodyAllowed() ? total : undefined),
         error,
         () => this.close(),
       ),
