@@ -1,0 +1,69 @@
+/**
+ * The shared sample events (../shared/lambda-events beside the repo, as CI lays it out) and an echo
+ * app that reports the environ it saw, for the Lambda adapter tests.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App, Environ } from 'tsgi';
+import { validator } from 'tsgi';
+
+export const EVENTS_DIR = join(
+  new URL('../../../', import.meta.url).pathname,
+  '../shared/lambda-events',
+);
+
+/** Response samples: result shapes to compare with, not events. */
+export const RESPONSE_SAMPLES = [
+  'apigw-v1-response.json',
+  'alb-response-multi-value.json',
+  'function-url-response.json',
+];
+
+export function eventFiles(): string[] {
+  return readdirSync(EVENTS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+export function loadEvent(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8')) as Record<string, unknown>;
+}
+
+export interface Echo {
+  cgi: Record<string, string>;
+  body: string;
+  scheme: string;
+  hasEvent: boolean;
+  hasContext: boolean;
+}
+
+/** Echoes every CGI key and the body as JSON; wrapped in the core validator. */
+export const echoApp: App = validator(async (environ: Environ, startResponse) => {
+  const body = await environ['wsgi.input'].read();
+  const cgi: Record<string, string> = {};
+  for (const [k, v] of Object.entries(environ)) if (!k.includes('.')) cgi[k] = v as string;
+  const echo: Echo = {
+    cgi,
+    body: Buffer.from(body).toString('latin1'),
+    scheme: environ['wsgi.url_scheme'],
+    hasEvent: environ['aws.event'] !== undefined,
+    hasContext: environ['aws.context'] !== undefined,
+  };
+  startResponse('200 OK', [['Content-Type', 'application/json']]);
+  return [JSON.stringify(echo)];
+});
+
+export const CONTEXT = {
+  awsRequestId: 'test-request-id',
+  functionName: 'tsgi-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:tsgi-test',
+  memoryLimitInMB: '128',
+  logGroupName: '/aws/lambda/tsgi-test',
+  logStreamName: 'local',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => {},
+  fail: () => {},
+  succeed: () => {},
+};
