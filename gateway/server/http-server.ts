@@ -19,6 +19,7 @@ import {
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import { requestLine } from './logger.js';
+import { announcedLength } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 
 function hasCrLf(text: string): boolean {
@@ -144,13 +145,10 @@ async function handleRequest(
   }
   const headers = flatHeaders(response);
   const bodyless = isNullBodyStatus(response.status);
-  if (
-    response.contentLength !== undefined &&
-    !bodyless &&
-    res.getHeader('content-length') === undefined
-  ) {
+  const length = announcedLength(response, req.method === 'HEAD');
+  if (length !== undefined && !bodyless) {
     if (!response.headers.some(([n]) => n.toLowerCase() === 'content-length')) {
-      headers.push('Content-Length', String(response.contentLength));
+      headers.push('Content-Length', String(length));
     }
   }
   let bytes = 0;

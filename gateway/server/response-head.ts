@@ -11,7 +11,11 @@ function hasCrLf(text: string): boolean {
  * known and the app did not set it. `bodyless` (204, 304, 1xx) gets no added Content-Length.
  * Throws ERR_GATEWAY_HEADER_CRLF rather than write a header that would split the response.
  */
-export function serializeHead(response: AppResponse, bodyless: boolean): string {
+export function serializeHead(
+  response: AppResponse,
+  bodyless: boolean,
+  contentLength = response.contentLength,
+): string {
   let head = `HTTP/1.1 ${response.statusLine}\r\n`;
   if (hasCrLf(response.statusLine))
     throw gatewayError('ERR_GATEWAY_HEADER_CRLF', 'in the status line');
@@ -25,8 +29,20 @@ export function serializeHead(response: AppResponse, bodyless: boolean): string 
     if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
     head += `${name}: ${value}\r\n`;
   }
-  if (!hasLength && !bodyless && response.contentLength !== undefined) {
-    head += `Content-Length: ${response.contentLength}\r\n`;
+  if (!hasLength && !bodyless && contentLength !== undefined) {
+    head += `Content-Length: ${contentLength}\r\n`;
   }
   return `${head}\r\n`;
+}
+
+/**
+ * The Content-Length to announce: the known one, or for HEAD the length of the body the app
+ * produced anyway (what the GET would carry), when it produced it all up front.
+ */
+export function announcedLength(response: AppResponse, isHead: boolean): number | undefined {
+  if (response.contentLength !== undefined || !isHead || !response.complete)
+    return response.contentLength;
+  let total = 0;
+  for (const chunk of response.chunks) total += chunk.length;
+  return total;
 }

@@ -5,7 +5,7 @@
  */
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
 import type { Logger } from './logger.js';
-import { serializeHead } from './response-head.js';
+import { announcedLength, serializeHead } from './response-head.js';
 
 /** What the writer needs from the connection. */
 export interface ResponseTarget {
@@ -33,7 +33,7 @@ export async function writeResponse(
   const bodyless = isNullBodyStatus(response.status);
   let head: string;
   try {
-    head = serializeHead(response, bodyless);
+    head = serializeHead(response, bodyless, announcedLength(response, isHead));
   } catch (error) {
     log.error((error as Error).message);
     await response.close();
