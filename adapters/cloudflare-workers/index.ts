@@ -9,5 +9,7 @@
  * export default toWorker(app);
  * ```
  */
-export type { WorkerContext, WorkerHandler, WorkerOptions } from './to-worker.js';
-export { CF_KEY, CTX_KEY, ENV_KEY, toWorker, workerEnviron } from './to-worker.js';
+export type { WorkerHandler, WorkerOptions } from './to-worker.js';
+export { toWorker } from './to-worker.js';
+export type { WorkerContext } from './worker-environ.js';
+export { CF_KEY, CTX_KEY, ENV_KEY, workerEnviron } from './worker-environ.js';
