@@ -141,8 +141,15 @@ export function buildEnviron(
     firstListValue(environ.HTTP_HOST) || parts.domainName || settings.serverName || 'localhost';
   const [name, port] = splitHost(host);
   environ.SERVER_NAME = name || settings.serverName;
-  environ.SERVER_PORT =
-    port || firstListValue(environ.HTTP_X_FORWARDED_PORT) || (scheme === 'https' ? '443' : '80');
+  const defaultPort = scheme === 'https' ? '443' : '80';
+  const serverPort = port || firstListValue(environ.HTTP_X_FORWARDED_PORT) || defaultPort;
+  environ.SERVER_PORT = serverPort;
+  if (environ.HTTP_HOST === undefined) {
+    // Console tests and health checks send no Host: give the app the one a URL rebuild needs.
+    const serverName = environ.SERVER_NAME as string;
+    const bracketed = serverName.includes(':') ? `[${serverName}]` : serverName;
+    environ.HTTP_HOST = serverPort === defaultPort ? bracketed : `${bracketed}:${serverPort}`;
+  }
 
   if (parts.remoteAddr) environ.REMOTE_ADDR = parts.remoteAddr;
   else if (typeof environ.HTTP_X_FORWARDED_FOR === 'string') {
