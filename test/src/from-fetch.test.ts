@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type Environ,
+  environFromRequest,
+  fromFetch,
+  requestFromEnviron,
+  requestUrl,
+  toFetch,
+} from 'tsgi';
+
+const env = (url: string, init?: RequestInit) => environFromRequest(new Request(url, init));
+
+describe('src/from-fetch: requestFromEnviron', () => {
+  it('rebuilds the URL from HTTP_HOST, SCRIPT_NAME, PATH_INFO and QUERY_STRING', () => {
+    const e = env('https://x.test:8443/app/caf%C3%A9?a=%20b');
+    assert.equal(requestUrl(e), 'https://x.test:8443/app/caf%C3%A9?a=%20b');
+    e.SCRIPT_NAME = '/app';
+    e.PATH_INFO = '/caf\u00c3\u00a9';
+    assert.equal(requestUrl(e), 'https://x.test:8443/app/caf%C3%A9?a=%20b');
+    assert.equal(requestUrl(e, true), 'https://x.test:8443/caf%C3%A9?a=%20b');
+  });
+  it('without HTTP_HOST uses SERVER_NAME and a non-default port', () => {
+    const e = env('http://x/') as Environ & Record<string, unknown>;
+    delete e.HTTP_HOST;
+    e.SERVER_NAME = 'srv';
+    e.SERVER_PORT = '8080';
+    assert.equal(requestUrl(e), 'http://srv:8080/');
+    e.SERVER_PORT = '80';
+    assert.equal(requestUrl(e), 'http://srv/');
+    e.SERVER_NAME = '::1';
+    assert.equal(requestUrl(e), 'http://[::1]/');
+  });
+  it('keeps a path that would otherwise look like a query or fragment', () => {
+    const e = env('http://x/');
+    e.PATH_INFO = '/a?b#c d';
+    assert.equal(new URL(requestUrl(e)).pathname, '/a%3Fb%23c%20d');
+  });
+  it('carries headers, CONTENT_TYPE/LENGTH and the body', async () => {
+    const e = env('http://x/up', {
+      method: 'POST',
+      body: 'payload',
+      headers: { 'content-type': 'text/plain', 'content-length': '7', 'x-trace': 't1' },
+    });
+    const request = requestFromEnviron(e);
+    assert.equal(request.method, 'POST');
+    assert.equal(request.headers.get('content-type'), 'text/plain');
+    assert.equal(request.headers.get('x-trace'), 't1');
+    assert.equal(await request.text(), 'payload');
+  });
+  it('GET and HEAD have no body', () => {
+    assert.equal(requestFromEnviron(env('http://x/')).body, null);
+    assert.equal(requestFromEnviron(env('http://x/', { method: 'HEAD' })).body, null);
+  });
+});
+
+describe('src/from-fetch: fromFetch', () => {
+  it('runs a fetch handler as a TSGI app, Set-Cookie kept apart', async () => {
+    const app = fromFetch((request) => {
+      const headers = new Headers({ 'content-type': 'text/plain' });
+      headers.append('set-cookie', 'a=1');
+      headers.append('set-cookie', 'b=2');
+      return new Response(`you asked for ${new URL(request.url).pathname}`, {
+        status: 202,
+        headers,
+      });
+    });
+    const res = await toFetch(app)(new Request('http://x/thing'));
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.equal(await res.text(), 'you asked for /thing');
+  });
+  it('round-trips a streamed request body', async () => {
+    const app = fromFetch(async (request) => new Response(await request.arrayBuffer()));
+    const body = new Uint8Array(300_000).map((_, i) => i % 199);
+    const res = await toFetch(app)(new Request('http://x/', { method: 'PUT', body }));
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), body);
+  });
+  it('drops hop-by-hop headers the handler set', async () => {
+    const app = fromFetch(
+      () =>
+        new Response('x', {
+          headers: { connection: 'close', 'keep-alive': 'timeout=5', 'x-ok': '1' },
+        }),
+    );
+    const res = await toFetch(app)(new Request('http://x/'));
+    assert.equal(res.headers.get('connection'), null);
+    assert.equal(res.headers.get('x-ok'), '1');
+  });
+  it('HEAD releases the body the handler produced', async () => {
+    let cancelled = false;
+    const app = fromFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              c.enqueue(new Uint8Array(10));
+            },
+            cancel() {
+              cancelled = true;
+            },
+          }),
+        ),
+    );
+    const res = await toFetch(app)(new Request('http://x/', { method: 'HEAD' }));
+    assert.equal(res.status, 200);
+    assert.equal(cancelled, true);
+  });
+  it('passes cloudflare.env and cloudflare.ctx as the handler arguments', async () => {
+    const seen: unknown[] = [];
+    const app = fromFetch((_request, ...args: unknown[]) => {
+      seen.push(...args);
+      return new Response('ok');
+    });
+    const ctx = { waitUntil() {} };
+    await toFetch(app, { environ: () => ({ 'cloudflare.env': { K: 1 }, 'cloudflare.ctx': ctx }) })(
+      new Request('http://x/'),
+    );
+    assert.deepEqual(seen, [{ K: 1 }, ctx]);
+  });
+  it('a handler that throws becomes a 500', async () => {
+    const app = fromFetch(() => {
+      throw new Error('handler failed');
+    });
+    const res = await toFetch(app, {
+      environOptions: { errors: { write() {}, writelines() {}, flush() {} } },
+    })(new Request('http://x/'));
+    assert.equal(res.status, 500);
+  });
+  it('stopping early cancels the handler body', async () => {
+    let cancelled = false;
+    const app = fromFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              c.enqueue(new Uint8Array(10));
+            },
+            cancel() {
+              cancelled = true;
+            },
+          }),
+        ),
+    );
+    const res = await toFetch(app)(new Request('http://x/'));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    assert.equal(cancelled, true);
+  });
+});
