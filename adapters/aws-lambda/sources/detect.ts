@@ -13,10 +13,8 @@ import { httpV1Processor, restProcessor } from './rest.js';
 
 export function detectProcessor(event: unknown): Processor {
   if (!isObject(event) || Array.isArray(event)) {
-    throw lambdaError(
-      'ERR_LAMBDA_EVENT_INVALID',
-      `the event is ${event === null ? 'null' : typeof event}`,
-    );
+    const what = event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+    throw lambdaError('ERR_LAMBDA_EVENT_INVALID', `the event is ${what}, not an object`);
   }
   const rc = event.requestContext;
   if (isObject(rc)) {
