@@ -96,7 +96,6 @@ function wranglerEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.CLOUDFLARE_API_TOKEN;
   env.WRANGLER_SEND_METRICS = 'false';
-  env.WRANGLER_LOG = env.WRANGLER_LOG ?? 'info';
   env.NO_UPDATE_NOTIFIER = '1';
   return env;
 }
