@@ -42,6 +42,8 @@ export interface RicProcess {
   readonly pid: number;
   /** Everything the runtime (and the handler's console) printed so far. */
   output(): string;
+  /** Resolves with the output once it matches (log lines arrive over a pipe, after the response). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,25 @@ export function startRic(taskRoot: string, handler: string, runtimeApi: string):
   return {
     pid,
     output: () => out,
+    waitForOutput(pattern, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        if (pattern.test(out)) return resolve(out);
+        const check = (): void => {
+          if (!pattern.test(out)) return;
+          clearTimeout(timer);
+          child.stdout?.off('data', check);
+          child.stderr?.off('data', check);
+          resolve(out);
+        };
+        const timer = setTimeout(() => {
+          child.stdout?.off('data', check);
+          child.stderr?.off('data', check);
+          reject(new Error(`runtime output never matched ${pattern}:\n${out}`));
+        }, timeoutMs);
+        child.stdout?.on('data', check);
+        child.stderr?.on('data', check);
+      });
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         process.kill(pid, 'SIGTERM');
