@@ -3,15 +3,19 @@
  * `run()`, one printed table, one JSON result under bench-results/. `--help` lists the flags.
  * Every process it starts is stopped by PID, also on Ctrl-C or error.
  */
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
 import {
+  buildGateway,
   gatewayAvailable,
   gatewayMasterAvailable,
   profileGatewayInto,
   ROOT,
+  useGatewayBuild,
   uwsgiVersion,
 } from './lib/backends.js';
+import { summarizeFile } from './lib/cpuprofile.js';
 import { EXTERNAL_BENCHES, runExternal } from './lib/external.js';
 import { machineInfo } from './lib/machine.js';
 import { nginxVersion } from './lib/nginx.js';
@@ -22,6 +26,18 @@ import { formatTable } from './lib/table.js';
 import type { BenchRow } from './lib/types.js';
 import { wrkInstalled } from './lib/wrk.js';
 import { SCENARIOS } from './scenarios/index.js';
+
+/** After `--cpu-prof DIR`: the self-time summary of every gateway profile, also saved as text. */
+function printProfiles(dir: string): void {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (files.length === 0) {
+    console.log(`no .cpuprofile in ${dir}: did the gateway exit cleanly on SIGTERM?`);
+    return;
+  }
+  const text = files.map((f) => summarizeFile(join(dir, f))).join('\n\n');
+  writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
+  console.log(`\n${text}\n\nprofile summary: ${join(dir, 'summary.txt')}`);
+}
 
 async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2));
@@ -36,6 +52,17 @@ async function main(): Promise<number> {
   }
   installCleanup();
   if (args.cpuProfDir) profileGatewayInto(join(process.cwd(), args.cpuProfDir));
+  let gatewayBuild = 'source (tsx)';
+  if (!args.gatewaySource && gatewayAvailable()) {
+    // Inside the repo (.tmp/ is gitignored) so the build resolves tsx and hono from node_modules.
+    const buildDir = join(ROOT, '.tmp', `bench-build-${process.pid}`);
+    process.on('exit', () => rmSync(buildDir, { recursive: true, force: true }));
+    const build = buildGateway(buildDir);
+    if (build.ok) {
+      useGatewayBuild(buildDir);
+      gatewayBuild = 'compiled (tsc -p tsconfig.build.json)';
+    } else console.log(`gateway build failed, running it through tsx:\n${build.output}`);
+  }
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const available = {
@@ -46,7 +73,7 @@ async function main(): Promise<number> {
     wrk: wrkInstalled(),
   };
   console.log(
-    `tsgi bench: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, nginx ${machine.nginx ?? 'missing'}, uwsgi ${machine.uwsgi ?? 'missing'}, wrk ${machine.wrk ?? 'missing'}, autocannon ${machine.autocannon}${args.smoke ? ' — SMOKE (no meaningful figures)' : ''}`,
+    `tsgi bench: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, nginx ${machine.nginx ?? 'missing'}, uwsgi ${machine.uwsgi ?? 'missing'}, wrk ${machine.wrk ?? 'missing'}, autocannon ${machine.autocannon}, gateway ${gatewayBuild}${args.smoke ? ' — SMOKE (no meaningful figures)' : ''}`,
   );
   const rows: BenchRow[] = [];
   const failures: string[] = [];
@@ -90,11 +117,12 @@ async function main(): Promise<number> {
     schema: RESULT_SCHEMA,
     startedAt,
     finishedAt: new Date().toISOString(),
-    options: { ...args },
+    options: { ...args, gatewayBuild },
     machine,
     rows,
   });
   console.log(`result: ${file}`);
+  if (args.cpuProfDir) printProfiles(join(process.cwd(), args.cpuProfDir));
   if (failures.length > 0) {
     console.log(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
     return 1;

@@ -16,6 +16,8 @@ export interface BenchArgs {
   keepTmp: boolean;
   /** Start gateway processes with `--cpu-prof` into this dir. */
   cpuProfDir: string | undefined;
+  /** Run the gateway from source through tsx instead of compiling it once with tsc. */
+  gatewaySource: boolean;
   help: boolean;
 }
 
@@ -29,6 +31,7 @@ export const USAGE = `npm run bench -- [options]
   --smoke           tiny durations, one round, no thresholds (for CI)
   --out DIR         where the JSON result goes (default bench-results)
   --cpu-prof DIR    run gateway processes under node --cpu-prof, profiles into DIR
+ --gateway-source  run gateway/cli.ts through tsx (default: compile with tsc into a temp dir first)
   --keep-tmp        keep each scenario's temp dir (configs, sockets, logs)
   --list            list the scenarios and exit`;
 
@@ -54,6 +57,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       out: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'keep-tmp': { type: 'boolean' },
+      'gateway-source': { type: 'boolean' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +82,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     list: values.list ?? false,
     keepTmp: values['keep-tmp'] ?? false,
     cpuProfDir: values['cpu-prof'],
+    gatewaySource: values['gateway-source'] ?? false,
     help: values.help ?? false,
   };
 }

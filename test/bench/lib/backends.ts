@@ -56,6 +56,34 @@ export function gatewayMasterAvailable(): boolean {
   return masterCache;
 }
 
+/**
+ * The gateway as users run it (`npx tsgi` = tsc's output in dist/) or through tsx from source.
+ * tsx compiles with esbuild's keepNames, which wraps every function in a `__name()` call: a
+ * measurable cost on the hot path, so the bench compiles the gateway once per run by default.
+ */
+let gatewayBuildDir: string | undefined;
+export function useGatewayBuild(dir: string | undefined): void {
+  gatewayBuildDir = dir;
+}
+
+/** Compiles src/, adapters/ and gateway/ with tsconfig.build.json into `outDir`. */
+export function buildGateway(outDir: string): { ok: boolean; output: string } {
+  const tsc = join(ROOT, 'node_modules/.bin/tsc');
+  const r = spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const ok = existsSync(join(outDir, 'gateway/cli.js'));
+  return { ok, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
+}
+
+function gatewayCommand(fromSource: boolean): string[] {
+  if (gatewayBuildDir && !fromSource)
+    return ['--conditions=source', join(gatewayBuildDir, 'gateway/cli.js')];
+  return [...nodeTs, GATEWAY_CLI];
+}
+
 /** `--cpu-prof` for gateway processes, set by `npm run bench -- --cpu-prof DIR`. */
 let cpuProfDir: string | undefined;
 export function profileGatewayInto(dir: string | undefined): void {
@@ -104,16 +132,19 @@ export interface TsgiOptions {
   /** 1 = a single process, no master; more = `--master --processes N`. */
   processes: number;
   dir: string;
+  /** Run gateway/cli.ts through tsx even when a compiled build is in use. */
+  fromSource?: boolean;
 }
 
 /** The tsgi CLI (gateway/cli.ts through tsx), as the contract of issue #3/#4 spells it. */
 export async function startTsgi(o: TsgiOptions): Promise<Tracked> {
   if (!gatewayAvailable()) throw new Error(`gateway CLI not found at ${GATEWAY_CLI}`);
   const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const [first, ...rest] = gatewayCommand(o.fromSource ?? false);
   const args = [
-    ...nodeTs,
+    first!,
     ...prof,
-    GATEWAY_CLI,
+    ...rest,
     ...(o.socket ? ['--socket', o.socket] : []),
     ...(o.httpSocket ? ['--http-socket', o.httpSocket] : []),
     '--disable-logging',

@@ -80,6 +80,13 @@ export const SCENARIOS: LoadScenario[] = [
     ],
   },
   {
+    name: 'gateway-build',
+    title: 'the gateway compiled by tsc (what `npx tsgi` runs) vs run from source through tsx',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [nginxTsgi('hello', 'unix', 1), nginxTsgi('hello', 'unix', 1, true)],
+  },
+  {
     name: 'hono-gateway',
     title: 'a Hono app (fromFetch) behind the gateway vs the plain TSGI app',
     request: hello,

@@ -51,14 +51,20 @@ export function nginxUwsgiPython(
   };
 }
 
-export function nginxTsgi(app: AppKind, transport: Transport, processes: number): Target {
+export function nginxTsgi(
+  app: AppKind,
+  transport: Transport,
+  processes: number,
+  fromSource = false,
+): Target {
   const workers = processes > 1 ? `, ${processes} workers` : '';
+  const via = fromSource ? ', via tsx' : '';
   return {
-    name: `nginx → tsgi${app === 'hono' ? ' Hono app' : ''} (${transport}${workers})`,
+    name: `nginx → tsgi${app === 'hono' ? ' Hono app' : ''} (${transport}${workers}${via})`,
     requires: processes > 1 ? ['nginx', 'gateway', 'master'] : ['nginx', 'gateway'],
     async start(ctx) {
       const socket = await socketAddr(ctx, transport, `tsgi-${app}-${processes}`);
-      ctx.own(await startTsgi({ socket, app, processes, dir: ctx.dir }));
+      ctx.own(await startTsgi({ socket, app, processes, dir: ctx.dir, fromSource }));
       return nginxTo(ctx, socket);
     },
   };

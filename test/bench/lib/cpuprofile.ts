@@ -1,0 +1,106 @@
+/**
+ * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function and per file
+ * group. Also a CLI: `node --import tsx test/bench/lib/cpuprofile.ts FILE... [--top N]`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SelfTime {
+  name: string;
+  /** Microseconds. */
+  selfUs: number;
+  share: number;
+}
+
+function shortUrl(url: string): string {
+  if (url === '') return '';
+  const m = /\/work\/[^/]+\/(.*)$/.exec(url.replace(/^file:\/\//, ''));
+  if (m) return m[1]!;
+  return url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, 'node_modules/');
+}
+
+/** A bucket for a frame: our source dir, node internals, a package, or V8's pseudo-frames. */
+export function groupOf(frame: CallFrame): string {
+  const url = shortUrl(frame.url);
+  if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (url.startsWith('node:')) return url.replace(/^node:internal\/([^/]+).*/, 'node:internal/$1');
+  if (url.startsWith('node_modules/')) return url.split('/').slice(0, 2).join('/');
+  return url.split('/').slice(0, 2).join('/');
+}
+
+function selfTimes(profile: CpuProfile, key: (f: CallFrame) => string): SelfTime[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const node = byId.get(id);
+    if (!node) return;
+    const k = key(node.callFrame);
+    totals.set(k, (totals.get(k) ?? 0) + dt);
+    all += dt;
+  });
+  return [...totals.entries()]
+    .map(([name, selfUs]) => ({ name, selfUs, share: all > 0 ? selfUs / all : 0 }))
+    .sort((a, b) => b.selfUs - a.selfUs);
+}
+
+export function topFunctions(profile: CpuProfile): SelfTime[] {
+  return selfTimes(profile, (f) => {
+    const where = shortUrl(f.url);
+    return `${f.functionName || '(anonymous)'}${where ? ` ${where}:${f.lineNumber + 1}` : ''}`;
+  });
+}
+
+export function topGroups(profile: CpuProfile): SelfTime[] {
+  return selfTimes(profile, groupOf);
+}
+
+export function formatSelfTimes(rows: readonly SelfTime[], top: number, busyOnly = true): string {
+  const idle = new Set(['(idle)', '(program)']);
+  const shown = rows.filter((r) => !busyOnly || !idle.has(r.name));
+  const busy = shown.reduce((n, r) => n + r.selfUs, 0);
+  return shown
+    .slice(0, top)
+    .map(
+      (r) =>
+        `${((100 * r.selfUs) / (busy || 1)).toFixed(1).padStart(5)}%  ${(r.selfUs / 1000).toFixed(0).padStart(6)} ms  ${r.name}`,
+    )
+    .join('\n');
+}
+
+export function summarizeFile(file: string, top = 25): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const groups = topGroups(profile);
+  const idle = groups.filter((g) => g.name === '(idle)').reduce((n, g) => n + g.share, 0);
+  return [
+    `# ${file} (idle ${(idle * 100).toFixed(0)}%; shares below are of busy time)`,
+    '## by file group',
+    formatSelfTimes(groups, 15),
+    '## by function (self time)',
+    formatSelfTimes(topFunctions(profile), top),
+  ].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const topAt = args.indexOf('--top');
+  const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
+  const files = args.filter((a, i) => a !== '--top' && i !== topAt + 1);
+  for (const f of files) console.log(`${summarizeFile(f, top)}\n`);
+}
