@@ -104,6 +104,8 @@ export function environFromVars(vars: UwsgiVar[], context: UwsgiEnvironContext):
   env['wsgi.multithread'] = false;
   env['wsgi.multiprocess'] = context.multiprocess;
   env['wsgi.run_once'] = false;
+  // The input ends at CONTENT_LENGTH (or at once without one): safe to read to EOF.
+  env['wsgi.input_terminated'] = true;
   env['uwsgi.modifier1'] = context.modifier1;
   env['uwsgi.modifier2'] = context.modifier2;
   return { environ: env as Environ, contentLength };
