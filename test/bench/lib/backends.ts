@@ -182,3 +182,24 @@ export async function startBaseline(
   await waitForListen(`127.0.0.1:${port}`, proc);
   return { proc, url: `http://127.0.0.1:${port}/` };
 }
+
+const TOY_SERVER = join(ROOT, 'test/bench/scenarios/servers/uwsgi-toy.ts');
+
+/** The ceiling probes of servers/uwsgi-toy.ts (node:net or raw libuv handles). */
+export async function startToy(
+  mode: 'net' | 'handle',
+  socket: string,
+  dir: string,
+): Promise<Tracked> {
+  const proc = spawnTracked(
+    process.execPath,
+    ['--no-deprecation', ...nodeTs, TOY_SERVER, mode, socket],
+    {
+      name: `toy ${mode} ${socket}`,
+      cwd: ROOT,
+      logFile: join(dir, `toy-${mode}-${Date.now()}.log`),
+    },
+  );
+  await waitForListen(socket, proc);
+  return proc;
+}

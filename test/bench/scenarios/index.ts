@@ -4,7 +4,14 @@
  * and `http-hello` (tsgi --http-socket ≥ 0.9× node:http).
  */
 import type { LoadScenario } from '../lib/scenario.js';
-import { direct, nginxReturn200, nginxTsgi, nginxUwsgiPython, tsgiHttp } from './targets.js';
+import {
+  direct,
+  nginxReturn200,
+  nginxToy,
+  nginxTsgi,
+  nginxUwsgiPython,
+  tsgiHttp,
+} from './targets.js';
 
 const HELLO_BYTES = 13;
 const hello = { method: 'GET', path: '/', bodyBytes: 0 } as const;
@@ -77,6 +84,18 @@ export const SCENARIOS: LoadScenario[] = [
       nginxTsgi('stream', 'unix', 1),
       direct('node', 'stream'),
       tsgiHttp('stream'),
+    ],
+  },
+  {
+    name: 'uwsgi-ceiling',
+    title: 'what a Node process can do per nginx connection: the gateway vs minimal servers',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [
+      nginxUwsgiPython('hello', 'unix', 1),
+      nginxTsgi('hello', 'unix', 1),
+      nginxToy('net', 'unix'),
+      nginxToy('handle', 'unix'),
     ],
   },
   {

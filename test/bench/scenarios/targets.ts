@@ -1,5 +1,11 @@
 /** Target builders the scenarios combine: each starts its own backend (and its own nginx). */
-import { type AppKind, startBaseline, startTsgi, startUwsgiPython } from '../lib/backends.js';
+import {
+  type AppKind,
+  startBaseline,
+  startToy,
+  startTsgi,
+  startUwsgiPython,
+} from '../lib/backends.js';
 import { freePort } from '../lib/net.js';
 import { startNginx } from '../lib/nginx.js';
 import type { Target, TargetContext } from '../lib/scenario.js';
@@ -94,6 +100,19 @@ export function direct(kind: 'node' | 'hono', app: Exclude<AppKind, 'hono'>): Ta
       const { proc, url } = await startBaseline(kind, app, ctx.dir);
       ctx.own(proc);
       return url;
+    },
+  };
+}
+
+export function nginxToy(mode: 'net' | 'handle', transport: Transport): Target {
+  return {
+    name: `nginx → toy ${mode === 'net' ? 'node:net' : 'raw libuv handle'} (${transport})`,
+    requires: ['nginx'],
+    note: 'ceiling probe, not the gateway',
+    async start(ctx) {
+      const socket = await socketAddr(ctx, transport, `toy-${mode}`);
+      ctx.own(await startToy(mode, socket, ctx.dir));
+      return nginxTo(ctx, socket);
     },
   };
 }
