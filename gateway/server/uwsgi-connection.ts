@@ -71,6 +71,33 @@ function closeSocket(socket: Socket): void {
   socket.once('finish', () => socket.destroy());
 }
 
+const CONNECTION = Symbol('tsgi.uwsgiConnection');
+type ConnSocket = Socket & { [CONNECTION]: UwsgiConnection };
+
+function onSocketData(this: ConnSocket, chunk: Buffer): void {
+  this[CONNECTION].onData(chunk);
+}
+function onSocketEnd(this: ConnSocket): void {
+  this[CONNECTION].onEnd();
+}
+function onSocketError(): void {
+  // ECONNRESET/EPIPE from a peer that went away; 'close' follows and cleans up.
+}
+function onSocketClose(this: ConnSocket): void {
+  this[CONNECTION].onClose();
+}
+function onSocketTimeout(this: ConnSocket): void {
+  this[CONNECTION].onTimeout();
+}
+
+/** Node's native latin-1 decode; the codec's portable one is the fallback for non-Buffers. */
+function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return buffer.toString('latin1', start, end);
+}
+
 export function handleUwsgiConnection(socket: Socket, context: ConnectionContext): void {
   new UwsgiConnection(socket, context);
 }
@@ -89,13 +116,13 @@ class UwsgiConnection implements ResponseTarget {
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
     this.context = context;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onEnd());
-    socket.on('error', () => {
-      // ECONNRESET/EPIPE from a peer that went away; 'close' follows and cleans up.
-    });
-    socket.on('close', () => this.onClose());
-    socket.on('timeout', () => this.onTimeout());
+    // Shared handler functions (no closures per connection): this is the per-connection hot path.
+    (socket as ConnSocket)[CONNECTION] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    socket.on('timeout', onSocketTimeout);
     socket.setTimeout(context.options.socketTimeoutMs);
   }
 
@@ -227,7 +254,7 @@ class UwsgiConnection implements ResponseTarget {
     const { options, log, app } = this.context;
     let request: ReturnType<typeof environFromVars>;
     try {
-      const vars = decodeVars(packet.block, options.maxVars);
+      const vars = decodeVars(packet.block, options.maxVars, decodeLatin1);
       request = environFromVars(vars, {
         modifier1: packet.modifier1,
         modifier2: packet.modifier2,

@@ -15,4 +15,10 @@ export {
   type UwsgiVar,
 } from './packet.js';
 export { PacketReader, type PacketReaderOptions, type ReadResult } from './reader.js';
-export { DEFAULT_MAX_VARS, decodeVars, type EncodableVar, encodeVars } from './vars.js';
+export {
+  DEFAULT_MAX_VARS,
+  decodeVars,
+  type EncodableVar,
+  encodeVars,
+  type Latin1Decoder,
+} from './vars.js';

@@ -12,7 +12,14 @@ export const DEFAULT_MAX_VARS = 1000;
  * Throws a coded error for a zero-length key, a length that overruns the block, a partial pair
  * at the end, or more than `maxVars` pairs.
  */
-export function decodeVars(block: Uint8Array, maxVars = DEFAULT_MAX_VARS): UwsgiVar[] {
+/** Bytes → latin-1 string; a server may pass a faster native one (e.g. Buffer's latin1 toString). */
+export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => string;
+
+export function decodeVars(
+  block: Uint8Array,
+  maxVars = DEFAULT_MAX_VARS,
+  decode: Latin1Decoder = bytesToLatin1,
+): UwsgiVar[] {
   const vars: UwsgiVar[] = [];
   const end = block.length;
   let pos = 0;
@@ -35,8 +42,8 @@ export function decodeVars(block: Uint8Array, maxVars = DEFAULT_MAX_VARS): Uwsgi
       throw gatewayError('ERR_UWSGI_TOO_MANY_VARS', `more than ${maxVars} (max-vars)`);
     }
     vars.push([
-      bytesToLatin1(block, keyStart, keyStart + keyLength),
-      bytesToLatin1(block, pos, pos + valueLength),
+      decode(block, keyStart, keyStart + keyLength),
+      decode(block, pos, pos + valueLength),
     ]);
     pos += valueLength;
   }
