@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Logger } from '../../../gateway/server/logger.js';
+import { type Gateway, serve } from '../../../gateway/server/serve.js';
+import { headerValues, httpCall } from '../../helpers/http-client.js';
+import { rawRequest } from '../../helpers/uwsgi-client.js';
+import app from '../fixtures/app.js';
+
+const lines: string[] = [];
+const logger: Logger = {
+  info: (m) => lines.push(`info: ${m}`),
+  warn: (m) => lines.push(`warn: ${m}`),
+  error: (m) => lines.push(`error: ${m}`),
+  request: (m) => lines.push(`request: ${m}`),
+};
+
+describe('gateway/server HTTP socket', () => {
+  let gateway: Gateway;
+  let port: number;
+
+  before(async () => {
+    gateway = await serve(app, {
+      http: ['127.0.0.1:0'],
+      limitPost: 1000,
+      bufferSize: 4096,
+      logger,
+    });
+    port = Number(gateway.addresses[0]!.address.split(':')[1]);
+  });
+  after(() => gateway?.close({ force: true }));
+
+  it('answers 413 over limit-post, declared or chunked, naming the option', async () => {
+    const declared = await httpCall(port, {
+      method: 'POST',
+      path: '/echo',
+      body: Buffer.alloc(2000),
+    });
+    assert.equal(declared.status, 413);
+    const chunked = await httpCall(port, {
+      method: 'POST',
+      path: '/echo',
+      body: [Buffer.alloc(600), Buffer.alloc(600)],
+    });
+    assert.equal(chunked.status, 413);
+    assert.ok(
+      lines.some((l) => l.includes('ERR_UWSGI_BODY_TOO_LARGE') && l.includes('(limit-post)')),
+    );
+  });
+
+  it('answers 431 when the headers are over buffer-size, naming the option', async () => {
+    const reply = await rawRequest(
+      { host: '127.0.0.1', port },
+      Buffer.from(`GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`),
+    );
+    assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 431 /);
+    assert.ok(lines.some((l) => l.includes('buffer-size')));
+  });
+
+  it('echoes a chunked upload and announces Content-Length for HEAD', async () => {
+    const echo = await httpCall(port, {
+      method: 'POST',
+      path: '/echo',
+      body: [Buffer.from('ab'), Buffer.from('cd')],
+    });
+    assert.equal(echo.body.toString(), 'abcd');
+    const head = await httpCall(port, { method: 'HEAD', path: '/hello' });
+    assert.deepEqual(headerValues(head, 'content-length'), ['13']);
+    assert.equal(head.body.length, 0);
+  });
+
+  it('refuses a CR/LF header with 500 and keeps serving', async () => {
+    const res = await httpCall(port, { path: '/crlf' });
+    assert.equal(res.status, 500);
+    assert.equal(headerValues(res, 'injected').length, 0);
+    assert.equal((await httpCall(port, { path: '/hello' })).status, 200);
+  });
+
+  it('answers 400 to a malformed request', async () => {
+    const reply = await rawRequest(
+      { host: '127.0.0.1', port },
+      Buffer.from('NOT HTTP AT ALL\r\n\r\n'),
+    );
+    assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 400 /);
+  });
+});
