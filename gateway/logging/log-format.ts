@@ -1,0 +1,98 @@
+/**
+ * uWSGI's --log-format: `%(name)` variables in a template, compiled once into a function.
+ * Supported: uri method status size msecs micros secs addr host proto uagent referer pid wid
+ * rss rssM vsz vszM time ltime epoch ctime cl user pktsize(0) and %(var.NAME) for any environ key.
+ */
+import { processError } from '../master/errors.js';
+
+export interface LogFields {
+  environ: Record<string, unknown>;
+  status: number;
+  /** Response body bytes. */
+  size: number;
+  ms: number;
+  pid: number;
+  wid: number;
+  rss: number;
+  vsz: number;
+  /** Epoch ms at the request start. */
+  since: number;
+}
+
+type Getter = (f: LogFields) => string;
+
+const env =
+  (key: string): Getter =>
+  (f) => {
+    const v = f.environ[key];
+    return v === undefined || v === null || v === '' ? '-' : String(v);
+  };
+
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+function apacheTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const tz = `${sign}${pad(Math.floor(Math.abs(off) / 60))}${pad(Math.abs(off) % 60)}`;
+  return `${pad(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${tz}`;
+}
+
+const VARIABLES: Record<string, Getter> = {
+  uri: (f) => String(f.environ.REQUEST_URI ?? f.environ.PATH_INFO ?? '-'),
+  method: env('REQUEST_METHOD'),
+  status: (f) => String(f.status),
+  size: (f) => String(f.size),
+  rsize: (f) => String(f.size),
+  cl: env('CONTENT_LENGTH'),
+  msecs: (f) => String(Math.round(f.ms)),
+  micros: (f) => String(Math.round(f.ms * 1000)),
+  secs: (f) => (f.ms / 1000).toFixed(3),
+  addr: env('REMOTE_ADDR'),
+  host: env('HTTP_HOST'),
+  proto: env('SERVER_PROTOCOL'),
+  uagent: env('HTTP_USER_AGENT'),
+  referer: env('HTTP_REFERER'),
+  user: env('REMOTE_USER'),
+  pid: (f) => String(f.pid),
+  wid: (f) => String(f.wid),
+  rss: (f) => String(f.rss),
+  rssM: (f) => String(Math.round(f.rss / (1024 * 1024))),
+  vsz: (f) => String(f.vsz),
+  vszM: (f) => String(Math.round(f.vsz / (1024 * 1024))),
+  time: (f) => String(Math.floor(f.since / 1000)),
+  epoch: () => String(Math.floor(Date.now() / 1000)),
+  ctime: (f) => new Date(f.since).toString(),
+  ltime: (f) => apacheTime(f.since),
+  tmsecs: (f) => String(f.since),
+  tmicros: (f) => String(f.since * 1000),
+};
+
+export const LOG_FORMAT_VARIABLES: readonly string[] = Object.keys(VARIABLES);
+
+/** Compiles a template; throws ERR_LOG_FORMAT naming the first unknown variable. */
+export function compileLogFormat(format: string): (fields: LogFields) => string {
+  const parts: Array<string | Getter> = [];
+  const re = /%\(([^)]*)\)/g;
+  let last = 0;
+  for (let m = re.exec(format); m; m = re.exec(format)) {
+    if (m.index > last) parts.push(format.slice(last, m.index));
+    const name = m[1] ?? '';
+    const getter = name.startsWith('var.') ? env(name.slice(4)) : VARIABLES[name];
+    if (!getter) throw processError('ERR_LOG_FORMAT', `%(${name}) in ${JSON.stringify(format)}`);
+    parts.push(getter);
+    last = m.index + m[0].length;
+  }
+  if (last < format.length) parts.push(format.slice(last));
+  return (fields) => {
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(fields);
+    return out;
+  };
+}
+
+/** uWSGI's memory-report prefix: `{address space usage: N bytes/NMB} {rss usage: N bytes/NMB} `. */
+export function memoryPrefix(rss: number, vsz: number): string {
+  const mb = (n: number) => Math.round(n / (1024 * 1024));
+  return `{address space usage: ${vsz} bytes/${mb(vsz)}MB} {rss usage: ${rss} bytes/${mb(rss)}MB} `;
+}

@@ -1,0 +1,135 @@
+/**
+ * The master binds every socket, but never accepts on it: workers call listen() on the handle
+ * (shared accept, like uWSGI and gunicorn). Holding the bound fd keeps the kernel's listen queue
+ * alive while workers come and go, so a respawn or a reload never refuses a connection.
+ *
+ * node:net has no public "bind without listening"; `net._createServerHandle` is what node:cluster
+ * itself uses for SCHED_NONE (present in Node 20 and 24). A net.Server would start accepting in
+ * the master the moment it listens.
+ */
+
+import { lookup } from 'node:dns/promises';
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { getSystemErrorName } from 'node:util';
+import { gatewayError } from '../errors.js';
+import { formatAddress, isLoopback, type SocketAddress } from '../server/address.js';
+import type { ListenerSpec } from '../server/listeners.js';
+import type { Logger } from '../server/logger.js';
+
+export interface BoundHandle {
+  readonly spec: ListenerSpec;
+  /** The raw libuv handle (TCP or Pipe), sent to each worker. */
+  readonly handle: { close(): void; getsockname?(out: Record<string, unknown>): number };
+  readonly bound: SocketAddress;
+}
+
+type CreateServerHandle = (
+  address: string | null,
+  port: number,
+  addressType: number,
+  fd: number | undefined,
+  flags: number,
+) => BoundHandle['handle'] | number;
+
+const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })
+  ._createServerHandle;
+
+function errnoText(code: number): string {
+  try {
+    return getSystemErrorName(code);
+  } catch {
+    return `errno ${code}`;
+  }
+}
+
+/** Removes a stale unix socket file; refuses to take over one a live process accepts on. */
+async function clearStaleSocket(path: string): Promise<void> {
+  let isSocket = false;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return;
+  }
+  if (!isSocket)
+    throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} exists and is not a socket`);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} is in use by another process`);
+  unlinkSync(path);
+}
+
+export interface BindOptions {
+  chmodSocket: number | undefined;
+  chownSocket: { uid: number; gid: number } | null;
+}
+
+export async function bindHandle(
+  spec: ListenerSpec,
+  options: BindOptions,
+  log: Logger,
+): Promise<BoundHandle> {
+  const { address } = spec;
+  if (address.type === 'unix') {
+    await clearStaleSocket(address.path);
+    const handle = createServerHandle(address.path, -1, -1, undefined, 0);
+    if (typeof handle === 'number') {
+      throw gatewayError(
+        'ERR_GATEWAY_BIND_FAILED',
+        `${spec.kind} ${spec.spec}: ${errnoText(handle)}`,
+      );
+    }
+    if (options.chmodSocket !== undefined) chmodSync(address.path, options.chmodSocket);
+    if (options.chownSocket)
+      chownSync(address.path, options.chownSocket.uid, options.chownSocket.gid);
+    return { spec, handle, bound: address };
+  }
+  let host = address.host;
+  let family = net.isIP(host);
+  if (family === 0) {
+    const found = await lookup(host);
+    host = found.address;
+    family = found.family;
+  }
+  const handle = createServerHandle(host, address.port, family, undefined, 0);
+  if (typeof handle === 'number') {
+    throw gatewayError(
+      'ERR_GATEWAY_BIND_FAILED',
+      `${spec.kind} ${spec.spec}: ${errnoText(handle)}`,
+    );
+  }
+  const out: Record<string, unknown> = {};
+  handle.getsockname?.(out);
+  const bound: SocketAddress = {
+    type: 'tcp',
+    host: typeof out.address === 'string' ? out.address : host,
+    port: typeof out.port === 'number' ? out.port : address.port,
+  };
+  if (spec.kind !== 'http' && !isLoopback(address)) {
+    log.warn(
+      `uwsgi socket ${formatAddress(bound)} is not on loopback: the uwsgi protocol has no authentication, keep it behind a firewall or use a unix socket`,
+    );
+  }
+  return { spec, handle, bound };
+}
+
+export async function bindHandles(
+  specs: readonly ListenerSpec[],
+  options: BindOptions,
+  log: Logger,
+): Promise<BoundHandle[]> {
+  const out: BoundHandle[] = [];
+  try {
+    for (const spec of specs) out.push(await bindHandle(spec, options, log));
+  } catch (error) {
+    for (const b of out) b.handle.close();
+    throw error;
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * Error codes of the master/worker layer (gateway/master, gateway/worker, gateway/cheaper,
+ * gateway/stats, gateway/logging). docs/errors.md collects this table with the others.
+ */
+import { createError, type ErrorTable, type TsgiError } from '../../src/errors.js';
+
+export const PROCESS_ERRORS = {
+  ERR_HARAKIRI: {
+    status: 504,
+    message: 'the request ran past its harakiri deadline',
+    fix: 'Raise --harakiri, or find why the app is slow (the log line names the request).',
+  },
+  ERR_HARAKIRI_BLOCKED: {
+    message: 'a worker event loop was blocked longer than harakiri; the worker was killed',
+    fix: 'Synchronous work blocks every request of that worker: move it off the event loop, or raise --harakiri.',
+  },
+  ERR_MASTER_APP_LOAD: {
+    message: 'the first worker could not load the app; the gateway stops instead of crash-looping',
+    fix: 'Fix the error shown above (the app path, an import, a throw at module top level).',
+  },
+  ERR_MASTER_BOOT: {
+    message: 'a worker could not start serving on the listening sockets',
+    fix: 'See the worker log line above; usually a permission or TLS certificate problem.',
+  },
+  ERR_MASTER_NO_WORKER: {
+    message: 'no worker became ready at startup',
+    fix: 'See the worker log lines above; the worker crashed before loading the app.',
+  },
+  ERR_MASTER_RELOAD_FAILED: {
+    message:
+      'a reload was abandoned: the new worker could not load the app; the old workers keep serving',
+    fix: 'Fix the app (see the error above), then reload again.',
+  },
+  ERR_MASTER_PIDFILE: {
+    message: 'the pidfile does not hold the pid of a running process',
+    fix: 'Check the path given to --stop/--reload (the one the master got with --pidfile).',
+  },
+  ERR_MASTER_IDENTITY: {
+    message: 'unknown user or group',
+    fix: 'Give --uid/--gid/--chown-socket a name from /etc/passwd, /etc/group, or a number.',
+  },
+  ERR_MASTER_FIFO: {
+    message: 'the master FIFO could not be created',
+    fix: 'Check that the directory of --master-fifo exists and is writable.',
+  },
+  ERR_MASTER_UNKNOWN_FIFO_COMMAND: {
+    message: 'unknown master FIFO command',
+    fix: 'Use one of r R w W c q Q s + - l (docs/signals.md).',
+  },
+  ERR_STATS_BIND: {
+    message: 'the stats socket could not be bound',
+    fix: 'Check --stats: host:port, :port or a unix path that is free.',
+  },
+  ERR_STATS_CONNECT: {
+    message: 'could not read from the stats address',
+    fix: 'Check that the gateway runs with --stats at that address.',
+  },
+  ERR_LOG_FORMAT: {
+    message: 'unknown %(variable) in --log-format',
+    fix: 'Use the variables listed under log-format in gateway/OPTIONS.md, or %(var.NAME) for a request var.',
+  },
+} as const satisfies ErrorTable;
+
+export type ProcessErrorCode = keyof typeof PROCESS_ERRORS;
+
+export function processError(code: ProcessErrorCode, detail?: string, cause?: unknown): TsgiError {
+  return createError(PROCESS_ERRORS, code, detail, cause);
+}

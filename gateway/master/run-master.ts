@@ -1,0 +1,212 @@
+/**
+ * `tsgi --master`: bind (as root if need be), write the pidfile, open the stats socket and the
+ * FIFO, drop privileges, then hand over to the Arbiter loop. Cleans up (vacuum) on the way out.
+ * The master never loads the app.
+ */
+import { rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseAppSpec } from '../app-loader.js';
+import { serverOptionsFromConfig } from '../cli.js';
+import { configChanges, type GatewayConfig, loadConfig } from '../config/index.js';
+import { LogFile } from '../logging/log-file.js';
+import { formatAddress } from '../server/address.js';
+import { listenerSpecs } from '../server/listeners.js';
+import { createLogger, type Logger } from '../server/logger.js';
+import { resolveServerOptions } from '../server/options.js';
+import { type StatsServer, startStatsServer } from '../stats/server.js';
+import { Arbiter } from './arbiter.js';
+import { type BoundHandle, bindHandles } from './bind.js';
+import { processError } from './errors.js';
+import { type MasterFifo, openMasterFifo } from './fifo.js';
+import { dropPrivileges, resolveOwner } from './identity.js';
+import { writePidfile } from './pidfile.js';
+import { FIFO_ACTIONS, type MasterAction, SIGNAL_ACTIONS } from './signals.js';
+import { AppFilesWatch, TouchFiles } from './watch.js';
+
+export interface MasterRun {
+  config: GatewayConfig;
+  app: string;
+  version: string;
+  /** For re-reading the configuration on reload. */
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Options that make no sense without a master turn it on, as in uWSGI. */
+export function needsMaster(c: GatewayConfig): boolean {
+  return (
+    c.master ||
+    c.processes > 1 ||
+    c.stats !== null ||
+    c.masterFifo.length > 0 ||
+    c.touchReload.length > 0 ||
+    c.touchChainReload.length > 0 ||
+    c.cheaper > 0 ||
+    c.harakiri > 0 ||
+    c.maxRequests > 0 ||
+    c.maxWorkerLifetime > 0 ||
+    c.reloadOnRss > 0 ||
+    c.reloadOnAs > 0 ||
+    c.evilReloadOnRss > 0 ||
+    c.autoreload > 0 ||
+    c.pidfile !== null ||
+    c.logto !== null ||
+    c.uid !== null ||
+    c.gid !== null ||
+    c.chownSocket !== null ||
+    c.vacuum ||
+    c.logFormat !== null ||
+    c.memoryReport
+  );
+}
+
+function masterLogger(config: GatewayConfig, file: LogFile | null): Logger {
+  return createLogger({
+    disableLogging: config.disableLogging,
+    ...(file ? { write: (line: string) => file.write(`${line}\n`) } : {}),
+  });
+}
+
+export async function runMaster(run: MasterRun): Promise<number> {
+  const { config } = run;
+  const logFile = config.logto !== null ? new LogFile(config.logto) : null;
+  const log = masterLogger(config, logFile);
+  const cleanups: Array<() => void> = [];
+  const vacuum: string[] = [];
+  let handles: BoundHandle[] = [];
+  let stats: StatsServer | null = null;
+  const fifos: MasterFifo[] = [];
+  try {
+    const options = resolveServerOptions(serverOptionsFromConfig(config));
+    const specs = listenerSpecs(options);
+    try {
+      handles = await bindHandles(
+        specs,
+        {
+          chmodSocket: options.chmodSocket,
+          chownSocket: config.chownSocket !== null ? resolveOwner(config.chownSocket) : null,
+        },
+        log,
+      );
+    } catch (error) {
+      log.error((error as Error).message);
+      return 3;
+    }
+    for (const b of handles) {
+      log.info(`master: ${b.spec.kind} socket bound to ${formatAddress(b.bound)}`);
+      if (b.bound.type === 'unix') vacuum.push(b.bound.path);
+    }
+    if (config.pidfile !== null) {
+      writePidfile(config.pidfile);
+      vacuum.push(config.pidfile);
+    }
+
+    let arbiter: Arbiter | undefined;
+    const queue = (action: MasterAction, source: string) => arbiter?.request(action, source);
+    for (const path of config.masterFifo) {
+      fifos.push(
+        openMasterFifo(path, (letter) => {
+          const action = FIFO_ACTIONS.get(letter);
+          if (action) queue(action, `fifo ${JSON.stringify(letter)}`);
+          else
+            log.warn(
+              processError('ERR_MASTER_UNKNOWN_FIFO_COMMAND', JSON.stringify(letter)).message,
+            );
+        }),
+      );
+      vacuum.push(path);
+    }
+
+    const touch = new TouchFiles(config.touchReload);
+    const chain = new TouchFiles(config.touchChainReload);
+    const appDir = dirname(resolve(run.cwd, parseAppSpec(run.app).path));
+    const autoreload =
+      config.autoreload > 0 ? new AppFilesWatch(appDir, config.autoreload * 1000) : null;
+
+    let current = config;
+    arbiter = new Arbiter({
+      config,
+      app: run.app,
+      handles,
+      log,
+      logFile,
+      version: run.version,
+      reloadConfig: () => {
+        const next = reloadConfig(run, current, log);
+        if (next) current = next;
+        return next;
+      },
+      poll: (now) => {
+        const out: Array<{ action: MasterAction; source: string }> = [];
+        for (const f of touch.changed())
+          out.push({ action: 'reload', source: `touch-reload ${f}` });
+        for (const f of chain.changed())
+          out.push({ action: 'chain-reload', source: `touch-chain-reload ${f}` });
+        const changed = autoreload?.poll(now);
+        if (changed) out.push({ action: 'reload', source: `autoreload: ${changed} changed` });
+        return out;
+      },
+    });
+
+    if (config.stats !== null) {
+      const a = arbiter;
+      stats = await startStatsServer(
+        config.stats,
+        { document: () => a.statsDocument(), byStatus: () => a.byStatus() },
+        { http: config.statsHttp },
+      );
+      log.info(
+        `master: stats server on ${stats.address}${config.statsHttp ? ' (http, /metrics)' : ''}`,
+      );
+      if (!config.stats.includes(':')) vacuum.push(config.stats);
+    }
+
+    const dropped = dropPrivileges(config.uid, config.gid);
+    if (dropped) log.info(`master: now running as ${dropped}`);
+
+    for (const [signal, action] of SIGNAL_ACTIONS) {
+      const handler = () => queue(action, signal);
+      process.on(signal, handler);
+      cleanups.push(() => process.off(signal, handler));
+    }
+    log.info(
+      `master: pid ${process.pid}, ${config.processes} worker(s)${config.cheaper > 0 ? ` (cheaper ${config.cheaper}..${config.processes}, ${config.cheaperAlgo})` : ''}, serving ${run.app}`,
+    );
+    const code = await arbiter.run();
+    log.info(`master: exiting with code ${code}`);
+    return code;
+  } finally {
+    for (const c of cleanups) c();
+    for (const f of fifos) f.close();
+    await stats?.close();
+    for (const b of handles) b.handle.close();
+    if (config.vacuum) for (const path of vacuum) rmSync(path, { force: true });
+    logFile?.close();
+  }
+}
+
+/** SIGHUP re-reads the configuration; options that need a restart keep their running value. */
+function reloadConfig(run: MasterRun, before: GatewayConfig, log: Logger): GatewayConfig | null {
+  let after: GatewayConfig;
+  try {
+    after = loadConfig({ argv: run.argv, env: run.env, cwd: run.cwd }).config;
+  } catch (error) {
+    log.error(`master: reload keeps the running configuration: ${(error as Error).message}`);
+    return null;
+  }
+  const merged: Record<string, unknown> = { ...after };
+  for (const change of configChanges(before, after)) {
+    if (change.reload === 'hup') {
+      log.info(
+        `master: reload applies ${change.name}: ${String(change.before)} → ${String(change.after)}`,
+      );
+    } else {
+      merged[change.key] = change.before;
+      log.warn(
+        `master: ${change.name} changed, but needs a restart; keeping ${String(change.before)}`,
+      );
+    }
+  }
+  return merged as unknown as GatewayConfig;
+}

@@ -1,0 +1,73 @@
+/**
+ * --stats ADDR: each connection gets one JSON document, then the connection closes (what uwsgitop
+ * and `tsgi --connect-and-read` expect). --stats-http: answer HTTP instead: JSON at any path,
+ * Prometheus text at /metrics.
+ */
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { processError } from '../master/errors.js';
+import { parseAddress } from '../server/address.js';
+import type { StatsDocument } from './document.js';
+import { renderPrometheus } from './prometheus.js';
+
+export interface StatsSource {
+  document(): StatsDocument;
+  byStatus(): Record<string, number>;
+}
+
+export interface StatsServer {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+function answerHttp(socket: Socket, source: StatsSource): void {
+  let head = '';
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    head += chunk.toString('latin1');
+    if (!head.includes('\r\n\r\n') && !head.includes('\n\n') && head.length < 8192) return;
+    socket.removeAllListeners('data');
+    const path = /^[A-Z]+ (\S+)/.exec(head)?.[1] ?? '/';
+    const metrics = path === '/metrics' || path.startsWith('/metrics?');
+    const doc = source.document();
+    const body = Buffer.from(
+      metrics ? renderPrometheus(doc, source.byStatus()) : JSON.stringify(doc),
+    );
+    const type = metrics ? 'text/plain; version=0.0.4; charset=utf-8' : 'application/json';
+    socket.write(
+      `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+    );
+    socket.end(body);
+  });
+}
+
+export async function startStatsServer(
+  addr: string,
+  source: StatsSource,
+  options: { http: boolean },
+): Promise<StatsServer> {
+  const address = parseAddress(addr);
+  const server: Server = createServer((socket) => {
+    socket.on('error', () => {});
+    if (options.http) answerHttp(socket, source);
+    else socket.end(JSON.stringify(source.document()));
+  });
+  if (address.type === 'unix') rmSync(address.path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) => reject(processError('ERR_STATS_BIND', addr, cause)));
+    if (address.type === 'unix') server.listen(address.path, resolve);
+    else server.listen(address.port, address.host, resolve);
+  });
+  if (address.type === 'unix') chmodSync(address.path, 0o600);
+  const info = server.address();
+  const shown =
+    info && typeof info === 'object' ? `${info.address}:${info.port}` : String(info ?? addr);
+  return {
+    address: shown,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if (address.type === 'unix') rmSync(address.path, { force: true });
+      }),
+  };
+}

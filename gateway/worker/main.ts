@@ -1,0 +1,203 @@
+/**
+ * A worker process: forked by the master, it receives the boot message and the listening handles,
+ * loads the app (only workers do), serves, heartbeats, and recycles itself when a limit says so.
+ * Exit codes: 0 done, 3 could not serve (WORKER_EXIT.BOOT), 4 app failed to load (APP_LOAD).
+ */
+import { createServer, type Server } from 'node:net';
+import { loadApp } from '../app-loader.js';
+import { serverOptionsFromConfig } from '../cli.js';
+import { compileLogFormat, memoryPrefix } from '../logging/log-format.js';
+import type { Listener, ListenerSpec } from '../server/listeners.js';
+import { listenerSpecs } from '../server/listeners.js';
+import { createLogger, requestLine } from '../server/logger.js';
+import { resolveServerOptions } from '../server/options.js';
+import { type Serving, serveListeners } from '../server/serve-listeners.js';
+import { uwsgiSignals } from '../server/uwsgi-signals.js';
+import { readMemory } from '../stats/proc.js';
+import { type BootMessage, type MasterMessage, WORKER_EXIT, type WorkerMessage } from './ipc.js';
+import { recycleReason } from './recycle.js';
+import { RequestTracker } from './request-tracker.js';
+import { superviseApp } from './supervise-app.js';
+
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+function describe(error: unknown): string {
+  const e = error as { message?: string; cause?: { message?: string } };
+  const cause =
+    e?.cause?.message && !e.message?.includes(e.cause.message)
+      ? ` (cause: ${e.cause.message})`
+      : '';
+  return `${e?.message ?? String(error)}${cause}`;
+}
+
+async function listenOn(handle: unknown, backlog: number): Promise<Server> {
+  const server = createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(handle as never, backlog, () => resolve());
+  });
+  return server;
+}
+
+/** Collects the boot message and the handles that follow it. */
+function receiveBoot(): Promise<{ boot: BootMessage; handles: unknown[] }> {
+  return new Promise((resolve) => {
+    let boot: BootMessage | undefined;
+    const handles: unknown[] = [];
+    const onMessage = (message: MasterMessage, handle: unknown) => {
+      if (message.type === 'boot') boot = message;
+      else if (message.type === 'listener') handles[message.index] = handle;
+      if (boot && handles.filter(Boolean).length === boot.listeners) {
+        process.off('message', onMessage);
+        resolve({ boot, handles });
+      }
+    };
+    process.on('message', onMessage);
+    send({ type: 'hello' });
+  });
+}
+
+async function main(): Promise<number> {
+  // The terminal sends SIGINT/SIGQUIT to the whole process group: the master decides, not us.
+  for (const signal of ['SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1'] as const)
+    process.on(signal, () => {});
+  const { boot, handles } = await receiveBoot();
+  const { config } = boot;
+  const startedAt = Date.now();
+  const log = createLogger({ disableLogging: true });
+  const requestLog = createLogger({ disableLogging: config.disableLogging });
+
+  let app: Awaited<ReturnType<typeof loadApp>>;
+  try {
+    app = await loadApp(boot.app);
+  } catch (error) {
+    log.error(`worker ${boot.id} (pid ${process.pid}): ${describe(error)}`);
+    return WORKER_EXIT.APP_LOAD;
+  }
+
+  const custom = config.logFormat !== null || config.memoryReport;
+  const options = resolveServerOptions({
+    ...serverOptionsFromConfig(config),
+    multiprocess: true,
+    // The gateway's own request line, unless the format needs fields only the worker has.
+    disableLogging: config.disableLogging || custom,
+  });
+  const tracker = new RequestTracker();
+  const supervised = superviseApp(app, tracker, {
+    harakiri: config.harakiri,
+    harakiriVerbose: config.harakiriVerbose,
+    log: (line) => log.error(line),
+  });
+  if (config.harakiri > 0) {
+    tracker.onBegin = (r) =>
+      send({ type: 'request-start', request: { method: r.method, uri: r.uri, since: r.since } });
+  }
+
+  let listeners: Listener[];
+  try {
+    const specs: ListenerSpec[] = listenerSpecs(options);
+    listeners = [];
+    for (const [i, spec] of specs.entries()) {
+      const server = await listenOn(handles[i], options.listen);
+      listeners.push({ ...spec, server, bound: spec.address });
+    }
+  } catch (error) {
+    log.error(`worker ${boot.id} (pid ${process.pid}) cannot serve: ${describe(error)}`);
+    return WORKER_EXIT.BOOT;
+  }
+  const serving: Serving = serveListeners(listeners, {
+    app: supervised,
+    options,
+    log: createLogger({ disableLogging: options.disableLogging }),
+    signals: uwsgiSignals,
+  });
+
+  let retiring: string | null = null;
+  let stopped: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (stopped = resolve));
+  const stop = (graceful: boolean) => {
+    clearInterval(heartbeat);
+    serving.close({ force: !graceful }).then(() => stopped(WORKER_EXIT.OK));
+  };
+  const retire = (reason: string) => {
+    if (retiring) return;
+    retiring = reason;
+    send({ type: 'retiring', reason });
+    log.info(`worker ${boot.id} (pid ${process.pid}) recycling: ${reason}`);
+    stop(true);
+  };
+  const limits = {
+    maxRequests: boot.maxRequests,
+    maxWorkerLifetime: config.maxWorkerLifetime,
+    minWorkerLifetime: config.minWorkerLifetime,
+    reloadOnRss: config.reloadOnRss,
+    reloadOnAs: config.reloadOnAs,
+  };
+  const check = (rss: number, vsz: number) => {
+    const reason = recycleReason(limits, {
+      requests: tracker.requests,
+      age: (Date.now() - startedAt) / 1000,
+      rss,
+      vsz,
+    });
+    if (reason) retire(reason);
+  };
+
+  const format = config.logFormat !== null ? compileLogFormat(config.logFormat) : null;
+  tracker.onEnd = ({ record, ms }) => {
+    if (custom && !config.disableLogging) {
+      const mem = config.memoryReport || format ? readMemory() : { rss: 0, vsz: 0 };
+      const line = format
+        ? format({
+            environ: record.environ,
+            status: record.status,
+            size: record.bytes,
+            ms,
+            pid: process.pid,
+            wid: boot.id,
+            rss: mem.rss,
+            vsz: mem.vsz,
+            since: record.since,
+          })
+        : requestLine(
+            record.environ.REMOTE_ADDR as string | undefined,
+            record.method,
+            record.uri,
+            record.status,
+            record.bytes,
+            record.startedAt,
+          );
+      requestLog.request(config.memoryReport ? memoryPrefix(mem.rss, mem.vsz) + line : line);
+    }
+    if (limits.maxRequests > 0 && tracker.requests >= limits.maxRequests) check(0, 0);
+  };
+
+  const beat = () => {
+    const rss = process.memoryUsage.rss();
+    send({ type: 'heartbeat', counters: tracker.snapshot(rss), running: tracker.runningList() });
+    const needVsz = limits.reloadOnAs > 0;
+    check(rss, needVsz ? readMemory().vsz : 0);
+  };
+  const heartbeat = setInterval(beat, boot.heartbeatMs);
+
+  process.on('message', (message: MasterMessage) => {
+    if (message.type === 'stop') stop(message.graceful);
+  });
+  process.on('SIGTERM', () => stop(true));
+  // The master is gone (is_parent_alive in gunicorn): finish what we have, then exit.
+  process.on('disconnect', () => stop(true));
+
+  send({ type: 'ready' });
+  beat();
+  return done;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`tsgi: worker fatal: ${(error as Error)?.stack ?? error}\n`);
+    process.exit(WORKER_EXIT.BOOT);
+  },
+);
