@@ -9,6 +9,8 @@ import { loadApp } from './app-loader.js';
 import { type GatewayConfig, type LoadResult, loadConfig } from './config/index.js';
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
+import { daemonize, runControlAction } from './master/actions.js';
+import { needsMaster, runMaster } from './master/run-master.js';
 import { createLogger } from './server/logger.js';
 import type { ServerOptions } from './server/options.js';
 import { type Gateway, serve } from './server/serve.js';
@@ -80,15 +82,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       break;
     default:
-      process.stderr.write(
-        `tsgi: --${action.kind} needs the master process, which this version does not have yet\n`,
-      );
-      return EXIT.CONFIG;
+      return runControlAction(action);
   }
+  if (config.daemonize !== null && daemonize(config.daemonize) !== null) return EXIT.OK;
   const log = createLogger({ disableLogging: config.disableLogging });
   if (!result.app) {
     log.error('no APP given: tsgi [options] path/to/app.ts[:export]');
     return EXIT.CONFIG;
+  }
+  if (needsMaster(config)) {
+    // Only workers load the app; the master binds, supervises and exits with their verdict.
+    const cwd = process.cwd();
+    return runMaster({ config, app: result.app, version: version(), argv, env: process.env, cwd });
   }
   let app: Awaited<ReturnType<typeof loadApp>>;
   try {

@@ -109,7 +109,6 @@ export const OPTIONS = {
     summary: 'Set the owner of unix sockets.',
     uwsgi: 'chown-socket',
     reload: 'restart',
-    status: 'planned',
   }),
   listen: int({
     short: 'l',
@@ -187,14 +186,12 @@ export const OPTIONS = {
     uwsgiNote:
       'uWSGI SIGKILLs the whole worker (nginx answers 502); tsgi times out only that request and kills the worker only when its event loop is blocked.',
     reload: 'hup',
-    status: 'planned',
   }),
   harakiriVerbose: boolean({
     section: 'Requests',
     summary: 'Log more about each harakiri (the request, what the worker was doing).',
     uwsgi: 'harakiri-verbose',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Processes
@@ -204,7 +201,6 @@ export const OPTIONS = {
     summary: 'Run a master process that supervises the workers.',
     uwsgi: 'master',
     reload: 'restart',
-    status: 'planned',
   }),
   processes: int({
     short: 'p',
@@ -215,7 +211,6 @@ export const OPTIONS = {
     aliases: ['workers'],
     uwsgi: 'processes, workers',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Reloading
@@ -227,7 +222,6 @@ export const OPTIONS = {
     uwsgiNote:
       'In uWSGI 2.0 it only bounds the Emperor and attached daemons; tsgi applies it to the workers.',
     reload: 'hup',
-    status: 'planned',
   }),
   workerReloadMercy: seconds({
     section: 'Reloading',
@@ -236,7 +230,6 @@ export const OPTIONS = {
       'Time each worker gets to finish its in-flight requests on reload or shutdown before SIGKILL.',
     uwsgi: 'worker-reload-mercy',
     reload: 'hup',
-    status: 'planned',
   }),
   touchReload: list({
     section: 'Reloading',
@@ -244,7 +237,6 @@ export const OPTIONS = {
     summary: 'Gracefully reload when this file is touched (mtime changes). Repeatable.',
     uwsgi: 'touch-reload',
     reload: 'hup',
-    status: 'planned',
   }),
   touchChainReload: list({
     section: 'Reloading',
@@ -252,7 +244,6 @@ export const OPTIONS = {
     summary: 'Reload the workers one at a time when this file is touched. Repeatable.',
     uwsgi: 'touch-chain-reload',
     reload: 'hup',
-    status: 'planned',
   }),
   autoreload: seconds({
     section: 'Reloading',
@@ -261,7 +252,6 @@ export const OPTIONS = {
     aliases: ['py-autoreload', 'python-autoreload'],
     uwsgi: 'py-autoreload',
     reload: 'hup',
-    status: 'planned',
   }),
   masterFifo: list({
     section: 'Reloading',
@@ -270,7 +260,6 @@ export const OPTIONS = {
       "Create a FIFO that takes uWSGI's one-letter master commands (r R w W c q Q s + -). Repeatable.",
     uwsgi: 'master-fifo',
     reload: 'restart',
-    status: 'planned',
   }),
 
   // Recycling
@@ -280,7 +269,6 @@ export const OPTIONS = {
     summary: 'Recycle a worker gracefully after this many requests (0 = off).',
     uwsgi: 'max-requests',
     reload: 'hup',
-    status: 'planned',
   }),
   maxRequestsDelta: int({
     section: 'Recycling',
@@ -289,14 +277,12 @@ export const OPTIONS = {
     uwsgi: 'max-requests-delta',
     uwsgiNote: 'uWSGI adds (worker id - 1) × N; tsgi adds a random jitter.',
     reload: 'hup',
-    status: 'planned',
   }),
   maxWorkerLifetime: seconds({
     section: 'Recycling',
     summary: 'Recycle a worker gracefully after it has run this long (0 = off).',
     uwsgi: 'max-worker-lifetime',
     reload: 'hup',
-    status: 'planned',
   }),
   minWorkerLifetime: seconds({
     section: 'Recycling',
@@ -304,7 +290,6 @@ export const OPTIONS = {
     summary: 'A worker younger than this is not recycled by max-requests or reload-on-*.',
     uwsgi: 'min-worker-lifetime',
     reload: 'hup',
-    status: 'planned',
   }),
   reloadOnRss: megabytes({
     section: 'Recycling',
@@ -313,7 +298,6 @@ export const OPTIONS = {
     uwsgi: 'reload-on-rss',
     uwsgiNote: 'uWSGI checks only after a request completes; tsgi also checks on a timer.',
     reload: 'hup',
-    status: 'planned',
   }),
   reloadOnAs: megabytes({
     section: 'Recycling',
@@ -321,14 +305,12 @@ export const OPTIONS = {
       'Recycle a worker gracefully when its address space exceeds this many megabytes (0 = off).',
     uwsgi: 'reload-on-as',
     reload: 'hup',
-    status: 'planned',
   }),
   evilReloadOnRss: megabytes({
     section: 'Recycling',
     summary: 'Kill a worker at once (SIGKILL) when its RSS exceeds this many megabytes (0 = off).',
     uwsgi: 'evil-reload-on-rss',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Cheaper
@@ -338,14 +320,12 @@ export const OPTIONS = {
       'Minimum number of workers when adapting the count to the load (0 = off; must be below processes).',
     uwsgi: 'cheaper',
     reload: 'hup',
-    status: 'planned',
   }),
   cheaperInitial: int({
     section: 'Cheaper (adaptive worker count)',
     summary: 'Workers started at boot when cheaper is on (0 = the cheaper value).',
     uwsgi: 'cheaper-initial',
     reload: 'hup',
-    status: 'planned',
   }),
   cheaperStep: int({
     section: 'Cheaper (adaptive worker count)',
@@ -354,7 +334,6 @@ export const OPTIONS = {
     summary: 'Workers spawned at once when more are needed.',
     uwsgi: 'cheaper-step',
     reload: 'hup',
-    status: 'planned',
   }),
   cheaperOverload: int({
     section: 'Cheaper (adaptive worker count)',
@@ -363,7 +342,6 @@ export const OPTIONS = {
     summary: 'Seconds (master cycles) of overload or idleness before the cheaper algorithm acts.',
     uwsgi: 'cheaper-overload',
     reload: 'hup',
-    status: 'planned',
   }),
   cheaperAlgo: choice({
     section: 'Cheaper (adaptive worker count)',
@@ -374,7 +352,6 @@ export const OPTIONS = {
     uwsgi: 'cheaper-algo',
     uwsgiNote: 'backlog and manual are not offered; busyness is built in (a plugin in uWSGI).',
     reload: 'hup',
-    status: 'planned',
   }),
   idle: seconds({
     section: 'Cheaper (adaptive worker count)',
@@ -392,14 +369,12 @@ export const OPTIONS = {
     summary: 'Serve uWSGI-compatible stats JSON (uwsgitop) on host:port or a unix path.',
     uwsgi: 'stats',
     reload: 'restart',
-    status: 'planned',
   }),
   statsHttp: boolean({
     section: 'Monitoring',
     summary: 'Serve the stats over HTTP (JSON, plus Prometheus text at /metrics).',
     uwsgi: 'stats-http',
     reload: 'restart',
-    status: 'planned',
   }),
   memoryReport: boolean({
     short: 'm',
@@ -407,7 +382,6 @@ export const OPTIONS = {
     summary: 'Add the worker RSS to each request log line.',
     uwsgi: 'memory-report',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Logging
@@ -425,7 +399,6 @@ export const OPTIONS = {
       'Append the log to this file instead of stderr (reopened on a signal or FIFO command).',
     uwsgi: 'logto',
     reload: 'restart',
-    status: 'planned',
   }),
   logFormat: string({
     section: 'Logging',
@@ -434,7 +407,6 @@ export const OPTIONS = {
       "Request log line with uWSGI's %(name) variables: uri method status size msecs addr pid wid proto uagent referer.",
     uwsgi: 'log-format',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Daemon and identity
@@ -444,7 +416,6 @@ export const OPTIONS = {
     summary: 'Write the master pid to this file.',
     uwsgi: 'pidfile',
     reload: 'restart',
-    status: 'planned',
   }),
   daemonize: string({
     short: 'd',
@@ -453,14 +424,12 @@ export const OPTIONS = {
     summary: 'Detach from the terminal and log to this file.',
     uwsgi: 'daemonize',
     reload: 'restart',
-    status: 'planned',
   }),
   vacuum: boolean({
     section: 'Daemon and identity',
     summary: 'Remove unix sockets, the pidfile and FIFOs at exit.',
     uwsgi: 'vacuum',
     reload: 'restart',
-    status: 'planned',
   }),
   uid: string({
     section: 'Daemon and identity',
@@ -468,7 +437,6 @@ export const OPTIONS = {
     summary: 'Switch to this user (name or number) after binding the sockets.',
     uwsgi: 'uid',
     reload: 'restart',
-    status: 'planned',
   }),
   gid: string({
     section: 'Daemon and identity',
@@ -476,7 +444,6 @@ export const OPTIONS = {
     summary: 'Switch to this group (name or number) after binding the sockets.',
     uwsgi: 'gid',
     reload: 'restart',
-    status: 'planned',
   }),
 
   // Config files
@@ -532,7 +499,6 @@ export const OPTIONS = {
     uwsgiNote: 'uWSGI sends SIGINT (immediate); tsgi sends SIGTERM, a graceful shutdown.',
     reload: 'none',
     sources: ['cli'],
-    status: 'planned',
   }),
   reload: string({
     section: 'Actions',
@@ -541,7 +507,6 @@ export const OPTIONS = {
     uwsgi: 'reload',
     reload: 'none',
     sources: ['cli'],
-    status: 'planned',
   }),
   connectAndRead: string({
     section: 'Actions',
@@ -550,7 +515,6 @@ export const OPTIONS = {
     uwsgi: 'connect-and-read',
     reload: 'none',
     sources: ['cli'],
-    status: 'planned',
   }),
 } satisfies Record<string, OptionSpec<unknown>>;
 
