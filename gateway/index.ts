@@ -8,6 +8,7 @@ export { GATEWAY_ERRORS, type GatewayErrorCode, gatewayError } from './errors.js
 export { parseAddress, type SocketAddress } from './server/address.js';
 export { createHttpHandler } from './server/http-server.js';
 export {
+  type BindOptions,
   bindListener,
   bindListeners,
   type Listener,

@@ -74,13 +74,23 @@ async function clearStaleSocket(path: string): Promise<void> {
   unlinkSync(path);
 }
 
+export interface BindOptions {
+  /**
+   * Remove a stale unix socket file before binding (default true). A cluster worker whose
+   * primary shares the handle must pass false: the file is live, owned by the primary.
+   */
+  clearStaleUnixSocket?: boolean;
+}
+
 export async function bindListener(
   spec: ListenerSpec,
   options: ResolvedServerOptions,
   log: Logger,
+  bind: BindOptions = {},
 ): Promise<Listener> {
   const { address } = spec;
-  if (address.type === 'unix') await clearStaleSocket(address.path);
+  if (address.type === 'unix' && bind.clearStaleUnixSocket !== false)
+    await clearStaleSocket(address.path);
   // allowHalfOpen: a peer's FIN must not end our side before the response is written.
   const server = createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
