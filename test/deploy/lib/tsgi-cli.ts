@@ -67,3 +67,9 @@ export function iniKeys(text: string): Array<{ key: string; value: string; line:
   });
   return out;
 }
+
+/** What /srv/myapp/node_modules/.bin/tsgi is in the tests: the CLI from source, from any cwd. */
+export function tsgiLauncher(): string {
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  return `#!/bin/sh\nexec ${tsgiCommand().map(quote).join(' ')} "$@"\n`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Debian's nginx running deploy/nginx-myapp.conf as its only site: a minimal main nginx.conf in
+ * the temp dir (temp paths, logs, `include site.conf`), uwsgi_params copied next to it so the
+ * site's `include uwsgi_params` resolves as it does under /etc/nginx. Loopback only; stopped by PID.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, waitForPort } from '../../helpers/ports.js';
+import { copyUwsgiParams, type DeployPaths, readDeploy, template } from './deploy-files.js';
+
+export interface SiteNginx {
+  port: number;
+  pid: number;
+  /** Access log lines: `status upstream_addr upstream_status uri`. */
+  accessLog(): string[];
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+export async function startSiteNginx(paths: DeployPaths): Promise<SiteNginx> {
+  const port = await freePort();
+  const dir = paths.conf;
+  copyUwsgiParams(paths);
+  writeFileSync(
+    join(dir, 'site.conf'),
+    template(readDeploy('nginx-myapp.conf'), paths, { 'listen 80;': `listen 127.0.0.1:${port};` }),
+  );
+  const errorLog = join(dir, 'error.log');
+  const accessLog = join(dir, 'access.log');
+  // As root, nginx workers would switch to nobody and lose access to the temp dir.
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `${user}
+worker_processes 1;
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${errorLog} info;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  log_format upstreams '$status $upstream_addr $upstream_status $request_uri';
+  access_log ${accessLog} upstreams;
+  client_body_temp_path ${join(dir, 'client_body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+  include site.conf;
+}
+`,
+  );
+  const child = spawn(
+    '/usr/sbin/nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c) => {
+    stderr += c;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGQUIT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await Promise.race([
+      waitForPort(port),
+      exited.then(() => {
+        throw new Error(`nginx exited: ${stderr}`);
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const read = (p: string) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return {
+    port,
+    pid: child.pid!,
+    accessLog: () => read(accessLog).split('\n').filter(Boolean),
+    errorLog: () => read(errorLog),
+    stop,
+  };
+}
