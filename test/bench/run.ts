@@ -4,6 +4,7 @@
  * Every process it starts is stopped by PID, also on Ctrl-C or error.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
 import {
@@ -76,9 +77,12 @@ async function main(): Promise<number> {
     `tsgi bench: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, nginx ${machine.nginx ?? 'missing'}, uwsgi ${machine.uwsgi ?? 'missing'}, wrk ${machine.wrk ?? 'missing'}, autocannon ${machine.autocannon}, gateway ${gatewayBuild}${args.smoke ? ' — SMOKE (no meaningful figures)' : ''}`,
   );
   const rows: BenchRow[] = [];
+  const load: { scenario: string; before: number; after: number }[] = [];
+  const load1m = () => Math.round(loadavg()[0]! * 100) / 100;
   const failures: string[] = [];
   for (const scenario of SCENARIOS) {
     if (!matchesFilter(scenario.name, args.filters)) continue;
+    const before = load1m();
     const got = await runLoadScenario(scenario, {
       durationS: args.durationS,
       warmupS: args.warmupS,
@@ -90,6 +94,8 @@ async function main(): Promise<number> {
       log: (line) => console.log(line),
     });
     rows.push(...got);
+    load.push({ scenario: scenario.name, before, after: load1m() });
+    console.log(`   load average (1 min) ${before} → ${load1m()} on ${machine.cores} cores`);
     for (const r of got) {
       if (r.note?.startsWith('failed') || r.note?.startsWith('load failed')) {
         failures.push(`${r.scenario} / ${r.name}: ${r.note}`);
@@ -120,6 +126,7 @@ async function main(): Promise<number> {
     options: { ...args, gatewayBuild },
     machine,
     rows,
+    load,
   });
   console.log(`result: ${file}`);
   if (args.cpuProfDir) printProfiles(join(process.cwd(), args.cpuProfDir));

@@ -13,6 +13,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -67,6 +68,38 @@ export function topFunctions(profile: CpuProfile): SelfTime[] {
   });
 }
 
+/**
+ * Inclusive (self + callees) time per function whose file matches `only`, counted once per
+ * sample even under recursion: where the gateway's own code spends its time, callees included.
+ */
+export function inclusiveTimes(profile: CpuProfile, only: RegExp): SelfTime[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (f: CallFrame) =>
+    `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+  const totals = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const leaf = byId.get(id);
+    if (!leaf || leaf.callFrame.functionName === '(idle)') return;
+    busy += dt;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      if (!only.test(shortUrl(f.url))) continue;
+      const k = label(f);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      totals.set(k, (totals.get(k) ?? 0) + dt);
+    }
+  });
+  return [...totals.entries()]
+    .map(([name, selfUs]) => ({ name, selfUs, share: busy > 0 ? selfUs / busy : 0 }))
+    .sort((a, b) => b.selfUs - a.selfUs);
+}
+
 export function topGroups(profile: CpuProfile): SelfTime[] {
   return selfTimes(profile, groupOf);
 }
@@ -94,6 +127,11 @@ export function summarizeFile(file: string, top = 25): string {
     formatSelfTimes(groups, 15),
     '## by function (self time)',
     formatSelfTimes(topFunctions(profile), top),
+    '## tsgi functions, inclusive of callees (share of busy time)',
+    inclusiveTimes(profile, /(^|\/)(gateway|src)\//)
+      .slice(0, 15)
+      .map((r) => `${(100 * r.share).toFixed(1).padStart(5)}%  ${r.name}`)
+      .join('\n'),
   ].join('\n');
 }
 

@@ -14,6 +14,8 @@ export interface BenchResult {
   options: Record<string, unknown>;
   machine: MachineInfo;
   rows: BenchRow[];
+  /** The 1-minute load average around each scenario: other work on the machine shows up here. */
+  load?: { scenario: string; before: number; after: number }[];
 }
 
 /** Returns the problems with a parsed result file; empty when it has the expected shape. */
