@@ -77,6 +77,9 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** Stops for what is running now, so Ctrl-C in a standalone run still stops every process. */
+const running = new Set<() => Promise<void>>();
+
 export async function run(options: BenchRunOptions = {}): Promise<BenchRow[]> {
   const durationS = options.smoke ? 1 : (options.duration ?? 10);
   const rounds = options.smoke ? 1 : (options.rounds ?? 3);
@@ -85,6 +88,13 @@ export async function run(options: BenchRunOptions = {}): Promise<BenchRow[]> {
   let uwsgi: ChildProcess | undefined;
   let nginx: Nginx | undefined;
   const rows: BenchRow[] = [];
+  const cleanup = async () => {
+    await nginx?.stop();
+    await stopChild(uwsgi);
+    await gateway?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  running.add(cleanup);
   try {
     const tsgiSocket = join(dir, 'tsgi.sock');
     gateway = await startGateway([
@@ -154,10 +164,8 @@ export async function run(options: BenchRunOptions = {}): Promise<BenchRow[]> {
     }
     return rows;
   } finally {
-    await nginx?.stop();
-    await stopChild(uwsgi);
-    await gateway?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    running.delete(cleanup);
+    await cleanup();
   }
 }
 
@@ -167,6 +175,11 @@ function arg(name: string): number | undefined {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.all([...running].map((stop) => stop())).finally(() => process.exit(130));
+    });
+  }
   const duration = arg('duration');
   const rounds = arg('rounds');
   run({
