@@ -10,8 +10,20 @@ export function textToLatin1(text: string): string {
 
 /** A percent-encoded URL path (REST, ALB, Function URL) → decoded latin-1 bytes. */
 export function encodedPathToLatin1(path: string): string {
-  // Literal non-ASCII chars are text: take their UTF-8 bytes before decoding the escapes.
-  return percentDecodeToLatin1(textToLatin1(path));
+  // The core reads literal non-ASCII chars as their UTF-8 bytes, as a browser would send them.
+  return percentDecodeToLatin1(path);
+}
+
+/** A raw URL path for REQUEST_URI: literal non-ASCII chars percent-encoded as UTF-8, as on the wire. */
+export function rawPathToUri(path: string): string {
+  if (!NON_ASCII.test(path)) return path;
+  const bytes = utf8ToLatin1(path);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes.charCodeAt(i);
+    out += c < 0x80 ? bytes[i] : `%${c.toString(16).toUpperCase()}`;
+  }
+  return out;
 }
 
 /** `application/x-www-form-urlencoded`-style escape for a decoded query key or value. */

@@ -7,7 +7,7 @@ import { lambdaError } from '../errors.js';
 import type { RequestParts } from '../request.js';
 import { type PreparedResult, singleValueHeaders } from '../result.js';
 import { addSingleValueCookies } from '../set-cookie.js';
-import { encodedPathToLatin1, joinRawQueryMap, textToLatin1 } from '../text.js';
+import { encodedPathToLatin1, joinRawQueryMap, rawPathToUri } from '../text.js';
 import type { EventSource } from '../types.js';
 import { absolutePath, method, optionalBody, optionalMap, requiredString } from './fields.js';
 import type { Processor, ShapeSettings } from './processor.js';
@@ -19,7 +19,7 @@ function request(event: Record<string, unknown>): RequestParts {
   return {
     method: method(requiredString(event, 'httpMethod'), 'httpMethod'),
     path: encodedPathToLatin1(rawPath),
-    rawPath: textToLatin1(rawPath),
+    rawPath: rawPathToUri(rawPath),
     query: joinRawQueryMap(mvq ?? optionalMap(event, 'queryStringParameters')),
     headers: mvh ?? optionalMap(event, 'headers'),
     cookies: undefined,

@@ -6,7 +6,7 @@ import { percentEncodeLatin1Path } from '../../../src/index.js';
 import { lambdaError } from '../errors.js';
 import type { RequestParts } from '../request.js';
 import { type PreparedResult, singleValueHeaders } from '../result.js';
-import { encodedPathToLatin1, textToLatin1 } from '../text.js';
+import { encodedPathToLatin1, rawPathToUri, textToLatin1 } from '../text.js';
 import type { EventSource } from '../types.js';
 import {
   absolutePath,
@@ -36,7 +36,7 @@ function request(event: Record<string, unknown>, decodedPath: boolean): RequestP
       'requestContext.http.method',
     ),
     path,
-    rawPath: decodedPath ? percentEncodeLatin1Path(path) : textToLatin1(rawPath),
+    rawPath: decodedPath ? percentEncodeLatin1Path(path) : rawPathToUri(rawPath),
     query,
     headers: optionalMap(event, 'headers'),
     cookies: optionalStringArray(event, 'cookies'),

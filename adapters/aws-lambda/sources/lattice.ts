@@ -4,7 +4,7 @@
  * take the single-value ALB shape.
  */
 import type { RequestParts } from '../request.js';
-import { encodedPathToLatin1, encodeQueryMap, textToLatin1 } from '../text.js';
+import { encodedPathToLatin1, encodeQueryMap, rawPathToUri } from '../text.js';
 import { singleValueResult } from './alb.js';
 import { absolutePath, method, optionalBody, optionalMap, requiredString } from './fields.js';
 import type { Processor } from './processor.js';
@@ -20,7 +20,7 @@ function request(
   return {
     method: method(requiredString(event, 'method'), 'method'),
     path: encodedPathToLatin1(rawPath),
-    rawPath: textToLatin1(rawPath),
+    rawPath: rawPathToUri(rawPath),
     query,
     headers: optionalMap(event, 'headers'),
     cookies: undefined,

@@ -5,7 +5,13 @@
 import { percentEncodeLatin1Path } from '../../../src/index.js';
 import type { RequestParts } from '../request.js';
 import type { PreparedResult } from '../result.js';
-import { encodedPathToLatin1, encodeQueryMap, isObject, textToLatin1 } from '../text.js';
+import {
+  encodedPathToLatin1,
+  encodeQueryMap,
+  isObject,
+  rawPathToUri,
+  textToLatin1,
+} from '../text.js';
 import type { EventSource } from '../types.js';
 import {
   absolutePath,
@@ -41,7 +47,7 @@ function request(event: Record<string, unknown>, decodedPath: boolean): RequestP
   return {
     method: method(requiredString(event, 'httpMethod'), 'httpMethod'),
     path,
-    rawPath: decodedPath ? percentEncodeLatin1Path(path) : textToLatin1(rawPath),
+    rawPath: decodedPath ? percentEncodeLatin1Path(path) : rawPathToUri(rawPath),
     query: encodeQueryMap(mvq ?? optionalMap(event, 'queryStringParameters')),
     headers: mvh ?? optionalMap(event, 'headers'),
     cookies: undefined,

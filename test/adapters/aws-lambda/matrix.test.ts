@@ -372,6 +372,7 @@ describe('aws-lambda matrix: paths, queries, stage and base path', () => {
     ['rest', '/a%2Fb/%C3%A9', '/a/b/\u00c3\u00a9', '/a%2Fb/%C3%A9'],
     ['rest', '/100%25', '/100%', '/100%25'],
     ['function-url', '/a%20b', '/a b', '/a%20b'],
+    ['function-url', '/é%C3%A9', '/\u00c3\u00a9\u00c3\u00a9', '/%C3%A9%C3%A9'],
     ['alb', '/x%2Fy', '/x/y', '/x%2Fy'],
     ['alb-multi', '/%E2%82%AC', '/\u00e2\u0082\u00ac', '/%E2%82%AC'],
     ['lattice-v2', '/p%3Fq', '/p?q', '/p%3Fq'],
