@@ -477,7 +477,9 @@ export class Arbiter {
         !w.exitReason.startsWith('harakiri')
       ) {
         const silent = ((now - w.lastSeen) / 1000).toFixed(1);
-        const req = w.running[0] ?? w.lastRequestStart;
+        // The blocking request is the newest one started: nothing can start after the loop blocks.
+        const candidates = [...w.running, ...(w.lastRequestStart ? [w.lastRequestStart] : [])];
+        const req = candidates.sort((a, b) => b.since - a.since)[0];
         const what = req
           ? `running ${req.method} ${req.uri} since ${new Date(req.since).toISOString()}`
           : 'no request known';

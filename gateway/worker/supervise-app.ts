@@ -197,14 +197,20 @@ function wrapBody(
           return step;
         },
         return: async (value?: unknown) => {
-          await it.return?.(value);
+          // After a harakiri the app's generator is still suspended in its await: return() would
+          // queue behind it forever, so let it go without waiting.
+          const returned = Promise.resolve(it.return?.(value));
+          if (deadline?.error) void returned.catch(() => {});
+          else await returned;
           return { done: true, value: undefined };
         },
       };
     },
     close: async () => {
       try {
-        await body.close?.();
+        const closed = Promise.resolve(body.close?.());
+        if (deadline?.error) void closed.catch(() => {});
+        else await closed;
       } finally {
         finish();
       }
