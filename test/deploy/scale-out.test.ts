@@ -5,7 +5,8 @@
  * again under a bounded load with zero failed requests.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { installApp, installIni, makePaths, readDeploy, template } from './lib/deploy-files.js';
@@ -36,6 +37,25 @@ async function bothServing(): Promise<Set<string>> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return seen;
+}
+
+function logOf(name: string): string {
+  try {
+    return readFileSync(join(paths.log, `myapp-${name}.log`), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The pids of instance `name`'s workers that answer `n` requests. */
+async function pidsOf(name: string, n = 20): Promise<Set<string>> {
+  const pids = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const res = await get('/pids');
+    await res.text();
+    if (res.headers.get('x-tsgi-instance') === name) pids.add(res.headers.get('x-tsgi-pid') ?? '?');
+  }
+  return pids;
 }
 
 describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
@@ -110,5 +130,69 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
     assert.ok((result.byInstance['2'] ?? 0) > 0);
     assert.deepEqual([...(await bothServing())].sort(), ['1', '2']);
     assert.doesNotMatch(nginx.errorLog(), /no live upstreams/);
+  });
+
+  it('one instance reloaded (SIGHUP, systemctl reload) under load: 0 failed requests, new workers', async () => {
+    const before = await pidsOf('1');
+    assert.ok(before.size > 0);
+    const master = instances.get('1')!;
+    const load = runLoad(`http://127.0.0.1:${nginx.port}`, {
+      durationS: 6,
+      connections: 8,
+      paths: ['/', '/slow', '/a?b=c'],
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    master.signal('SIGHUP');
+    const result = await load;
+    console.log(`# SIGHUP under load: ${JSON.stringify(result)}`);
+    assert.ok(result.total > 100, `enough requests to mean something (${result.total})`);
+    assert.equal(result.errors, 0);
+    assert.equal(result.timeouts, 0);
+    assert.equal(result.non2xx, 0);
+    assert.ok((result.byInstance['1'] ?? 0) > 0, 'instance 1 kept serving during its reload');
+    // Same master, new workers: none of the old pids answers any more.
+    const deadline = Date.now() + 15_000;
+    let after = await pidsOf('1');
+    while ([...after].some((p) => before.has(p)) && Date.now() < deadline)
+      after = await pidsOf('1');
+    assert.ok(after.size > 0);
+    assert.deepEqual(
+      [...after].filter((p) => before.has(p)),
+      [],
+      logOf('1'),
+    );
+    assert.equal(master.pid, instances.get('1')!.pid);
+    assert.match(logOf('1'), /rolling reload/);
+  });
+
+  it('logrotate moves the logto files and SIGUSR2 makes each master reopen its log', async () => {
+    const conf = join(paths.conf, 'logrotate-tsgi');
+    writeFileSync(conf, template(readDeploy('logrotate-tsgi'), paths), { mode: 0o644 });
+    const old1 = logOf('1');
+    assert.match(old1, /GET \//, 'request lines went to the logto file');
+    const run = spawnSync('logrotate', ['-f', '-s', join(paths.conf, 'logrotate.state'), conf], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    for (const name of ['1', '2']) {
+      const rotated = join(paths.log, `myapp-${name}.log.1`);
+      assert.ok(existsSync(rotated), `${rotated} (delaycompress: not compressed yet)`);
+      // The master reopened the file by name: the new file gets the reopen line, then requests.
+      const deadline = Date.now() + 5000;
+      while (!/log file reopened/.test(logOf(name)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(logOf(name), /log file reopened/);
+      assert.match(readFileSync(rotated, 'utf8'), /GET \//);
+    }
+    for (let i = 0; i < 4; i++) await (await get(`/after-rotate/${i}`)).text();
+    const deadline = Date.now() + 5000;
+    while (!(/after-rotate/.test(logOf('1')) && /after-rotate/.test(logOf('2')))) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(logOf('1'), /after-rotate/);
+    assert.match(logOf('2'), /after-rotate/);
   });
 });
