@@ -219,6 +219,8 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       maxHeaderSize: options.bufferSize,
       requestTimeout: 0,
       headersTimeout: options.socketTimeoutMs,
+      // node checks headersTimeout on this timer (default 30 s), finer than socket-timeout.
+      connectionsCheckingInterval: Math.min(1000, options.socketTimeoutMs),
       keepAliveTimeout: 5000,
     },
     (req, res) => {
@@ -228,6 +230,10 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       });
     },
   );
+  // Sockets come from our own listeners (server.listen() is never called), and node only starts
+  // tracking connections for headersTimeout on 'listening': without this, a client that stalls
+  // mid-headers (slowloris) is never closed.
+  server.emit('listening');
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
     if (code === 'HPE_HEADER_OVERFLOW') {
@@ -239,6 +245,11 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       );
     } else if (code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
+    } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      context.log.warn(
+        `request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`,
+      );
+      socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     } else {
       context.log.warn(`malformed HTTP request (${code ?? error.message}): 400`);
       socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
