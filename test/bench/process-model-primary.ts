@@ -18,7 +18,7 @@ const RESPONSE = Buffer.from(
 );
 
 function handle(sock: net.Socket): void {
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   sock.on('data', (d: Buffer) => {
     buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
     if (buf.length >= 4 && buf.length >= 4 + buf.readUInt16LE(1)) {

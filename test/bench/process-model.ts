@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { load } from '../helpers/load.js';
 import { startNginxFront } from '../helpers/nginx-front.js';
 
 export interface ModelRow {
@@ -42,14 +42,8 @@ async function measure(model: string, workers: number, seconds: number): Promise
     });
     const nginx = await startNginxFront(sock);
     try {
-      const r = await autocannon({ url: `${nginx.url}/`, connections: 50, duration: seconds });
-      return {
-        model,
-        workers,
-        reqPerSec: Math.round(r.requests.average),
-        p99ms: r.latency.p99,
-        errors: r.errors + r.non2xx + r.timeouts,
-      };
+      const r = await load(`${nginx.url}/`, 50, seconds);
+      return { model, workers, reqPerSec: r.rps, p99ms: r.p99Ms, errors: r.failed };
     } finally {
       await nginx.stop();
     }
