@@ -215,6 +215,33 @@ for (const flags of [[], ['nodejs_compat']]) {
       assert.ok((log.onError as string[]).includes('secret detail 1234'));
     });
 
+    const cutLog = async () => {
+      const log = await json('/log');
+      assert.match(
+        (log.log as string[]).join('\n'),
+        /ERR_TSGI_APP_ERROR_AFTER_HEADERS \(GET \/fail-midway\).*failed midway/,
+      );
+      assert.ok((log.onError as string[]).includes('failed midway'));
+    };
+
+    test('an error after the headers with a declared length aborts the response', async () => {
+      const res = await request('/fail-midway?length=100');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-length'), '100');
+      // FixedLengthStream sees the body end short: workerd aborts, the client's read fails.
+      await assert.rejects(res.arrayBuffer());
+      await cutLog();
+    });
+
+    test('an error after the headers of a chunked body ends it short (a workerd limit)', async () => {
+      const res = await request('/fail-midway');
+      assert.equal(res.status, 200);
+      // workerd closes a chunked body whose stream errored with the final empty chunk, so the
+      // client cannot tell; only a declared Content-Length makes the cut visible (test above).
+      assert.equal(await res.text(), 'part one\n');
+      await cutLog();
+    });
+
     test('with debug on, the 500 body carries the stack', async () => {
       const res = await request('/debug/throw');
       assert.equal(res.status, 500);

@@ -159,6 +159,19 @@ const app: App = async (environ, startResponse) => {
     }
     case '/throw':
       throw new Error('secret detail 1234');
+    case '/fail-midway': {
+      // Headers and a first chunk go out, then the body fails: the client must see a cut body.
+      const declared = query.get('length');
+      startResponse('200 OK', [
+        ['Content-Type', 'application/octet-stream'],
+        ...(declared ? ([['Content-Length', declared]] as [string, string][]) : []),
+      ]);
+      return (async function* () {
+        yield 'part one\n';
+        await new Promise((r) => setTimeout(r, 10));
+        throw new Error('failed midway');
+      })();
+    }
     case '/log':
       startResponse('200 OK', [['Content-Type', 'application/json']]);
       return [json({ log: logLines, onError: onErrorSeen })];
