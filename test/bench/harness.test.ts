@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { matchesFilter, parseBenchArgs } from './lib/args.js';
 import { fromAutocannon } from './lib/autocannon.js';
+import { compareRows } from './lib/compare.js';
 import { normalizeRows } from './lib/external.js';
 import { nginxConfig } from './lib/nginx.js';
 import { checkResultShape, RESULT_SCHEMA } from './lib/result.js';
@@ -319,5 +320,23 @@ describe('nginx config', () => {
     assert.match(conf, /daemon off;/);
     assert.match(conf, /client_body_temp_path \/tmp\/x\/tmp\/body;/);
     assert.doesNotMatch(conf, /listen (?!127\.0\.0\.1)/);
+  });
+});
+
+describe('compare with an earlier run', () => {
+  it('matches rows by scenario and name; skips rows without figures', () => {
+    const before = rowsFor('s', 'wrk', [
+      { target: { name: 'A' }, url: 'u', results: [result(100)] },
+      { target: { name: 'B' }, url: 'u', results: [result(50)] },
+      { target: { name: 'C' }, url: null, results: [] },
+    ]);
+    const after = rowsFor('s', 'wrk', [
+      { target: { name: 'A' }, url: 'u', results: [result(120)] },
+      { target: { name: 'C' }, url: 'u', results: [result(10)] },
+      { target: { name: 'D' }, url: 'u', results: [result(10)] },
+    ]);
+    assert.deepEqual(compareRows(after, before), [
+      { scenario: 's', name: 'A', before: 100, after: 120, change: 1.2 },
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * `run()`, one printed table, one JSON result under bench-results/. `--help` lists the flags.
  * Every process it starts is stopped by PID, also on Ctrl-C or error.
  */
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
@@ -16,12 +16,13 @@ import {
   useGatewayBuild,
   uwsgiVersion,
 } from './lib/backends.js';
+import { compareRows, formatChanges } from './lib/compare.js';
 import { summarizeFile } from './lib/cpuprofile.js';
 import { EXTERNAL_BENCHES, runExternal } from './lib/external.js';
 import { machineInfo } from './lib/machine.js';
 import { nginxVersion } from './lib/nginx.js';
 import { installCleanup, killAllNow } from './lib/processes.js';
-import { RESULT_SCHEMA, writeResult } from './lib/result.js';
+import { type BenchResult, checkResultShape, RESULT_SCHEMA, writeResult } from './lib/result.js';
 import { runLoadScenario } from './lib/runner.js';
 import { formatTable } from './lib/table.js';
 import type { BenchRow } from './lib/types.js';
@@ -38,6 +39,13 @@ function printProfiles(dir: string): void {
   const text = files.map((f) => summarizeFile(join(dir, f))).join('\n\n');
   writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
   console.log(`\n${text}\n\nprofile summary: ${join(dir, 'summary.txt')}`);
+}
+
+function readPrevious(file: string): BenchRow[] {
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const problems = checkResultShape(parsed);
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
+  return (parsed as BenchResult).rows;
 }
 
 async function main(): Promise<number> {
@@ -119,6 +127,8 @@ async function main(): Promise<number> {
     }
   }
   console.log(`\n${formatTable(rows)}\n`);
+  // Read before writing: --compare bench-results/latest.json means the previous run.
+  const previous = args.compare ? readPrevious(args.compare) : undefined;
   const file = writeResult(join(ROOT, args.outDir), {
     schema: RESULT_SCHEMA,
     startedAt,
@@ -129,6 +139,8 @@ async function main(): Promise<number> {
     load,
   });
   console.log(`result: ${file}`);
+  if (previous)
+    console.log(`\nchange against ${args.compare}:\n${formatChanges(compareRows(rows, previous))}`);
   if (args.cpuProfDir) printProfiles(join(process.cwd(), args.cpuProfDir));
   if (failures.length > 0) {
     console.log(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);

@@ -16,6 +16,8 @@ export interface BenchArgs {
   keepTmp: boolean;
   /** Start gateway processes with `--cpu-prof` into this dir. */
   cpuProfDir: string | undefined;
+  /** An earlier result file to compare this run with. */
+  compare: string | undefined;
   /** Run the gateway from source through tsx instead of compiling it once with tsc. */
   gatewaySource: boolean;
   help: boolean;
@@ -29,9 +31,10 @@ export const USAGE = `npm run bench -- [options]
   --filter A,B      only scenarios whose name contains A or B (repeatable)
   --tool T          auto | wrk | autocannon (auto: wrk for scenarios above ~50k req/s when installed)
   --smoke           tiny durations, one round, no thresholds (for CI)
+  --compare FILE    change of each row against an earlier result file (bench-results/….json)
   --out DIR         where the JSON result goes (default bench-results)
   --cpu-prof DIR    run gateway processes under node --cpu-prof, profiles into DIR
- --gateway-source  run gateway/cli.ts through tsx (default: compile with tsc into a temp dir first)
+  --gateway-source  run gateway/cli.ts through tsx (default: compile with tsc into a temp dir first)
   --keep-tmp        keep each scenario's temp dir (configs, sockets, logs)
   --list            list the scenarios and exit`;
 
@@ -58,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'cpu-prof': { type: 'string' },
       'keep-tmp': { type: 'boolean' },
       'gateway-source': { type: 'boolean' },
+      compare: { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -83,6 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     keepTmp: values['keep-tmp'] ?? false,
     cpuProfDir: values['cpu-prof'],
     gatewaySource: values['gateway-source'] ?? false,
+    compare: values.compare,
     help: values.help ?? false,
   };
 }
