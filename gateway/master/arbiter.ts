@@ -52,6 +52,8 @@ const LOOP_WAKE_MS = 250;
 const CYCLE_MS = 1000;
 /** Startup failures in a row, before any worker was ever ready, that end the gateway. */
 const BOOT_FAILURE_LIMIT = 5;
+/** Longest a self-retiring worker keeps serving while its replacement starts. */
+const RETIRE_WAIT_MS = 30_000;
 
 export function heartbeatInterval(harakiriSeconds: number): number {
   if (harakiriSeconds <= 0) return 1000;
@@ -158,10 +160,11 @@ export class Arbiter {
       case 'retiring': {
         const w = event.worker;
         if (w.state === 'stopping') return;
+        // It keeps serving until its replacement accepts (reconcile sends the stop then).
         w.state = 'retiring';
         w.expectedExit = true;
         w.exitReason = event.reason;
-        this.armKillTimer(w);
+        w.retiringSince = performance.now();
         return;
       }
       case 'exit':
@@ -447,6 +450,14 @@ export class Arbiter {
       // The replacement takes the slot id of the worker it replaces, as uWSGI's ids stay 1..N.
       const oldest = rolling ? [...outdated].sort((a, b) => a.age - b.age)[0] : undefined;
       for (let i = 0; i < n; i++) this.spawn(oldest?.id);
+    }
+    // Self-retiring workers (max-requests, lifetime, rss) go once enough others accept, or after
+    // RETIRE_WAIT_MS if no replacement comes up (a broken app must not keep them forever).
+    for (const w of this.workers.values()) {
+      if (w.state !== 'retiring') continue;
+      const waited = performance.now() - w.retiringSince;
+      if (ready.length >= this.target || waited > RETIRE_WAIT_MS)
+        this.retire(w, w.exitReason, true);
     }
     // Surplus: retire the oldest ready workers (outdated ones first), never going below target ready.
     const surplus = active.length - this.target;

@@ -32,6 +32,8 @@ export interface WorkerHandle {
   /** We asked it to exit (reload, cheaper, shutdown) or it announced its retirement. */
   expectedExit: boolean;
   killTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when it announced its retirement. */
+  retiringSince: number;
   /** Why it is going away, for the log line at exit. */
   exitReason: string;
 }
@@ -75,6 +77,7 @@ export function newHandle(
     requestsAtLastStats: 0,
     expectedExit: false,
     killTimer: undefined,
+    retiringSince: 0,
     exitReason: '',
   };
 }

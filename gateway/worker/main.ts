@@ -124,9 +124,11 @@ async function main(): Promise<number> {
   const retire = (reason: string) => {
     if (retiring) return;
     retiring = reason;
-    send({ type: 'retiring', reason });
     log.info(`worker ${boot.id} (pid ${process.pid}) recycling: ${reason}`);
-    stop(true);
+    // Keep serving: the master sends `stop` once a replacement accepts, so nothing waits in the
+    // listen queue. Without a master channel there is nobody to ask: stop now.
+    if (process.connected) send({ type: 'retiring', reason });
+    else stop(true);
   };
   const limits = {
     maxRequests: boot.maxRequests,
