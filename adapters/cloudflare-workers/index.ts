@@ -12,4 +12,4 @@
 export type { WorkerHandler, WorkerOptions } from './to-worker.js';
 export { toWorker } from './to-worker.js';
 export type { WorkerContext } from './worker-environ.js';
-export { CF_KEY, CTX_KEY, ENV_KEY, workerEnviron } from './worker-environ.js';
+export { CF_KEY, CTX_KEY, ENV_KEY } from './worker-environ.js';

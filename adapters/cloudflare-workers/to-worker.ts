@@ -14,7 +14,7 @@ import {
   toResponse,
 } from '../../src/index.js';
 import { keepContentLength } from './fixed-length.js';
-import { type WorkerContext, workerEnviron } from './worker-environ.js';
+import { addWorkerKeys, type WorkerContext } from './worker-environ.js';
 
 /** A module Worker's default export. `Request`/`Response` are the runtime's Fetch classes. */
 export interface WorkerHandler<Env = unknown> {
@@ -40,7 +40,7 @@ export function toWorker<Env = unknown>(
     ...(debug === undefined ? {} : { debug }),
     ...(onError === undefined ? {} : { onError }),
   };
-  const base: RequestEnvironOptions = {
+  const environOptions: RequestEnvironOptions = {
     ...(scriptName === undefined ? {} : { scriptName }),
     // One isolate serves many requests at once, and many isolates run the same Worker.
     multithread: false,
@@ -49,10 +49,12 @@ export function toWorker<Env = unknown>(
   };
   return {
     async fetch(request, env, ctx) {
-      const extra = workerEnviron(request, env, ctx);
-      if (errors) extra['wsgi.errors'] = createErrors(errors);
-      if (more) Object.assign(extra, more(request, env, ctx));
-      const environ = environFromRequest(request, { ...base, extra });
+      const environ = environFromRequest(
+        request,
+        errors ? { ...environOptions, errors: createErrors(errors) } : environOptions,
+      );
+      addWorkerKeys(environ, request, env, ctx);
+      if (more) Object.assign(environ, more(request, env, ctx));
       const response = await runApp(app, environ, runOptions);
       return keepContentLength(toResponse(response, request.method === 'HEAD'), response);
     },
