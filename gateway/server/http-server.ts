@@ -62,15 +62,41 @@ function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: b
   return env as Environ;
 }
 
-/** req as a body source that stops with 413 once more than limit-post bytes arrived. */
-async function* limitedBody(req: IncomingMessage, limit: number): AsyncGenerator<Uint8Array> {
+/**
+ * req as a body source that stops with 413 once more than limit-post bytes arrived, and with 408
+ * when the peer sends nothing for socket-timeout while the app waits for the body (the rest of the
+ * body will never be read, so the connection closes after the response).
+ */
+async function* limitedBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+): AsyncGenerator<Uint8Array> {
+  const { limitPost: limit, socketTimeout } = context.options;
+  const chunks = (req as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let seen = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    seen += chunk.length;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        res.shouldKeepAlive = false;
+        const error = gatewayError('ERR_UWSGI_BODY_TIMEOUT', `${socketTimeout} s (socket-timeout)`);
+        context.log.warn(error.message);
+        reject(error);
+      }, context.options.socketTimeoutMs);
+    });
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await Promise.race([chunks.next(), stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (next.done) return;
+    seen += next.value.length;
     if (limit > 0 && seen > limit) {
       throw gatewayError('ERR_UWSGI_BODY_TOO_LARGE', `more than ${limit} bytes (limit-post)`);
     }
-    yield chunk;
+    yield next.value;
   }
 }
 
@@ -128,7 +154,7 @@ async function handleRequest(
   }
   const environ = buildEnviron(req, context, https);
   const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
-  environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, options.limitPost) : undefined);
+  environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, res, context) : undefined);
   let response = await runApp(app, environ);
   let aborted = false;
   res.once('close', () => {
