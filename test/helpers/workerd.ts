@@ -187,7 +187,11 @@ export async function startWranglerDev(
       resolve();
     });
   });
+  // If this process ends without stop() (Ctrl-C in a bench, a crashed test file), take the group down.
+  const onExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', onExit);
   const stop = async () => {
+    process.removeListener('exit', onExit);
     if (exitCode === undefined) {
       killGroup(child, 'SIGTERM');
       const timer = sleep(5000).then(() => 'timeout' as const);
