@@ -176,7 +176,9 @@ class UwsgiConnection implements ResponseTarget {
   onClose(): void {
     this.closed = true;
     this.phase = Phase.Done;
-    this.body?.fail(gatewayError('ERR_UWSGI_BODY_TRUNCATED', 'the connection closed'));
+    if (this.body && this.body.remaining > 0) {
+      this.body.fail(gatewayError('ERR_UWSGI_BODY_TRUNCATED', 'the connection closed'));
+    }
     const waiter = this.drainWaiter;
     this.drainWaiter = undefined;
     waiter?.(false);
