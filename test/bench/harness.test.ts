@@ -9,6 +9,7 @@ import { fromAutocannon } from './lib/autocannon.js';
 import { compareRows } from './lib/compare.js';
 import { normalizeRows } from './lib/external.js';
 import { nginxConfig } from './lib/nginx.js';
+import { parseProcStat } from './lib/processes.js';
 import { checkResultShape, RESULT_SCHEMA } from './lib/result.js';
 import { pickTool, rowsFor } from './lib/runner.js';
 import { median, medianOrNull, pairedRatio, percentile, roundOrder } from './lib/stats.js';
@@ -320,6 +321,25 @@ describe('nginx config', () => {
     assert.match(conf, /daemon off;/);
     assert.match(conf, /client_body_temp_path \/tmp\/x\/tmp\/body;/);
     assert.doesNotMatch(conf, /listen (?!127\.0\.0\.1)/);
+  });
+});
+
+describe('server CPU', () => {
+  it('reads the process group and CPU ticks from /proc/PID/stat', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime …
+    const line = '4242 (node (tsgi) x) S 1 4240 4240 0 -1 4194560 100 0 0 0 250 50 7 3 20 0 11';
+    assert.deepEqual(parseProcStat(line), { pgrp: 4240, ticks: 250 + 50 + 7 + 3 });
+  });
+  it('rows carry the median CPU per request', () => {
+    const [row] = rowsFor('s', 'wrk', [
+      {
+        target: { name: 'A' },
+        url: 'u',
+        results: [result(1), result(1), result(1)],
+        cpu: [30, null, 10],
+      },
+    ]);
+    assert.equal(row!.serverCpuUsPerReq, 20);
   });
 });
 

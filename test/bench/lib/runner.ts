@@ -4,7 +4,7 @@
  */
 import { runAutocannon } from './autocannon.js';
 import { checkEndpoint, makeTmpDir, sleep } from './net.js';
-import type { Tracked } from './processes.js';
+import { groupCpuMs, type Tracked } from './processes.js';
 import type { LoadScenario, Requirement, Target } from './scenario.js';
 import { median, medianOrNull, pairedRatio, roundOrder } from './stats.js';
 import type { BenchRow, LoadRequest, LoadResult } from './types.js';
@@ -40,6 +40,8 @@ export interface RunState {
   url: string | null;
   note?: string;
   results: (LoadResult | null)[];
+  /** Server CPU µs per request, per round. */
+  cpu?: (number | null)[];
 }
 
 interface Running extends RunState {
@@ -47,6 +49,18 @@ interface Running extends RunState {
   url: string | null;
   note?: string;
   results: (LoadResult | null)[];
+  cpu: (number | null)[];
+  servers: Tracked[];
+}
+
+function serversCpuMs(servers: readonly Tracked[]): number | null {
+  let total = 0;
+  for (const s of servers) {
+    const ms = groupCpuMs(s.pid);
+    if (ms === null) return null;
+    total += ms;
+  }
+  return servers.length > 0 ? total : null;
 }
 
 function load(
@@ -70,8 +84,10 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
   const request: LoadRequest = { ...s.request, connections: o.connections };
   const tmp = makeTmpDir(`tsgi-bench-${s.name}-`);
   const owned: Tracked[] = [];
-  const own = (p: Tracked): Tracked => {
+  let servers: Tracked[] = [];
+  const own = (p: Tracked, role: 'server' | 'proxy' = 'server'): Tracked => {
     owned.push(p);
+    if (role === 'server') servers.push(p);
     return p;
   };
   const ctx = { dir: tmp.dir, own };
@@ -81,10 +97,18 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
     for (const target of s.targets) {
       const missing = target.requires.filter((r) => !o.available[r]);
       if (missing.length > 0) {
-        running.push({ target, url: null, note: `skipped: no ${missing.join(', ')}`, results: [] });
+        running.push({
+          target,
+          url: null,
+          note: `skipped: no ${missing.join(', ')}`,
+          results: [],
+          cpu: [],
+          servers: [],
+        });
         o.log(`   ${target.name}: skipped (no ${missing.join(', ')})`);
         continue;
       }
+      servers = [];
       try {
         const url = await target.start(ctx);
         await checkEndpoint(url, {
@@ -92,10 +116,17 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
           bodyBytes: s.request.bodyBytes,
           expectBytes: s.expectBytes,
         });
-        running.push({ target, url, results: [] });
+        running.push({ target, url, results: [], cpu: [], servers });
       } catch (err) {
         const msg = (err as Error).message.split('\n')[0] ?? String(err);
-        running.push({ target, url: null, note: `failed to start: ${msg}`, results: [] });
+        running.push({
+          target,
+          url: null,
+          note: `failed to start: ${msg}`,
+          results: [],
+          cpu: [],
+          servers: [],
+        });
         o.log(`   ${target.name}: FAILED to start: ${(err as Error).message}`);
       }
     }
@@ -113,10 +144,16 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
         await sleep(500); // let TIME_WAIT sockets and the previous server's CPU settle
         const label = `${s.name} round ${round + 1}/${o.rounds} ${r.target.name}`;
         try {
+          const cpuBefore = serversCpuMs(r.servers);
           const res = await load(tool, r.url!, request, o.durationS, tmp.dir, label);
+          const cpuAfter = serversCpuMs(r.servers);
           r.results[round] = res;
+          r.cpu[round] =
+            cpuBefore !== null && cpuAfter !== null && res.requests > 0
+              ? ((cpuAfter - cpuBefore) * 1000) / res.requests
+              : null;
           o.log(
-            `   r${round + 1} ${r.target.name.padEnd(34)} ${fmt(res.rps).padStart(8)} req/s  p50 ${res.p50Ms ?? '-'} ms  p99 ${res.p99Ms ?? '-'} ms  errors ${res.errors}`,
+            `   r${round + 1} ${r.target.name.padEnd(34)} ${fmt(res.rps).padStart(8)} req/s  p50 ${res.p50Ms ?? '-'} ms  p99 ${res.p99Ms ?? '-'} ms  errors ${res.errors}  server ${r.cpu[round] === null || r.cpu[round] === undefined ? '-' : Math.round(r.cpu[round]!)} µs CPU/req`,
           );
         } catch (err) {
           r.results[round] = null;
@@ -157,6 +194,7 @@ export function rowsFor(
       p50Ms: medianOrNull(ok.map((x) => x.p50Ms)),
       p99Ms: medianOrNull(ok.map((x) => x.p99Ms)),
       errors: ok.reduce((n, x) => n + x.errors, 0),
+      serverCpuUsPerReq: medianOrNull(r.cpu ?? []),
       baseline: isBase || !base ? null : base.target.name,
       ratio: isBase ? 1 : base && ok.length > 0 ? pairedRatio(rounds, rpsOf(base)) : null,
       rounds,

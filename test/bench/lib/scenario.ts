@@ -8,8 +8,11 @@ export type Requirement = 'nginx' | 'uwsgi' | 'gateway' | 'master' | 'wrk';
 export interface TargetContext {
   /** The scenario's temp dir (sockets, configs, logs). */
   dir: string;
-  /** Registers a process to stop when the scenario ends. */
-  own(proc: Tracked): Tracked;
+  /**
+   * Registers a process to stop when the scenario ends. `server` processes (the default) are the
+   * ones whose CPU per request is reported; `proxy` is nginx.
+   */
+  own(proc: Tracked, role?: 'server' | 'proxy'): Tracked;
 }
 
 export interface Target {

@@ -15,7 +15,18 @@ function ms(n: number | null): string {
 }
 
 export function formatTable(rows: readonly BenchRow[]): string {
-  const head = ['scenario', 'target', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio', 'vs'];
+  const head = [
+    'scenario',
+    'target',
+    'tool',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'ratio',
+    'server CPU µs/req',
+    'vs',
+  ];
   const body = rows.map((r) => [
     r.scenario,
     r.name + (r.note ? ` (${r.note.length > 60 ? `${r.note.slice(0, 57)}...` : r.note})` : ''),
@@ -25,10 +36,11 @@ export function formatTable(rows: readonly BenchRow[]): string {
     ms(r.p99Ms),
     String(r.errors),
     r.ratio === null ? '–' : `${r.ratio.toFixed(2)}×`,
+    num(r.serverCpuUsPerReq ?? null),
     r.baseline ?? (r.ratio === 1 ? 'baseline' : ''),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const right = new Set([3, 4, 5, 6, 7]);
+  const right = new Set([3, 4, 5, 6, 7, 8]);
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (right.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;

@@ -18,6 +18,12 @@ export interface BenchRow {
   p99Ms: number | null;
   /** Socket errors, timeouts and non-2xx responses, summed over rounds. */
   errors: number;
+  /**
+   * CPU time the server processes (not nginx, not the load generator) spent per request, in
+   * microseconds, median over rounds. Steadier than req/s on a shared machine. Absent for
+   * in-process rows.
+   */
+  serverCpuUsPerReq?: number | null;
   /** Name of the row this one is compared with (same scenario), or null for the baseline. */
   baseline: string | null;
   /** Median of the per-round ratios rps / baseline rps (rounds alternate, so pairs are close in time). */

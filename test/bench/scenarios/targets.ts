@@ -21,7 +21,7 @@ async function nginxTo(ctx: TargetContext, upstream: string): Promise<string> {
     `${ctx.dir}/nginx-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`,
     [{ kind: 'uwsgi', upstream }],
   );
-  ctx.own(nginx.proc);
+  ctx.own(nginx.proc, 'proxy');
   return nginx.urls[0]!;
 }
 
@@ -34,7 +34,7 @@ export function nginxReturn200(): Target {
       const nginx = await startNginx(`${ctx.dir}/nginx-static`, [
         { kind: 'return200', body: 'Hello, World!' },
       ]);
-      ctx.own(nginx.proc);
+      ctx.own(nginx.proc, 'proxy');
       return nginx.urls[0]!;
     },
   };
