@@ -540,9 +540,11 @@ export class Arbiter {
         }
       }
     }
-    if (this.config.cheaper > 0 && !this.shutdown && this.outdated().length === 0) {
-      const active = this.active();
-      const ready = active.filter((w) => w.state === 'ready');
+    const active = this.active();
+    const ready = active.filter((w) => w.state === 'ready');
+    // Decide only on a settled set: a worker still starting would make "all busy" count twice.
+    const settled = ready.length === active.length && this.outdated().length === 0;
+    if (this.config.cheaper > 0 && !this.shutdown && settled) {
       const decision = decideCheaper(
         this.config.cheaperAlgo as 'spare' | 'busyness',
         this.cheaperState,
