@@ -390,6 +390,23 @@ describe('aws-lambda matrix: paths, queries, stage and base path', () => {
     });
   }
 
+  test('HTTP API payload 1.0 (version "1.0", no resourceId): the path is already decoded', async () => {
+    const event = makeEvent('rest', { path: '/100%25 off', stage: '$default' });
+    event.version = '1.0';
+    (event.requestContext as Record<string, unknown>).resourceId = null;
+    const logs: string[] = [];
+    const result = (await handle(echoApp, { log: (l) => logs.push(l) })(
+      event as never,
+      CONTEXT,
+    )) as Result;
+    const e = JSON.parse(result.body) as Echo;
+    assert.equal(e.cgi.PATH_INFO, '/100%25 off');
+    assert.equal(e.cgi.REQUEST_URI, '/100%2525%20off');
+    assert.ok(
+      result.multiValueHeaders === undefined || typeof result.multiValueHeaders === 'object',
+    );
+  });
+
   test('REST: query values arrive decoded and are encoded again; multi-value wins', async () => {
     const e = await echo('rest', { query: { q: ['a b&c=d', 'é'], x: ['1'] } });
     assert.equal(e.cgi.QUERY_STRING, 'q=a%20b%26c%3Dd&q=%C3%A9&x=1');
