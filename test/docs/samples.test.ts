@@ -137,6 +137,39 @@ for (const page of PAGES) {
   });
 }
 
+describe('ts samples type-check', () => {
+  it('every `ts test` block compiles under the project tsconfig (strict)', () => {
+    const dir = join(SAMPLE_DIR, 'typecheck');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    for (const page of PAGES) {
+      for (const s of extractSamples(page, readFileSync(join(ROOT, page), 'utf8'))) {
+        if (s.kind !== 'test' || s.lang !== 'ts') continue;
+        // `export {}` keeps each sample a module of its own (top-level await, no shared names).
+        const file = join(dir, `${slug(s)}.ts`);
+        writeFileSync(file, `${s.code}export {};\n`);
+        files.push(file);
+      }
+    }
+    assert.ok(files.length > 0);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../../../tsconfig.json',
+        include: ['*.ts'],
+        compilerOptions: { rootDir: '../../..' },
+      }),
+    );
+    const res = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(res.status, 0, `${res.stdout}${res.stderr}`);
+  });
+});
+
 describe('the sample extractor', () => {
   it('reads tags, lines and generated blocks', () => {
     const text = [
