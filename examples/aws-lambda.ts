@@ -59,6 +59,14 @@ export const app: App = async (environ, startResponse) => {
           await sleep(20);
         }
       })();
+    case '/big': {
+      // 2 MiB in 32 KiB chunks: exercises backpressure when streamed.
+      const chunk = new Uint8Array(32 * 1024).fill(120);
+      startResponse('200 OK', [['Content-Type', 'text/plain']]);
+      return (function* () {
+        for (let i = 0; i < 64; i++) yield chunk;
+      })();
+    }
     case '/stream-error':
       startResponse('200 OK', TEXT);
       return (async function* () {

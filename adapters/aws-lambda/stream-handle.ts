@@ -18,6 +18,8 @@ export interface ResponseStream {
   end(callback?: () => void): unknown;
   once(event: 'drain' | 'close' | 'error', listener: () => void): unknown;
   removeListener(event: 'drain' | 'close' | 'error', listener: () => void): unknown;
+  /** True once the runtime's connection is gone (no 'drain' will come). */
+  readonly destroyed?: boolean;
 }
 
 export interface StreamPrelude {
@@ -125,7 +127,9 @@ export function streamHandle(app: App, options: StreamHandleOptions = {}): Strea
       if (!bodyless(method, response.status)) {
         for await (const chunk of response.body) {
           wrote = true;
-          if (!out.write(chunk)) await drained(out);
+          if (!out.write(chunk) && !out.destroyed) await drained(out);
+          // The runtime dropped the response: stop pulling (close() below releases the app).
+          if (out.destroyed) break;
         }
       }
       // The prelude goes out with the first write; an empty body still needs one.

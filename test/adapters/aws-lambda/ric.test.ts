@@ -123,6 +123,12 @@ describe('aws-lambda under aws-lambda-ric against a local Runtime API', () => {
       );
     });
 
+    test('2 MiB buffered: one result, Content-Length true', async () => {
+      const r = result(await bufferedApi!.invoke(furl('/big')));
+      assert.equal(r.body.length, 2 * 1024 * 1024);
+      assert.equal(r.headers?.['content-length'], String(2 * 1024 * 1024));
+    });
+
     test('a failure mid-body → 500 result', async () => {
       const r = result(await bufferedApi!.invoke(furl('/stream-error')));
       assert.equal(r.statusCode, 500);
@@ -176,6 +182,13 @@ describe('aws-lambda under aws-lambda-ric against a local Runtime API', () => {
       const { prelude, body } = streamed(await streamingApi!.invoke(furl('/throw')));
       assert.equal(prelude.statusCode, 500);
       assert.equal(body.toString(), '500 Internal Server Error\n');
+    });
+
+    test('2 MiB streamed in 64 chunks arrives whole (backpressure)', async () => {
+      const { prelude, body } = streamed(await streamingApi!.invoke(furl('/big')));
+      assert.equal(prelude.statusCode, 200);
+      assert.equal(body.length, 2 * 1024 * 1024);
+      assert.ok(body.every((b) => b === 120));
     });
 
     test('a failure after the prelude ends the stream with the error trailers', async () => {
