@@ -56,6 +56,7 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     for (const s of SCENARIOS) console.log(`${s.name.padEnd(16)} ${s.title}`);
+    console.log(`${'hot-path'.padEnd(16)} the gateway's per-request JS, no sockets (tinybench)`);
     for (const e of EXTERNAL_BENCHES) console.log(`${e.padEnd(16)} test/bench/${e}.ts run()`);
     return 0;
   }
@@ -108,6 +109,20 @@ async function main(): Promise<number> {
       if (r.note?.startsWith('failed') || r.note?.startsWith('load failed')) {
         failures.push(`${r.scenario} / ${r.name}: ${r.note}`);
       }
+    }
+  }
+  if (matchesFilter('hot-path', args.filters) && available.gateway) {
+    console.log(
+      "\n== hot-path: the gateway's per-request JS on the uwsgi path, no sockets (tinybench)",
+    );
+    try {
+      const { run } = await import('./scenarios/hot-path.js');
+      const got = await run({ duration: args.durationS, rounds: args.rounds, smoke: args.smoke });
+      for (const r of got) console.log(`   ${r.name.padEnd(48)} ${r.note}`);
+      rows.push(...got);
+    } catch (err) {
+      failures.push(`hot-path: ${(err as Error).message}`);
+      console.log(`   FAILED: ${(err as Error).stack ?? err}`);
     }
   }
   for (const name of EXTERNAL_BENCHES) {
