@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { OPTION_LIST, uwsgiMigrationRows } from '../gateway/config/index.js';
 import type { MigrationRow } from '../gateway/config/migration.js';
+import { findErrorTables } from './error-tables.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OPTIONS_MD = '../gateway/OPTIONS.md';
@@ -102,7 +103,43 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TSGI_')));
 }
 
+const STATUS_MEANING: Readonly<Record<string, string>> = {
+  '400': 'the request (or the uwsgi packet nginx sent) is malformed',
+  '401': 'not authenticated',
+  '408': 'the peer was too slow (socket-timeout)',
+  '413': 'the body is over a limit (limit-post)',
+  '431': 'the headers are over a limit (buffer-size, max-vars)',
+  '500': 'the app or its response broke a rule; the log line says which',
+  '502': 'an upstream answered wrongly',
+  '503': 'no capacity',
+  '504': 'a deadline passed (harakiri)',
+  '—': 'no status of its own: a log line, a start-up failure, or a response already under way',
+};
+
+/** Every error code, grouped by the HTTP status a client sees (docs/troubleshooting.md). */
+export async function errorsByStatus(): Promise<string> {
+  const byStatus = new Map<string, string[]>();
+  for (const { table } of await findErrorTables()) {
+    for (const [code, spec] of Object.entries(table)) {
+      const status = spec.status === undefined ? '—' : String(spec.status);
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+  }
+  const order = [...byStatus.keys()].sort((a, b) =>
+    a === '—' ? 1 : b === '—' ? -1 : a.localeCompare(b),
+  );
+  return [
+    '| client sees | meaning | codes |',
+    '|---|---|---|',
+    ...order.map(
+      (s) =>
+        `| ${s} | ${STATUS_MEANING[s] ?? ''} | ${byStatus.get(s)!.sort().map(code).join(', ')} |`,
+    ),
+  ].join('\n');
+}
+
 export const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
   'uwsgi-options': uwsgiOptionTables,
   'uwsgi-ini-explained': uwsgiIniExplained,
+  'errors-by-status': errorsByStatus,
 };
