@@ -15,6 +15,14 @@ type CfRequest = Request & { cf?: IncomingRequestCfProperties };
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * workerd announces itself this way (documented runtime detection). Elsewhere (Node, a test
+ * shim) Fetch header values are already the wire bytes as latin-1 and must stay as they are.
+ */
+const HEADERS_UTF8_DECODED =
+  (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent ===
+  'Cloudflare-Workers';
+
 /** True when a header-derived environ value has a non-ASCII character (rare: a cheap check). */
 function hasNonAsciiHeader(environ: Record<string, unknown>): boolean {
   for (const key in environ) {
@@ -57,5 +65,5 @@ export function addWorkerKeys(
   // Cloudflare's edge sets CF-Connecting-IP to the client address; a Worker has no socket to ask.
   const ip = environ.HTTP_CF_CONNECTING_IP;
   if (ip) environ.REMOTE_ADDR = ip;
-  if (hasNonAsciiHeader(e)) headersAsWireBytes(request, e);
+  if (HEADERS_UTF8_DECODED && hasNonAsciiHeader(e)) headersAsWireBytes(request, e);
 }
