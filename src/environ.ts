@@ -66,10 +66,58 @@ export interface RequestEnvironOptions {
   extra?: Record<string, unknown>;
 }
 
+interface UrlParts {
+  https: boolean;
+  /** `host[:port]` as in the URL. */
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  /** `?query` or `''`. */
+  search: string;
+}
+
+/**
+ * Splits `request.url`. It is already a serialized WHATWG URL (no credentials, normalized path,
+ * lower-case scheme), so plain index arithmetic is exact and skips a second URL parse per request.
+ */
+function splitUrl(href: string): UrlParts {
+  const https = href.startsWith('https://');
+  if (!https && !href.startsWith('http://')) {
+    const url = new URL(href);
+    return {
+      https: false,
+      host: url.host,
+      hostname: url.hostname,
+      port: url.port,
+      pathname: url.pathname,
+      search: url.search,
+    };
+  }
+  const hostStart = https ? 8 : 7;
+  let pathStart = href.indexOf('/', hostStart);
+  if (pathStart === -1) pathStart = href.length;
+  const host = href.slice(hostStart, pathStart);
+  let end = href.indexOf('#', pathStart);
+  if (end === -1) end = href.length;
+  let query = href.indexOf('?', pathStart);
+  if (query === -1 || query > end) query = end;
+  const colon = host.lastIndexOf(':');
+  const hasPort = colon !== -1 && colon > host.lastIndexOf(']');
+  return {
+    https,
+    host,
+    hostname: hasPort ? host.slice(0, colon) : host,
+    port: hasPort ? host.slice(colon + 1) : '',
+    pathname: href.slice(pathStart, query) || '/',
+    search: query + 1 < end ? href.slice(query, end) : '',
+  };
+}
+
 /** Builds the environ for a Fetch Request. */
 export function environFromRequest(request: Request, options: RequestEnvironOptions = {}): Environ {
-  const url = new URL(request.url);
-  const scheme = url.protocol === 'https:' ? 'https' : 'http';
+  const url = splitUrl(request.url);
+  const scheme = url.https ? 'https' : 'http';
   const path = percentDecodeToLatin1(url.pathname);
   let scriptName = '';
   let pathInfo = path;

@@ -21,12 +21,12 @@ export type InputSource =
 
 const EMPTY = new Uint8Array(0);
 
-function toChunkSource(source: InputSource): ChunkSource {
-  if (source == null) return { pull: async () => null };
+// Object methods rather than arrow properties: keep-names builds wrap those on every request.
+function toChunkSource(source: NonNullable<InputSource>): ChunkSource {
   if (source instanceof Uint8Array) {
     let given = false;
     return {
-      pull: async () => {
+      async pull() {
         if (given || source.length === 0) return null;
         given = true;
         return source;
@@ -37,11 +37,11 @@ function toChunkSource(source: InputSource): ChunkSource {
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
     return {
-      pull: async () => {
+      async pull() {
         const r = await reader.read();
         return r.done ? null : r.value;
       },
-      cancel: () => {
+      cancel() {
         reader.cancel().catch(() => {
           // The stream may already be errored or closed; nothing left to release.
         });
@@ -50,11 +50,11 @@ function toChunkSource(source: InputSource): ChunkSource {
   }
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   return {
-    pull: async () => {
+    async pull() {
       const r = await it.next();
       return r.done ? null : r.value;
     },
-    cancel: () => {
+    cancel() {
       void it.return?.();
     },
   };
@@ -170,7 +170,24 @@ class BodyInput implements InputStream {
   }
 }
 
+/** wsgi.input for a request without a body (most GETs): nothing to buffer, nothing to pull. */
+class EmptyInput implements InputStream {
+  async read(): Promise<Uint8Array> {
+    return EMPTY;
+  }
+  async readline(): Promise<Uint8Array> {
+    return EMPTY;
+  }
+  async readlines(): Promise<Uint8Array[]> {
+    return [];
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    // no chunks
+  }
+}
+
 /** Builds wsgi.input over any body source. */
 export function createInput(source?: InputSource): InputStream {
+  if (source == null) return new EmptyInput();
   return new BodyInput(toChunkSource(source));
 }

@@ -83,7 +83,7 @@ export function errorResponse(error: unknown, debug = false): AppResponse {
     ? `${reasonText}\n\n${(error as Error)?.stack ?? String(error)}\n`
     : `${reasonText}\n`;
   const bytes = encoder.encode(text);
-  return completeResponse(
+  return new CompleteResponse(
     status,
     reasonText.slice(4),
     [
@@ -96,31 +96,53 @@ export function errorResponse(error: unknown, debug = false): AppResponse {
   );
 }
 
-function completeResponse(
-  status: number,
-  reason: string,
-  headers: HeaderList,
-  chunks: Uint8Array[],
-  contentLength: number | undefined,
-  error: unknown,
-  close: () => Promise<void> = async () => {},
-): AppResponse {
-  return {
-    status,
-    reason,
-    statusLine: `${status} ${reason}`,
-    headers,
-    contentLength,
-    complete: true,
-    chunks,
-    error,
-    body: {
-      async *[Symbol.asyncIterator]() {
-        yield* chunks;
-      },
-    },
-    close,
-  };
+/** The body of a response held whole in memory. */
+class ChunksBody implements AsyncIterable<Uint8Array> {
+  readonly chunks: readonly Uint8Array[];
+  constructor(chunks: readonly Uint8Array[]) {
+    this.chunks = chunks;
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    yield* this.chunks;
+  }
+}
+
+const noClose = async (): Promise<void> => {};
+
+/** A response whose whole body is known (a class: one shape, no per-request closures). */
+class CompleteResponse implements AppResponse {
+  readonly statusLine: string;
+  readonly complete = true;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: HeaderList;
+  readonly chunks: Uint8Array[];
+  readonly contentLength: number | undefined;
+  readonly error: unknown;
+  readonly #pump: Pump | undefined;
+  constructor(
+    status: number,
+    reason: string,
+    headers: HeaderList,
+    chunks: Uint8Array[],
+    contentLength: number | undefined,
+    error: unknown,
+    pump?: Pump,
+  ) {
+    this.status = status;
+    this.reason = reason;
+    this.headers = headers;
+    this.chunks = chunks;
+    this.contentLength = contentLength;
+    this.error = error;
+    this.statusLine = `${status} ${reason}`;
+    this.body = new ChunksBody(chunks);
+    this.#pump = pump;
+  }
+  close(): Promise<void> {
+    return this.#pump ? this.#pump.close() : noClose();
+  }
 }
 
 /** Per-request driver: the write() queue, the app's iterator, the commit, and close(). */
@@ -207,51 +229,15 @@ class Pump {
       get error() {
         return pump.error;
       },
-      body: { [Symbol.asyncIterator]: () => this.stream(chunks) },
-      close: () => this.close(),
+      body: {
+        [Symbol.asyncIterator]() {
+          return new StreamIterator(pump, chunks);
+        },
+      },
+      close() {
+        return pump.close();
+      },
     });
-  }
-
-  async *stream(first: Uint8Array[]): AsyncGenerator<Uint8Array> {
-    try {
-      for (const c of first) yield this.limit(c);
-      for (;;) {
-        if (this.queue.length > 0) {
-          for (const c of this.takeQueue()) yield this.limit(c);
-          continue;
-        }
-        if (!this.settled) {
-          // The app is still running (it committed through write()): wait for more writes or its body.
-          await new Promise<void>((resolve) => {
-            this.wake = resolve;
-          });
-          continue;
-        }
-        if (!this.iterator) break;
-        const r = await this.iterator.next();
-        if (this.queue.length > 0) for (const c of this.takeQueue()) yield this.limit(c);
-        if (r.done) break;
-        const bytes = toBytes(r.value);
-        if (bytes.length > 0) yield this.limit(bytes);
-      }
-      if (this.limited !== undefined && this.sent < this.limited) {
-        throw coreError(
-          'ERR_TSGI_CONTENT_LENGTH_MISMATCH',
-          `declared ${this.limited}, produced ${this.sent}`,
-        );
-      }
-    } catch (error) {
-      this.error = error;
-      const wrapped =
-        error instanceof TsgiError && error.code === 'ERR_TSGI_CONTENT_LENGTH_MISMATCH'
-          ? error
-          : coreError('ERR_TSGI_APP_ERROR_AFTER_HEADERS', undefined, error);
-      logError(this.environ, error, wrapped.code);
-      this.options.onError?.(error, this.environ);
-      throw wrapped;
-    } finally {
-      await this.close();
-    }
   }
 
   /** Never send more than a declared Content-Length (PEP 3333 "Handling the Content-Length Header"). */
@@ -304,8 +290,8 @@ class Pump {
       try {
         result = app(this.environ, this.state.startResponse);
       } catch (error) {
-        this.commit = undefined;
-        resolve(this.fail(error));
+        // Also right when a write() already committed: then the stream reports the error.
+        this.afterAppError(error);
         return;
       }
       if (typeof (result as Promise<unknown> | null)?.then === 'function') {
@@ -314,7 +300,7 @@ class Pump {
           (error) => this.afterAppError(error),
         );
       } else {
-        void this.afterApp(result);
+        this.afterApp(result);
       }
     });
   }
@@ -326,16 +312,16 @@ class Pump {
       resolve(this.fail(error));
     } else {
       // Headers went out through write() before the app failed: the body iterator reports it.
-      this.iterator = {
-        next: () => Promise.reject(error),
-      };
+      this.iterator = failing(error);
       this.markSettled();
     }
   }
 
-  async afterApp(body: unknown): Promise<void> {
+  /** Takes the app's body. Arrays commit synchronously (the hot path); iterables are pulled. */
+  afterApp(body: unknown): void {
     if (!isIterable(body)) {
-      return this.afterAppError(coreError('ERR_TSGI_BODY_NOT_ITERABLE', typeof body));
+      this.afterAppError(coreError('ERR_TSGI_BODY_NOT_ITERABLE', typeof body));
+      return;
     }
     this.body = body;
     if (!this.commit) {
@@ -344,10 +330,21 @@ class Pump {
       this.markSettled();
       return;
     }
+    if (Array.isArray(body)) {
+      try {
+        this.commitArray(body);
+      } catch (error) {
+        this.afterAppError(error);
+      }
+      return;
+    }
+    void this.pullFirst(body);
+  }
+
+  /** Pulls until the first non-empty chunk, so headers go out with real data (PEP 3333). */
+  async pullFirst(body: ResponseBody): Promise<void> {
     try {
-      if (Array.isArray(body)) return this.commitArray(body);
       this.iterator = this.openIterator(body);
-      // Pull until the first non-empty chunk, so headers go out with real data (PEP 3333).
       for (;;) {
         if (this.queue.length > 0) {
           this.settled = true;
@@ -373,7 +370,7 @@ class Pump {
         this.commit = undefined;
         resolve(this.fail(error));
       } else {
-        this.iterator = { next: () => Promise.reject(error) };
+        this.iterator = failing(error);
         this.markSettled();
       }
     }
@@ -434,17 +431,116 @@ class Pump {
       out = truncate(chunks, declared);
     }
     resolve(
-      completeResponse(
+      new CompleteResponse(
         this.state.status,
         this.state.reason || statusLine(this.state.status).slice(4),
         this.state.headers,
         out,
         declaredLength(this.state.headers) ?? (this.bodyAllowed() ? total : undefined),
         error,
-        () => this.close(),
+        this,
       ),
     );
   }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The streaming body: chunks from write() and the app's iterable, in order, each handed over
+ * before the next is asked for. A hand-written iterator rather than an async generator: it skips
+ * a microtask per chunk when the app's iterable is synchronous. It closes the app when the body
+ * ends, fails or is abandoned (return()).
+ */
+class StreamIterator implements AsyncIterator<Uint8Array> {
+  readonly #pump: Pump;
+  #pending: Uint8Array[];
+  #index = 0;
+  #exhausted = false;
+  #done = false;
+
+  constructor(pump: Pump, first: Uint8Array[]) {
+    this.#pump = pump;
+    this.#pending = first;
+  }
+
+  #refill(): void {
+    this.#pending = this.#pump.takeQueue();
+    this.#index = 0;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    if (this.#done) return DONE;
+    const pump = this.#pump;
+    try {
+      for (;;) {
+        if (this.#index < this.#pending.length) {
+          return { done: false, value: pump.limit(this.#pending[this.#index++]!) };
+        }
+        if (pump.queue.length > 0) {
+          this.#refill();
+          continue;
+        }
+        if (!pump.settled) {
+          // The app is still running (it committed through write()): wait for writes or its body.
+          await new Promise<void>((resolve) => {
+            pump.wake = resolve;
+          });
+          continue;
+        }
+        const it = pump.iterator;
+        if (!it || this.#exhausted || pump.closed) break;
+        let r = it.next();
+        if (isThenable(r)) r = await r;
+        this.#refill();
+        if (r.done) {
+          this.#exhausted = true;
+          continue;
+        }
+        const bytes = toBytes(r.value);
+        if (bytes.length > 0) this.#pending.push(bytes);
+      }
+      if (pump.limited !== undefined && pump.sent < pump.limited && !pump.closed) {
+        throw coreError(
+          'ERR_TSGI_CONTENT_LENGTH_MISMATCH',
+          `declared ${pump.limited}, produced ${pump.sent}`,
+        );
+      }
+    } catch (error) {
+      this.#done = true;
+      pump.error = error;
+      const wrapped =
+        error instanceof TsgiError && error.code === 'ERR_TSGI_CONTENT_LENGTH_MISMATCH'
+          ? error
+          : coreError('ERR_TSGI_APP_ERROR_AFTER_HEADERS', undefined, error);
+      logError(pump.environ, error, wrapped.code);
+      pump.options.onError?.(error, pump.environ);
+      await pump.close();
+      throw wrapped;
+    }
+    this.#done = true;
+    await pump.close();
+    return DONE;
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.#done = true;
+    await this.#pump.close();
+    return DONE;
+  }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === 'function';
+}
+
+/** An iterator whose next() reports `error` (the app failed after the headers went out). */
+function failing(error: unknown): AsyncIterator<BodyChunk> {
+  return {
+    next() {
+      return Promise.reject(error);
+    },
+  };
 }
 
 function truncate(chunks: Uint8Array[], length: number): Uint8Array[] {
@@ -467,6 +563,6 @@ export function runApp(
   environ: Environ,
   options: RunOptions = {},
 ): Promise<AppResponse> {
-  const pump = new Pump(environ, options);
-  return pump.run(app).catch((error) => pump.fail(error));
+  // run() never rejects: every failure before the commit becomes a 500 response.
+  return new Pump(environ, options).run(app);
 }

@@ -76,12 +76,16 @@ export class ResponseState {
   started = false;
   sent = false;
   readonly write: Write;
+  /** The startResponse the app gets, bound to this state. */
+  readonly startResponse: (status: string, headers: HeaderList, excInfo?: unknown) => Write;
 
   constructor(write: Write) {
     this.write = write;
+    // Assigned here rather than as a class-field arrow: bundlers' keep-names wrap those per call.
+    this.startResponse = (status, headers, excInfo) => this.start(status, headers, excInfo);
   }
 
-  readonly startResponse = (status: string, headers: HeaderList, excInfo?: unknown): Write => {
+  start(status: string, headers: HeaderList, excInfo?: unknown): Write {
     if (excInfo !== undefined && excInfo !== null) {
       // PEP 3333: once headers are sent, the app's error can only propagate.
       if (this.sent) throw excInfo;
@@ -94,5 +98,5 @@ export class ResponseState {
     this.reason = parsed.reason;
     this.started = true;
     return this.write;
-  };
+  }
 }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addHeader, type Environ, environFromRequest, headerKey, splitScriptName } from 'tsgi';
+import fc from 'fast-check';
+import {
+  addHeader,
+  type Environ,
+  environFromRequest,
+  headerKey,
+  percentDecodeToLatin1,
+  splitScriptName,
+} from 'tsgi';
 
 const env = (url: string, init?: RequestInit, options = {}) =>
   environFromRequest(new Request(url, init), options);
@@ -154,6 +162,33 @@ describe('src/environ: environFromRequest', () => {
       assert.equal(typeof value, 'string', key);
       assert.match(value as string, /^[\u0000-\u00ff]*$/, key);
     }
+  });
+});
+
+describe('src/environ: the URL split agrees with the URL parser', () => {
+  it('for any web URL', () => {
+    fc.assert(
+      fc.property(
+        fc.webUrl({
+          withQueryParameters: true,
+          withFragments: true,
+          validSchemes: ['http', 'https'],
+        }),
+        (href) => {
+          const url = new URL(href);
+          const e = environFromRequest(new Request(url));
+          const https = url.protocol === 'https:';
+          assert.equal(e['wsgi.url_scheme'], https ? 'https' : 'http');
+          assert.equal(e.SERVER_NAME, url.hostname.replace(/^\[|\]$/g, ''));
+          assert.equal(e.SERVER_PORT, url.port || (https ? '443' : '80'));
+          assert.equal(e.HTTP_HOST, url.host);
+          assert.equal(e.PATH_INFO, percentDecodeToLatin1(url.pathname));
+          assert.equal(e.QUERY_STRING, url.search.slice(1));
+          assert.equal(e.REQUEST_URI, url.pathname + url.search);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
