@@ -9,7 +9,7 @@ import { parseAppSpec } from '../app-loader.js';
 import { serverOptionsFromConfig } from '../cli.js';
 import { configChanges, type GatewayConfig, loadConfig } from '../config/index.js';
 import { LogFile } from '../logging/log-file.js';
-import { formatAddress } from '../server/address.js';
+import { formatAddress, isLoopback, parseAddress } from '../server/address.js';
 import { listenerSpecs } from '../server/listeners.js';
 import { createLogger, type Logger } from '../server/logger.js';
 import { resolveServerOptions } from '../server/options.js';
@@ -159,6 +159,11 @@ export async function runMaster(run: MasterRun): Promise<number> {
       log.info(
         `master: stats server on ${stats.address}${config.statsHttp ? ' (http, /metrics)' : ''}`,
       );
+      const statsAddress = parseAddress(config.stats);
+      const bare = config.stats.trim().startsWith(':'); // Bound to loopback by startStatsServer.
+      if (statsAddress.type === 'tcp' && !bare && !isLoopback(statsAddress)) {
+        log.warn(`master: stats on ${stats.address} are readable from the network (not loopback)`);
+      }
       if (!config.stats.includes(':')) vacuum.push(config.stats);
     }
 

@@ -47,6 +47,9 @@ export async function startStatsServer(
   options: { http: boolean },
 ): Promise<StatsServer> {
   const address = parseAddress(addr);
+  // The document tells pids, uid, cwd and load to whoever connects: a bare `:port` means loopback
+  // here (unlike --socket); only an explicit host such as 0.0.0.0 opens it to the network.
+  if (address.type === 'tcp' && addr.trim().startsWith(':')) address.host = '127.0.0.1';
   const server: Server = createServer((socket) => {
     socket.on('error', () => {});
     if (options.http) answerHttp(socket, source);
