@@ -14,6 +14,7 @@ import {
   toResponse,
 } from '../../src/index.js';
 import { keepContentLength } from './fixed-length.js';
+import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import { addWorkerKeys, type WorkerContext } from './worker-environ.js';
 
 /** A module Worker's default export. `Request`/`Response` are the runtime's Fetch classes. */
@@ -56,7 +57,9 @@ export function toWorker<Env = unknown>(
       addWorkerKeys(environ, request, env, ctx);
       if (more) Object.assign(environ, more(request, env, ctx));
       const response = await runApp(app, environ, runOptions);
-      return keepContentLength(toResponse(response, request.method === 'HEAD'), response);
+      const fetchResponse = toResponse(response, request.method === 'HEAD');
+      if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
+      return keepContentLength(fetchResponse, response);
     },
   };
 }

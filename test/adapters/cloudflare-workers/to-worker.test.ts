@@ -3,6 +3,7 @@
  * with esbuild and run twice, without and with the nodejs_compat flag.
  */
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -317,6 +318,23 @@ for (const flags of [[], ['nodejs_compat']]) {
       assert.equal(fromWorker.HTTP_X_MULTI, 'one, two');
       assert.equal(fromWorker.HTTP_COOKIE, 'a=1; b=2');
       assert.equal(fromWorker.CONTENT_TYPE, 'text/plain');
+    });
+
+    test('response header values go on the wire as the app’s bytes; Set-Cookie stays two lines', async () => {
+      // Raw HTTP to workerd (node:http keeps header bytes as latin-1), not through fetch.
+      const url = await worker!.mf.ready;
+      const wire = await new Promise<{ headers: Record<string, unknown>; raw: string[] }>(
+        (resolve, reject) => {
+          get(new URL('/headers-out', url), (res) => {
+            res.resume();
+            res.on('end', () => resolve({ headers: res.headers, raw: res.rawHeaders }));
+          }).on('error', reject);
+        },
+      );
+      assert.equal(wire.headers['x-utf8'], 'caf\u00c3\u00a9');
+      // Bytes that are not UTF-8 cannot leave workerd; the latin-1 text is sent as UTF-8.
+      assert.equal(wire.headers['x-latin1'], 'caf\u00c3\u00a9');
+      assert.deepEqual(wire.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/']);
     });
 
     test('header bytes that are not UTF-8 arrive as U+FFFD (a workerd limit), as its UTF-8 bytes', async () => {

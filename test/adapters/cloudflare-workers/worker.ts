@@ -152,6 +152,16 @@ const app: App = async (environ, startResponse) => {
           environ: plainEnviron(environ),
         }),
       ];
+    case '/headers-out':
+      // Header values are latin-1 "bytes as characters": this one holds the UTF-8 bytes of "café".
+      startResponse('200 OK', [
+        ['Content-Type', 'text/plain'],
+        ['X-Utf8', 'caf\u00c3\u00a9'],
+        ['X-Latin1', 'caf\u00e9'],
+        ['Set-Cookie', 'a=1; Path=/'],
+        ['Set-Cookie', 'b=2; Path=/'],
+      ]);
+      return ['ok'];
     case '/runtime': {
       const g = globalThis as { Buffer?: unknown; process?: unknown };
       startResponse('200 OK', [['Content-Type', 'application/json']]);
