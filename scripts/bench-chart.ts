@@ -11,12 +11,14 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BenchResult, checkResultShape } from '../test/bench/lib/result.js';
 
-const WIDTH = 860;
+const WIDTH = 1000;
 const LABEL_W = 300;
-const BAR_MAX = 330;
+const BAR_MAX = 300;
 const ROW_H = 22;
 const GROUP_GAP = 14;
 const TOP = 58;
+/** Average glyph width of 12 px sans-serif, to cut labels before the right edge. */
+const CHAR_W = 6.6;
 
 export function escapeXml(text: string): string {
   return text
@@ -38,6 +40,11 @@ type Row = BenchResult['rows'][number];
 
 function isOurs(row: Row): boolean {
   return /tsgi/i.test(row.name);
+}
+
+/** Long notes are cut (the bar's tooltip has the full text). */
+function clip(text: string, max = 85): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function rowText(row: Row): string {
@@ -78,7 +85,7 @@ export function renderBenchChart(result: BenchResult): string {
         );
       }
       body.push(
-        `<text x="${LABEL_W + w + 6}" y="${y + 15}" class="value">${escapeXml(rowText(row))}</text>`,
+        `<text x="${LABEL_W + w + 6}" y="${y + 15}" class="value">${escapeXml(clip(rowText(row), Math.floor((WIDTH - LABEL_W - w - 14) / CHAR_W)))}<title>${escapeXml(rowText(row))}</title></text>`,
       );
       y += ROW_H;
     }

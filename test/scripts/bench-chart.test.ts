@@ -34,7 +34,7 @@ describe('scripts/bench-chart.ts', () => {
 
   it('has one bar per row that ran, scaled within its scenario', () => {
     const bars = [...svg.matchAll(/<rect x="300" y="\d+" width="(\d+)"/g)].map((m) => Number(m[1]));
-    assert.deepEqual(bars, [330, 83, 165, 330]);
+    assert.deepEqual(bars, [300, 75, 150, 300]);
   });
 
   it('labels values, ratios, errors and rows that did not run; escapes names', () => {
@@ -44,6 +44,13 @@ describe('scripts/bench-chart.ts', () => {
     assert.match(svg, /not run: skipped/);
     assert.match(svg, /45\.3 ops\/s/);
     assert.match(svg, /AMD EPYC × 2, node v20\.20\.2, nginx 1\.22\.1, 10 s × 3 rounds/);
+  });
+
+  it('cuts long notes in the label and keeps them whole in the tooltip', () => {
+    const long = structuredClone(result);
+    long.rows[3]!.note = 'x'.repeat(200);
+    const out = renderBenchChart(long);
+    assert.match(out, />not run: x{80,110}…<title>not run: x{200}<\/title>/);
   });
 
   it('marks tsgi rows apart from the baselines', () => {
