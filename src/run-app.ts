@@ -107,7 +107,7 @@ class ChunksBody implements AsyncIterable<Uint8Array> {
   }
 }
 
-const noClose = async (): Promise<void> => {};
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A response whose whole body is known (a class: one shape, no per-request closures). */
 class CompleteResponse implements AppResponse {
@@ -141,7 +141,7 @@ class CompleteResponse implements AppResponse {
     this.#pump = pump;
   }
   close(): Promise<void> {
-    return this.#pump ? this.#pump.close() : noClose();
+    return this.#pump ? this.#pump.close() : RESOLVED;
   }
 }
 
@@ -258,12 +258,21 @@ class Pump {
     return chunk;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return RESOLVED;
     this.closed = true;
-    this.takeQueue();
+    if (this.queue.length > 0 || this.drainWaiters.length > 0) this.takeQueue();
     const it = this.iterator;
     const body = this.body;
+    // Nothing to release (an array body, the common case): no async step at all.
+    if (typeof it?.return !== 'function' && typeof body?.close !== 'function') return RESOLVED;
+    return this.release(it, body);
+  }
+
+  async release(
+    it: Iterator<BodyChunk> | AsyncIterator<BodyChunk> | undefined,
+    body: ResponseBody | undefined,
+  ): Promise<void> {
     try {
       if (it && typeof it.return === 'function') await it.return();
       if (body && typeof body.close === 'function') await body.close();

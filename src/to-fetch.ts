@@ -2,8 +2,8 @@
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
 import { type AppResponse, errorResponse, type RunOptions, runApp } from './run-app.js';
-import { isNullBodyStatus } from './status.js';
-import type { App } from './types.js';
+import { isNullBodyStatus, REASONS } from './status.js';
+import type { App, HeaderList } from './types.js';
 
 export interface ToFetchOptions extends RunOptions {
   /** Mount point: this prefix of the URL path goes to SCRIPT_NAME, the rest to PATH_INFO. */
@@ -67,9 +67,12 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
       isHead,
     );
   }
-  const headers = new Headers();
-  for (const [name, value] of response.headers) headers.append(name, value);
-  const init = { status: response.status, statusText: response.reason, headers };
+  // The pairs go straight into the Response: an intermediate Headers would be copied (and sorted).
+  const init: { status: number; headers: HeaderList; statusText?: string } = {
+    status: response.status,
+    headers: response.headers,
+  };
+  if (response.reason !== REASONS[response.status]) init.statusText = response.reason;
   if (isHead || isNullBodyStatus(response.status)) {
     void response.close();
     return new Response(null, init);
@@ -84,14 +87,17 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */
 export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
   const { scriptName, pathStripped, environ: extra, environOptions } = options;
+  // Built once: the per-request work is only what depends on the request.
+  const base: RequestEnvironOptions = {
+    ...environOptions,
+    ...(scriptName === undefined ? {} : { scriptName }),
+    ...(pathStripped === undefined ? {} : { pathStripped }),
+  };
   return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
-    const environ = environFromRequest(request, {
-      ...environOptions,
-      ...(scriptName === undefined ? {} : { scriptName }),
-      ...(pathStripped === undefined ? {} : { pathStripped }),
-      ...(extra ? { extra: extra(request, ...(platformArgs as never[])) ?? {} } : {}),
-    });
-    const response = await runApp(app, environ, options);
+    const environOpts = extra
+      ? { ...base, extra: extra(request, ...(platformArgs as never[])) ?? {} }
+      : base;
+    const response = await runApp(app, environFromRequest(request, environOpts), options);
     return toResponse(response, request.method === 'HEAD');
   };
 }

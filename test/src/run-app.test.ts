@@ -401,6 +401,15 @@ describe('src/run-app: errors', () => {
     assert.match(lines.join('\n'), /mid-stream/);
     assert.ok(r.error instanceof Error);
   });
+  it('a sync app that writes then throws aborts the stream (no hang)', async () => {
+    const app: App = (_e, s) => {
+      void s('200 OK', plain)('committed');
+      throw new Error('sync after write');
+    };
+    const r = await runApp(app, environ().environ);
+    assert.equal(r.status, 200);
+    await assert.rejects(bodyText(r), /ERR_TSGI_APP_ERROR_AFTER_HEADERS/);
+  });
   it('an app that fails after committing through write() aborts the stream', async () => {
     const app: App = async (_e, s) => {
       await s('200 OK', plain)('w');
