@@ -13,7 +13,7 @@ import {
   runApp,
   toResponse,
 } from '../../src/index.js';
-import { keepContentLength } from './fixed-length.js';
+import { streamBody } from './stream-body.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import { addWorkerKeys, type WorkerContext } from './worker-environ.js';
 
@@ -59,7 +59,7 @@ export function toWorker<Env = unknown>(
       const response = await runApp(app, environ, runOptions);
       const fetchResponse = toResponse(response, request.method === 'HEAD');
       if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
-      return keepContentLength(fetchResponse, response);
+      return streamBody(fetchResponse, response, ctx);
     },
   };
 }

@@ -137,6 +137,22 @@ for (const flags of [[], ['nodejs_compat']]) {
       assert.equal(rest, 'then released\n');
     });
 
+    test('a client that goes away mid-stream makes the adapter close the app’s body', async () => {
+      const before = Number(await (await request('/closed')).text());
+      const res = await request('/endless');
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      assert.equal(first.done, false);
+      await reader.cancel();
+      const deadline = Date.now() + 10_000;
+      let closed = before;
+      while (closed === before && Date.now() < deadline) {
+        await sleep(50);
+        closed = Number(await (await request('/closed')).text());
+      }
+      assert.equal(closed, before + 1, 'close() was not called after the client left');
+    });
+
     test('env bindings, ctx, cf and REMOTE_ADDR reach the environ', async () => {
       const env = await json('/env');
       assert.equal(env.greeting, 'Howdy');

@@ -22,6 +22,8 @@ const json = (value: unknown) => encoder.encode(JSON.stringify(value));
 /** Lines the adapter wrote to wsgi.errors and errors onError saw (module state, per isolate). */
 const logLines: string[] = [];
 const onErrorSeen: string[] = [];
+/** Streams of /endless the client gave up on, seen through the body's close(). */
+let closedStreams = 0;
 /** Set while /stream waits; /release resolves it from a second request. */
 let release: ((how: string) => void) | undefined;
 
@@ -106,6 +108,26 @@ const app: App = async (environ, startResponse) => {
         yield `then ${how}\n`;
       })();
     }
+    case '/endless': {
+      // Produces chunks until the client goes away; close() records that the adapter released it.
+      startResponse('200 OK', [['Content-Type', 'application/octet-stream']]);
+      let stop = false;
+      return {
+        async *[Symbol.asyncIterator]() {
+          while (!stop) {
+            yield new Uint8Array(16 * 1024);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        },
+        close() {
+          stop = true;
+          closedStreams++;
+        },
+      };
+    }
+    case '/closed':
+      startResponse('200 OK', text);
+      return [String(closedStreams)];
     case '/release': {
       const waiting = release !== undefined;
       release?.('released');

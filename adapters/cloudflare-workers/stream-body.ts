@@ -1,0 +1,35 @@
+/**
+ * A streamed body, handed to workerd through one of its native streams:
+ * - FixedLengthStream when the app declared Content-Length: workerd drops that header from a
+ *   Response over a plain ReadableStream (it sends chunked), and this keeps it. It also aborts
+ *   the response when the body comes out short, so the client sees the cut.
+ * - IdentityTransformStream otherwise.
+ * The pipe's promise goes to ctx.waitUntil: when the client disconnects, workerd cancels the
+ * request's pending work unless a waitUntil holds it, and then the app's close() would never run.
+ * With the pipe held, the disconnect cancels the pipe, which cancels our body, which closes the app.
+ */
+import type { AppResponse } from '../../src/index.js';
+import type { WorkerContext } from './worker-environ.js';
+
+type NativeTransform = new (length?: number) => TransformStream<Uint8Array, Uint8Array>;
+const natives = globalThis as {
+  FixedLengthStream?: NativeTransform;
+  IdentityTransformStream?: NativeTransform;
+};
+
+export function streamBody(
+  fetchResponse: Response,
+  app: AppResponse,
+  ctx: WorkerContext,
+): Response {
+  // A complete body is one Uint8Array: workerd knows its length and has nothing left to wait on.
+  if (app.complete || !fetchResponse.body) return fetchResponse;
+  const Fixed = natives.FixedLengthStream;
+  const Identity = natives.IdentityTransformStream;
+  if (!Fixed || !Identity) return fetchResponse; // not workerd
+  const { readable, writable } =
+    app.contentLength === undefined ? new Identity() : new Fixed(app.contentLength);
+  // A failure mid-body (the app threw, the client left) already reaches both ends of the pipe.
+  ctx.waitUntil(fetchResponse.body.pipeTo(writable).catch(() => {}));
+  return new Response(readable, fetchResponse);
+}
