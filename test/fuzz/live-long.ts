@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGateway } from '../helpers/gateway.js';
+import { startMaster } from '../helpers/master.js';
 import { freePort } from '../helpers/ports.js';
 import { runLiveFuzz } from './live.js';
 
@@ -29,7 +30,7 @@ const { values, positionals } = parseArgs({
 const dir = mkdtempSync(join(tmpdir(), 'tsgi-fuzz-live-long-'));
 const port = await freePort();
 const seed = Number(values.seed ?? Date.now() % 2 ** 31);
-const gateway = await startGateway([
+const args = [
   '--socket',
   join(dir, 'fuzz.sock'),
   '--socket',
@@ -41,7 +42,12 @@ const gateway = await startGateway([
   '--disable-logging',
   ...positionals,
   'test/reliability/fixtures/app.ts',
-]);
+];
+const processes = Number(positionals[positionals.indexOf('--processes') + 1] ?? 1);
+const gateway = positionals.includes('--master')
+  ? await startMaster(args, { workers: processes })
+  : await startGateway(args);
+const workersAtStart = 'readyPids' in gateway ? gateway.readyPids() : [];
 console.log(
   `fuzz:live ${values.cases} cases, seed ${seed}, gateway pid ${gateway.pid} ${positionals.join(' ')}`,
 );
@@ -62,7 +68,12 @@ try {
   });
   for (const [k, n] of Object.entries(result.tally).sort())
     console.log(`  ${String(n).padStart(7)}  ${k}`);
-  const crashes = gateway.lines.filter((l) => CRASH_PATTERN.test(l));
+  // Under the master, a worker that died (and was respawned) counts as a crash too.
+  const crashes = gateway.lines.filter((l) => CRASH_PATTERN.test(l) || /\) died \(/.test(l));
+  if ('readyPids' in gateway) {
+    const replaced = gateway.readyPids().filter((p) => !workersAtStart.includes(p));
+    if (replaced.length) crashes.push(`workers replaced during the run: ${replaced.join(', ')}`);
+  }
   console.log(
     `fuzz:live ${result.cases} cases in ${result.seconds.toFixed(1)} s; ${result.probes} probes, ` +
       `${result.probeFailures.length} failed; ${result.hangs.length} hangs; ` +
