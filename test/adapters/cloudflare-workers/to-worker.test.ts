@@ -68,6 +68,18 @@ for (const flags of [[], ['nodejs_compat']]) {
       return (await res.json()) as Record<string, unknown>;
     };
 
+    /** Reads a KV key through the worker until it exists (bounded: 10 s). */
+    const pollKv = async (key: string): Promise<string | undefined> => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const res = await request(`/kv/get?key=${key}`);
+        const text = await res.text();
+        if (res.status === 200) return text;
+        await sleep(50);
+      }
+      return undefined;
+    };
+
     test('runs with exactly the compatibility flags of this run', async () => {
       const runtime = await json('/runtime');
       assert.equal(runtime.buffer, flags.includes('nodejs_compat') ? 'function' : 'undefined');
@@ -174,18 +186,7 @@ for (const flags of [[], ['nodejs_compat']]) {
       const put = await request(`/kv/put?key=${key}&value=written-later`);
       assert.equal(put.status, 202);
       assert.equal(await put.text(), 'accepted');
-      const deadline = Date.now() + 10_000;
-      let seen: string | undefined;
-      while (Date.now() < deadline) {
-        const res = await request(`/kv/get?key=${key}`);
-        const text = await res.text();
-        if (res.status === 200) {
-          seen = text;
-          break;
-        }
-        await sleep(50);
-      }
-      assert.equal(seen, 'written-later');
+      assert.equal(await pollKv(key), 'written-later');
     });
 
     test('a large request body streams into wsgi.input in chunks', async () => {
@@ -286,6 +287,7 @@ for (const flags of [[], ['nodejs_compat']]) {
       const later = await request('/hono/later');
       assert.equal(later.status, 202);
       assert.equal(await later.text(), 'queued');
+      assert.equal(await pollKv('hono'), 'was here');
       const missing = await request('/hono/none');
       assert.equal(missing.status, 404);
       await missing.arrayBuffer();
