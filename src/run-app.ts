@@ -461,7 +461,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * a microtask per chunk when the app's iterable is synchronous. It closes the app when the body
  * ends, fails or is abandoned (return()).
  */
-class StreamIterator implements AsyncIterator<Uint8Array> {
+export class StreamIterator implements AsyncIterator<Uint8Array> {
   readonly #pump: Pump;
   #pending: Uint8Array[];
   #index = 0;
@@ -479,6 +479,14 @@ class StreamIterator implements AsyncIterator<Uint8Array> {
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
+    return this.step();
+  }
+
+  /**
+   * The next chunk, synchronously when it can be had without waiting (queued chunks, a
+   * synchronous iterable), else a promise. toFetch's stream uses it to skip a promise per chunk.
+   */
+  step(): IteratorResult<Uint8Array> | Promise<IteratorResult<Uint8Array>> {
     if (this.#done) return DONE;
     const pump = this.#pump;
     try {
@@ -492,22 +500,27 @@ class StreamIterator implements AsyncIterator<Uint8Array> {
         }
         if (!pump.settled) {
           // The app is still running (it committed through write()): wait for writes or its body.
-          await new Promise<void>((resolve) => {
+          return new Promise<void>((resolve) => {
             pump.wake = resolve;
-          });
-          continue;
+          }).then(() => this.step());
         }
         const it = pump.iterator;
         if (!it || this.#exhausted || pump.closed) break;
-        let r = it.next();
-        if (isThenable(r)) r = await r;
-        this.#refill();
-        if (r.done) {
-          this.#exhausted = true;
-          continue;
+        const r = it.next();
+        if (isThenable(r)) {
+          return Promise.resolve(r).then(
+            (result) => {
+              try {
+                this.#take(result);
+              } catch (error) {
+                return this.#fail(error);
+              }
+              return this.step();
+            },
+            (error: unknown) => this.#fail(error),
+          );
         }
-        const bytes = toBytes(r.value);
-        if (bytes.length > 0) this.#pending.push(bytes);
+        this.#take(r);
       }
       if (pump.limited !== undefined && pump.sent < pump.limited && !pump.closed) {
         throw coreError(
@@ -516,20 +529,35 @@ class StreamIterator implements AsyncIterator<Uint8Array> {
         );
       }
     } catch (error) {
-      this.#done = true;
-      pump.error = error;
-      const wrapped =
-        error instanceof TsgiError && error.code === 'ERR_TSGI_CONTENT_LENGTH_MISMATCH'
-          ? error
-          : coreError('ERR_TSGI_APP_ERROR_AFTER_HEADERS', undefined, error);
-      logError(pump.environ, error, wrapped.code);
-      pump.options.onError?.(error, pump.environ);
-      await pump.close();
-      throw wrapped;
+      return this.#fail(error);
     }
     this.#done = true;
+    return pump.close().then(() => DONE);
+  }
+
+  /** Files what the app's iterator gave: chunks written meanwhile first, then its chunk. */
+  #take(r: IteratorResult<BodyChunk>): void {
+    this.#refill();
+    if (r.done) {
+      this.#exhausted = true;
+      return;
+    }
+    const bytes = toBytes(r.value);
+    if (bytes.length > 0) this.#pending.push(bytes);
+  }
+
+  async #fail(error: unknown): Promise<never> {
+    this.#done = true;
+    const pump = this.#pump;
+    pump.error = error;
+    const wrapped =
+      error instanceof TsgiError && error.code === 'ERR_TSGI_CONTENT_LENGTH_MISMATCH'
+        ? error
+        : coreError('ERR_TSGI_APP_ERROR_AFTER_HEADERS', undefined, error);
+    logError(pump.environ, error, wrapped.code);
+    pump.options.onError?.(error, pump.environ);
     await pump.close();
-    return DONE;
+    throw wrapped;
   }
 
   async return(): Promise<IteratorResult<Uint8Array>> {

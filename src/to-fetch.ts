@@ -31,30 +31,60 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+type Step = IteratorResult<Uint8Array> | Promise<IteratorResult<Uint8Array>>;
+type SteppingIterator = AsyncIterator<Uint8Array> & { step?: () => Step };
+
+/** The Response body's source: one chunk per pull, so the app runs only as fast as the reader. */
+class BodySource {
+  readonly #response: AppResponse;
+  readonly #iterator: SteppingIterator;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+  constructor(response: AppResponse) {
+    this.#response = response;
+    this.#iterator = response.body[Symbol.asyncIterator]() as SteppingIterator;
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#controller = controller;
+  }
+
+  pull(): Promise<void> | undefined {
+    let r: Step;
+    try {
+      // runApp's iterator can answer synchronously (step); any other goes through next().
+      r = this.#iterator.step ? this.#iterator.step() : this.#iterator.next();
+    } catch (error) {
+      this.#controller!.error(error);
+      return undefined;
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (result) => this.#deliver(result),
+        (error: unknown) => this.#controller!.error(error),
+      );
+    }
+    this.#deliver(r);
+    return undefined;
+  }
+
+  #deliver(r: IteratorResult<Uint8Array>): void {
+    if (r.done) this.#controller!.close();
+    else this.#controller!.enqueue(r.value);
+  }
+
+  async cancel(): Promise<void> {
+    // The client went away. Close the app's iterable first: our iterator may be parked in an
+    // await on the app, and its return() would only run once the app yields again.
+    const closing = this.#response.close();
+    void this.#iterator.return?.();
+    await closing;
+  }
+}
+
 /** Streams the body with backpressure: the app is asked for a chunk only when the reader wants one. */
 function bodyStream(response: AppResponse): ReadableStream<Uint8Array> {
-  const iterator = response.body[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const r = await iterator.next();
-          if (r.done) controller.close();
-          else controller.enqueue(r.value);
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        // The client went away. Close the app's iterable first: our generator may be parked in an
-        // await on the app, and its return() would only run once the app yields again.
-        const closing = response.close();
-        void iterator.return?.();
-        await closing;
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  return new ReadableStream<Uint8Array>(new BodySource(response), { highWaterMark: 0 });
 }
 
 /** Turns a committed AppResponse into a Fetch Response. */
