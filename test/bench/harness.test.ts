@@ -270,6 +270,25 @@ describe('external rows', () => {
     assert.equal(rows[1]!.ratio, 0.5);
     assert.equal(rows[1]!.baseline, 'raw');
     assert.deepEqual(normalizeRows({ rows: [{ name: 'x', rps: 1 }] }, 'g')[0]!.name, 'x');
+    const [scaling] = normalizeRows(
+      [
+        {
+          server: 'tsgi',
+          workers: 2,
+          scenario: 'hello',
+          reqPerSec: 900,
+          p99Ms: 30,
+          failed: 1,
+          ms: 120.4,
+        },
+      ],
+      'workers-scaling',
+    );
+    assert.equal(scaling!.scenario, 'workers-scaling: hello');
+    assert.equal(scaling!.name, 'tsgi, 2 workers');
+    assert.equal(scaling!.rps, 900);
+    assert.equal(scaling!.errors, 1);
+    assert.equal(scaling!.note, '120 ms');
   });
 });
 

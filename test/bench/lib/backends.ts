@@ -185,19 +185,17 @@ export async function startBaseline(
 
 const TOY_SERVER = join(ROOT, 'test/bench/scenarios/servers/uwsgi-toy.ts');
 
+export type ToyMode = 'net' | 'net+timeout' | 'net+async' | 'net+both' | 'handle';
+
 /** The ceiling probes of servers/uwsgi-toy.ts (node:net or raw libuv handles). */
-export async function startToy(
-  mode: 'net' | 'handle',
-  socket: string,
-  dir: string,
-): Promise<Tracked> {
+export async function startToy(mode: ToyMode, socket: string, dir: string): Promise<Tracked> {
   const proc = spawnTracked(
     process.execPath,
     ['--no-deprecation', ...nodeTs, TOY_SERVER, mode, socket],
     {
       name: `toy ${mode} ${socket}`,
       cwd: ROOT,
-      logFile: join(dir, `toy-${mode}-${Date.now()}.log`),
+      logFile: join(dir, `toy-${mode.replace('+', '-')}-${Date.now()}.log`),
     },
   );
   await waitForListen(socket, proc);

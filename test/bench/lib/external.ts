@@ -43,15 +43,23 @@ export function normalizeRows(value: unknown, source: string): BenchRow[] {
         : rate === null
           ? []
           : [rate];
-      const note = typeof o.note === 'string' ? o.note : undefined;
+      const extra = typeof o.ms === 'number' ? `${Math.round(o.ms)} ms` : undefined;
+      const note = [typeof o.note === 'string' ? o.note : undefined, extra]
+        .filter(Boolean)
+        .join('; ');
+      const scenario = typeof o.scenario === 'string' ? o.scenario : source;
+      const server =
+        typeof o.server === 'string'
+          ? `${o.server}${typeof o.workers === 'number' ? `, ${o.workers} worker${o.workers === 1 ? '' : 's'}` : ''}`
+          : undefined;
       return {
-        scenario: typeof o.scenario === 'string' ? o.scenario : source,
-        name: String(o.name ?? o.task ?? o.target ?? `${source} #${i + 1}`),
+        scenario: scenario.includes(source) ? scenario : `${source}: ${scenario}`,
+        name: String(o.name ?? o.task ?? o.target ?? server ?? `${source} #${i + 1}`),
         tool,
         rps: rate ?? Number.NaN,
         p50Ms: pickNumber(o, ['p50Ms', 'p50', 'latencyP50Ms', 'medianMs']),
         p99Ms: pickNumber(o, ['p99Ms', 'p99', 'latencyP99Ms']),
-        errors: pickNumber(o, ['errors']) ?? 0,
+        errors: pickNumber(o, ['errors', 'failed']) ?? 0,
         baseline: typeof o.baseline === 'string' ? o.baseline : null,
         ratio: pickNumber(o, ['ratio']),
         rounds,

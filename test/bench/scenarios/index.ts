@@ -99,6 +99,19 @@ export const SCENARIOS: LoadScenario[] = [
     ],
   },
   {
+    name: 'node-costs',
+    title: 'what each per-connection habit costs a node:net uwsgi server (timeouts, async hops)',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [
+      nginxToy('net', 'unix'),
+      nginxToy('net+timeout', 'unix'),
+      nginxToy('net+async', 'unix'),
+      nginxToy('net+both', 'unix'),
+      nginxTsgi('hello', 'unix', 1),
+    ],
+  },
+  {
     name: 'gateway-build',
     title: 'the gateway compiled by tsc (what `npx tsgi` runs) vs run from source through tsx',
     request: hello,

@@ -5,6 +5,7 @@ import {
   startToy,
   startTsgi,
   startUwsgiPython,
+  type ToyMode,
 } from '../lib/backends.js';
 import { freePort } from '../lib/net.js';
 import { startNginx } from '../lib/nginx.js';
@@ -104,13 +105,13 @@ export function direct(kind: 'node' | 'hono', app: Exclude<AppKind, 'hono'>): Ta
   };
 }
 
-export function nginxToy(mode: 'net' | 'handle', transport: Transport): Target {
+export function nginxToy(mode: ToyMode, transport: Transport): Target {
   return {
-    name: `nginx → toy ${mode === 'net' ? 'node:net' : 'raw libuv handle'} (${transport})`,
+    name: `nginx → toy ${mode === 'handle' ? 'raw libuv handle' : mode.replace('net', 'node:net')} (${transport})`,
     requires: ['nginx'],
     note: 'ceiling probe, not the gateway',
     async start(ctx) {
-      const socket = await socketAddr(ctx, transport, `toy-${mode}`);
+      const socket = await socketAddr(ctx, transport, `toy-${mode.replace('+', '-')}`);
       ctx.own(await startToy(mode, socket, ctx.dir));
       return nginxTo(ctx, socket);
     },

@@ -4,7 +4,10 @@
  *   net:    node:net Server + Socket (the stream machinery every Node server pays for).
  *   handle: libuv handles straight from process.binding('tcp_wrap'/'pipe_wrap') (no Socket,
  *           no streams, no EventEmitter): the floor for a Node process on this path.
- * Usage: uwsgi-toy.ts net|handle ADDR (host:port or unix path). GET only; the body is ignored.
+ *   net+timeout, net+async, net+both: node:net plus one thing the gateway does per connection
+ *           (a socket timeout and no-delay; a response written after a few awaits, as an async
+ *           app path does), to price each separately.
+ * Usage: uwsgi-toy.ts MODE ADDR (host:port or unix path). GET only; the body is ignored.
  * Prints `listening` when ready.
  */
 import { createServer, type Socket } from 'node:net';
@@ -26,15 +29,32 @@ function listenArgs(): [string] | [number, string] {
   return [Number(addr.slice(colon + 1)), addr.slice(0, colon) || '127.0.0.1'];
 }
 
-function viaNet(): void {
+async function respondLater(socket: Socket): Promise<void> {
+  // runApp → the app → writeResponse: a few promise hops before the bytes go out.
+  for (let i = 0; i < 4; i++) await Promise.resolve();
+  socket.write(RESPONSE);
+  socket.destroy();
+}
+
+function viaNet(timeouts: boolean, async: boolean): void {
   const server = createServer((socket: Socket) => {
     let buf: Buffer | undefined;
+    if (timeouts) {
+      socket.setNoDelay(true);
+      socket.setTimeout(30_000);
+      socket.on('timeout', () => socket.destroy());
+      socket.on('end', () => {});
+      socket.on('close', () => {});
+    }
     socket.on('data', (chunk: Buffer) => {
       buf = buf ? Buffer.concat([buf, chunk]) : chunk;
-      if (complete(buf)) {
-        socket.write(RESPONSE);
-        socket.destroy();
+      if (!complete(buf)) return;
+      if (async) {
+        void respondLater(socket);
+        return;
       }
+      socket.write(RESPONSE);
+      socket.destroy();
     });
     socket.on('error', () => {});
   });
@@ -100,9 +120,12 @@ function viaHandle(): void {
   console.log('listening');
 }
 
-if (mode === 'net') viaNet();
+if (mode === 'net') viaNet(false, false);
+else if (mode === 'net+timeout') viaNet(true, false);
+else if (mode === 'net+async') viaNet(false, true);
+else if (mode === 'net+both') viaNet(true, true);
 else if (mode === 'handle') viaHandle();
 else {
-  console.error('usage: uwsgi-toy.ts net|handle ADDR');
+  console.error('usage: uwsgi-toy.ts net|net+timeout|net+async|net+both|handle ADDR');
   process.exit(2);
 }
