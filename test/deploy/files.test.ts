@@ -66,6 +66,15 @@ describe('deploy/tsgi@.service', () => {
     assert.equal(unitValue(unit, 'Install', 'WantedBy'), 'multi-user.target');
   });
 
+  it('ExecStop= removes the socket the ini names, before KillSignal', () => {
+    const ini = readDeploy('tsgi.ini');
+    const socket = /^socket = (.+)$/m.exec(ini)?.[1]?.replace('$(INSTANCE)', '%i');
+    const stops = unit.get('Service')?.get('ExecStop') ?? [];
+    assert.equal(stops[0], `/bin/rm -f ${socket}`);
+    assert.match(stops[1] ?? '', /^\/bin\/sleep \d+(\.\d+)?$/);
+    assert.equal(stops.length, 2, 'no kill in ExecStop: systemd sends KillSignal= once after it');
+  });
+
   it('waits longer than worker-reload-mercy before SIGKILL', async () => {
     const { findOption } = await import('../../gateway/config/index.js');
     const mercy = findOption('worker-reload-mercy')?.spec.default as number;

@@ -3,7 +3,7 @@
  * Environment= variables and WorkingDirectory=, with %i = the instance name, and the
  * RuntimeDirectory= created first. Ready when its unix socket accepts a connection; stopped by PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ export interface Instance {
   signal(signal: NodeJS.Signals): void;
   /** Sends `signal` (SIGTERM: graceful stop) and waits for the exit; SIGKILL after 15 s. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** What `systemctl stop` does: each ExecStop= command in turn, then KillSignal=. */
+  systemdStop(): Promise<number | null>;
 }
 
 function canConnect(path: string): Promise<boolean> {
@@ -92,6 +94,17 @@ export async function startInstance(
     }
     return child.exitCode;
   };
+  const systemdStop = async () => {
+    for (const line of unit.get('Service')?.get('ExecStop') ?? []) {
+      const argv = expandSpecifiers(line, name)
+        .replaceAll('$MAINPID', String(child.pid))
+        .split(/\s+/);
+      const res = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 });
+      if (res.status !== 0) throw new Error(`ExecStop=${line}: ${res.status} ${res.stderr}`);
+    }
+    const signal = (unitValue(unit, 'Service', 'KillSignal') ?? 'SIGTERM') as NodeJS.Signals;
+    return stop(signal);
+  };
   const socket = join(dir, 'app.sock');
   try {
     await waitForSocket(socket, exited, lines);
@@ -107,5 +120,6 @@ export async function startInstance(
     exited,
     signal: (s) => child.kill(s),
     stop,
+    systemdStop,
   };
 }

@@ -38,7 +38,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
  */
 export function runLoad(
   url: string,
-  options: { durationS: number; connections: number; paths: string[] },
+  options: { durationS: number; connections: number; paths: string[]; method?: 'GET' | 'POST' },
 ): Promise<LoadSummary> {
   if (options.durationS > 15) throw new Error('keep loads short');
   const byInstance: Record<string, number> = {};
@@ -49,7 +49,16 @@ export function runLoad(
         connections: options.connections,
         duration: options.durationS,
         timeout: 10,
-        requests: options.paths.map((path) => ({ method: 'GET', path })),
+        requests: options.paths.map((path) =>
+          options.method === 'POST'
+            ? {
+                method: 'POST',
+                path,
+                body: 'field=value&other=1',
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              }
+            : { method: 'GET', path },
+        ),
         setupClient: (client: {
           on(e: 'headers', l: (h: { headers: string[] }) => void): void;
         }) => {
