@@ -6,6 +6,11 @@ export interface Logger {
   error(message: string): void;
   /** One line per request; dropped under --disable-logging. */
   request(message: string): void;
+  /**
+   * False when request lines are dropped (--disable-logging): callers skip building them, which
+   * is per-request work. Absent means they are kept.
+   */
+  readonly requests?: boolean;
 }
 
 export interface LoggerOptions {
@@ -21,6 +26,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     warn: (m) => write(`tsgi: warning: ${m}`),
     error: (m) => write(`tsgi: error: ${m}`),
     request: options.disableLogging ? () => {} : (m) => write(`tsgi: ${m}`),
+    requests: !options.disableLogging,
   };
 }
 

@@ -14,12 +14,21 @@ export interface Serving {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
+const OPEN = Symbol('tsgi.openSockets');
+type TrackedSocket = Socket & { [OPEN]: Set<Socket> };
+
+function untrack(this: TrackedSocket): void {
+  this[OPEN].delete(this);
+}
+
 export function serveListeners(listeners: Listener[], context: ConnectionContext): Serving {
   const http: HttpHandler[] = [];
   const open = new Set<Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
+    (socket as TrackedSocket)[OPEN] = open;
+    // A shared listener, not a once() wrapper and a closure per connection (the hot path).
+    socket.on('close', untrack);
   };
   for (const listener of listeners) {
     const { server } = listener;

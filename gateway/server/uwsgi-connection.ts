@@ -28,7 +28,12 @@ import { requestLine } from './logger.js';
 import type { ResolvedServerOptions } from './options.js';
 import { SocketBody } from './socket-body.js';
 import { environFromVars } from './uwsgi-environ.js';
-import { type ResponseTarget, writeResponse } from './uwsgi-response.js';
+import {
+  type ResponseTarget,
+  type WriteOutcome,
+  writeResponse,
+  writeWhole,
+} from './uwsgi-response.js';
 import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
 
 export interface ConnectionContext {
@@ -90,12 +95,32 @@ function onSocketTimeout(this: ConnSocket): void {
   this[CONNECTION].onTimeout();
 }
 
-/** Node's native latin-1 decode; the codec's portable one is the fallback for non-Buffers. */
+type Latin1Slicer = Buffer & { latin1Slice?: (start: number, end: number) => string };
+
+/**
+ * Node's native latin-1 decode; the codec's portable one is the fallback for non-Buffers. Called
+ * twice per var (~30 times a request): `latin1Slice` is what toString('latin1') ends in, without
+ * its argument and encoding checks.
+ */
 function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
-  const buffer = Buffer.isBuffer(bytes)
-    ? bytes
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  return buffer.toString('latin1', start, end);
+  const buffer = (
+    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  ) as Latin1Slicer;
+  if (start === end) return '';
+  return buffer.latin1Slice
+    ? buffer.latin1Slice(start, end)
+    : buffer.toString('latin1', start, end);
+}
+
+/** One wsgi.errors sink per logger, not a closure per request. */
+const errorSinks = new WeakMap<Logger, (line: string) => void>();
+function errorSinkOf(log: Logger): (line: string) => void {
+  let sink = errorSinks.get(log);
+  if (!sink) {
+    sink = (line) => log.error(line);
+    errorSinks.set(log, sink);
+  }
+  return sink;
 }
 
 export function handleUwsgiConnection(socket: Socket, context: ConnectionContext): void {
@@ -105,7 +130,8 @@ export function handleUwsgiConnection(socket: Socket, context: ConnectionContext
 class UwsgiConnection implements ResponseTarget {
   readonly socket: Socket;
   readonly context: ConnectionContext;
-  readonly startedAt = performance.now();
+  /** For the request log line only (0 when request lines are off: one clock read saved). */
+  readonly startedAt: number;
   phase = Phase.Head;
   reader: PacketReader | undefined;
   body: SocketBody | undefined;
@@ -116,6 +142,7 @@ class UwsgiConnection implements ResponseTarget {
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
     this.context = context;
+    this.startedAt = context.log.requests === false ? 0 : performance.now();
     // Shared handler functions (no closures per connection): this is the per-connection hot path.
     (socket as ConnSocket)[CONNECTION] = this;
     socket.on('data', onSocketData);
@@ -261,7 +288,7 @@ class UwsgiConnection implements ResponseTarget {
         modifier1: packet.modifier1,
         modifier2: packet.modifier2,
         multiprocess: options.multiprocess,
-        errors: createErrors((line) => log.error(line)),
+        errors: createErrors(errorSinkOf(log)),
       });
     } catch (error) {
       this.refuse(error as TsgiError);
@@ -303,7 +330,20 @@ class UwsgiConnection implements ResponseTarget {
     );
   }
 
-  async respond(
+  respond(response: AppResponse, method: string, uri: string, remote: string | undefined): void {
+    if (!this.closed) {
+      // The usual case (a body known whole): written and closed in this turn, no promise hops.
+      const whole = writeWhole(this, response, method === 'HEAD');
+      if (whole) {
+        void response.close();
+        this.responded(whole, method, uri, remote);
+        return;
+      }
+    }
+    void this.respondLater(response, method, uri, remote);
+  }
+
+  async respondLater(
     response: AppResponse,
     method: string,
     uri: string,
@@ -312,15 +352,28 @@ class UwsgiConnection implements ResponseTarget {
     const { log, onRequestDone } = this.context;
     if (this.closed) {
       await response.close();
-      log.request(
-        requestLine(remote, method, uri, `${response.status} (client gone)`, 0, this.startedAt),
-      );
+      if (log.requests !== false) {
+        log.request(
+          requestLine(remote, method, uri, `${response.status} (client gone)`, 0, this.startedAt),
+        );
+      }
       onRequestDone?.(response.status);
       return;
     }
-    const outcome = await writeResponse(this, response, method === 'HEAD', log);
-    const status = outcome.ok ? outcome.status : `${outcome.status} (aborted)`;
-    log.request(requestLine(remote, method, uri, status, outcome.bytes, this.startedAt));
+    this.responded(
+      await writeResponse(this, response, method === 'HEAD', log),
+      method,
+      uri,
+      remote,
+    );
+  }
+
+  responded(outcome: WriteOutcome, method: string, uri: string, remote: string | undefined): void {
+    const { log, onRequestDone } = this.context;
+    if (log.requests !== false) {
+      const status = outcome.ok ? outcome.status : `${outcome.status} (aborted)`;
+      log.request(requestLine(remote, method, uri, status, outcome.bytes, this.startedAt));
+    }
     onRequestDone?.(outcome.status);
     if (outcome.ok) this.finish();
     else this.socket.destroy();

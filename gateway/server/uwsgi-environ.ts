@@ -38,24 +38,40 @@ export interface UwsgiRequest {
 const TRUE_HTTPS = new Set(['on', '1', 'yes', 'true']);
 
 export function environFromVars(vars: UwsgiVar[], context: UwsgiEnvironContext): UwsgiRequest {
+  // Built by insertion only, never `delete`: a delete turns the object into a slow dictionary,
+  // and nginx sends an empty CONTENT_LENGTH and CONTENT_TYPE on every GET.
   const env: Record<string, unknown> = {};
+  let cl: string | undefined;
+  let contentType: string | undefined;
+  let transferEncoding: string | undefined;
   for (let i = 0; i < vars.length; i++) {
     const [key, value] = vars[i]!;
     const c0 = key.charCodeAt(0);
     if (c0 === 72 /* H */ && key.startsWith('HTTP_')) {
       if (key === 'HTTP_CONTENT_TYPE' || key === 'HTTP_CONTENT_LENGTH') continue;
+      if (key === 'HTTP_TRANSFER_ENCODING') {
+        // Kept aside: dropped when CONTENT_LENGTH is there, whatever the order of the vars.
+        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+        continue;
+      }
       const prev = env[key];
       env[key] =
         prev === undefined ? value : `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
       continue;
     }
     if (c0 === 85 /* U */ && key.startsWith('UWSGI_')) continue;
-    if (
-      key === 'CONTENT_LENGTH' &&
-      env.CONTENT_LENGTH !== undefined &&
-      env.CONTENT_LENGTH !== value
-    ) {
-      throw gatewayError('ERR_UWSGI_BAD_CONTENT_LENGTH', 'two different CONTENT_LENGTH vars');
+    if (c0 === 67 /* C */) {
+      if (key === 'CONTENT_LENGTH') {
+        if (cl !== undefined && cl !== value) {
+          throw gatewayError('ERR_UWSGI_BAD_CONTENT_LENGTH', 'two different CONTENT_LENGTH vars');
+        }
+        cl = value;
+        continue;
+      }
+      if (key === 'CONTENT_TYPE') {
+        contentType = value;
+        continue;
+      }
     }
     // Other CGI vars: the last one wins (uWSGI does the same).
     env[key] = value;
@@ -67,16 +83,15 @@ export function environFromVars(vars: UwsgiVar[], context: UwsgiEnvironContext):
   }
 
   let contentLength = 0;
-  const cl = env.CONTENT_LENGTH as string | undefined;
-  if (cl === undefined || cl === '') {
-    delete env.CONTENT_LENGTH;
-  } else {
+  if (cl !== undefined && cl !== '') {
     if (!/^[0-9]{1,15}$/.test(cl))
       throw gatewayError('ERR_UWSGI_BAD_CONTENT_LENGTH', JSON.stringify(cl));
     contentLength = Number(cl);
-    delete env.HTTP_TRANSFER_ENCODING;
+    env.CONTENT_LENGTH = cl;
+  } else if (transferEncoding !== undefined) {
+    env.HTTP_TRANSFER_ENCODING = transferEncoding;
   }
-  if (env.CONTENT_TYPE === '') delete env.CONTENT_TYPE;
+  if (contentType !== undefined && contentType !== '') env.CONTENT_TYPE = contentType;
 
   const uri = typeof env.REQUEST_URI === 'string' ? env.REQUEST_URI : undefined;
   const q = uri === undefined ? -1 : uri.indexOf('?');

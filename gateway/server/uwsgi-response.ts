@@ -24,12 +24,56 @@ export interface WriteOutcome {
   ok: boolean;
 }
 
+/**
+ * Writes a response whose body is known whole (or not sent: HEAD, 204/304) in one write, now.
+ * Returns undefined when it cannot: a streamed body, or a head that fails to serialize (then
+ * writeResponse answers 500 and logs it). The caller closes the response.
+ */
+export function writeWhole(
+  target: ResponseTarget,
+  response: AppResponse,
+  isHead: boolean,
+): WriteOutcome | undefined {
+  const bodyless = isNullBodyStatus(response.status);
+  if (!response.complete && !isHead && !bodyless) return undefined;
+  let head: string;
+  try {
+    head = serializeHead(response, bodyless, announcedLength(response, isHead));
+  } catch {
+    return undefined;
+  }
+  if (isHead || bodyless) {
+    target.write(Buffer.from(head, 'latin1'));
+    return { status: response.status, bytes: 0, ok: true };
+  }
+  // One write: head and the whole body in one buffer (nginx opens a connection per request).
+  const chunks = response.chunks;
+  const headLength = head.length; // latin-1: one byte per character
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+  const out = Buffer.allocUnsafe(headLength + total);
+  out.write(head, 0, headLength, 'latin1');
+  let offset = headLength;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  target.write(out);
+  return { status: response.status, bytes: total, ok: true };
+}
+
 export async function writeResponse(
   target: ResponseTarget,
   response: AppResponse,
   isHead: boolean,
   log: Logger,
 ): Promise<WriteOutcome> {
+  const whole = writeWhole(target, response, isHead);
+  if (whole) {
+    await response.close();
+    return whole;
+  }
   const bodyless = isNullBodyStatus(response.status);
   let head: string;
   try {

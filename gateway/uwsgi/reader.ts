@@ -40,7 +40,8 @@ const HTTP_STARTS = new Set([
 
 export class PacketReader {
   readonly #bufferSize: number;
-  readonly #headerBytes = new Uint8Array(HEADER_SIZE);
+  /** Only for a header split across chunks (allocated then: nginx sends it whole). */
+  #headerBytes: Uint8Array | undefined;
   #headerFilled = 0;
   #header: UwsgiHeader | undefined;
   #block: Uint8Array | undefined;
@@ -76,6 +77,7 @@ export class PacketReader {
         offset = HEADER_SIZE;
       } else {
         const take = Math.min(HEADER_SIZE - this.#headerFilled, chunk.length);
+        this.#headerBytes ??= new Uint8Array(HEADER_SIZE);
         this.#headerBytes.set(chunk.subarray(0, take), this.#headerFilled);
         this.#headerFilled += take;
         offset = take;
@@ -130,6 +132,12 @@ export class PacketReader {
   #finish(block: Uint8Array, rest: Uint8Array): ReadResult {
     this.#done = true;
     const header = this.#header!;
-    return { packet: { ...header, block }, rest };
+    const packet: UwsgiPacket = {
+      modifier1: header.modifier1,
+      datasize: header.datasize,
+      modifier2: header.modifier2,
+      block,
+    };
+    return { packet, rest };
   }
 }
