@@ -185,6 +185,17 @@ describe('rows', () => {
     assert.equal(c!.ratio, 2);
     assert.ok(Number.isNaN(c!.rounds[1]!));
   });
+  it('compareTo: absent from the scenario → the first target; present but failed → no ratio', () => {
+    const [, elsewhere, failed] = rowsFor('s', 'wrk', [
+      { target: { name: 'A' }, url: 'u', results: [result(100)] },
+      { target: { name: 'B', compareTo: 'not here' }, url: 'u', results: [result(50)] },
+      { target: { name: 'C', compareTo: 'D' }, url: 'u', results: [result(50)] },
+      { target: { name: 'D' }, url: null, note: 'failed to start', results: [] },
+    ]);
+    assert.equal(elsewhere!.ratio, 0.5);
+    assert.equal(elsewhere!.baseline, 'A');
+    assert.equal(failed!.ratio, null);
+  });
   it('a target that compares to itself is a baseline', () => {
     const [x] = rowsFor('s', 'wrk', [
       { target: { name: 'node:http', compareTo: 'node:http' }, url: 'u', results: [result(9)] },

@@ -183,7 +183,10 @@ export function rowsFor(
     const ok = r.results.filter((x): x is LoadResult => x !== null && x !== undefined);
     const rounds = rpsOf(r);
     const wanted = r.target.compareTo;
-    const base = wanted ? running.find((x) => x.target.name === wanted && ran(x)) : first;
+    // A compareTo naming a target of another scenario falls back to the first; one that is here
+    // but did not run leaves the ratio empty rather than silently comparing with something else.
+    const present = wanted !== undefined && running.some((x) => x.target.name === wanted);
+    const base = present ? running.find((x) => x.target.name === wanted && ran(x)) : first;
     const isBase = r === base;
     const note = [r.target.note, r.note].filter(Boolean).join('; ');
     return {

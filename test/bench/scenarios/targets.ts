@@ -67,6 +67,9 @@ export function nginxTsgi(
   const workers = processes > 1 ? `, ${processes} workers` : '';
   const via = fromSource ? ', via tsx' : '';
   return {
+    // Like for like: the uWSGI target with the same transport and worker count, when the
+    // scenario has one (else the scenario's first target).
+    compareTo: `nginx → uWSGI python (${transport}${workers})`,
     name: `nginx → tsgi${app === 'hono' ? ' Hono app' : ''} (${transport}${workers}${via})`,
     requires: processes > 1 ? ['nginx', 'gateway', 'master'] : ['nginx', 'gateway'],
     async start(ctx) {
