@@ -75,10 +75,16 @@ describe('deploy/tsgi@.service', () => {
     assert.equal(stops.length, 2, 'no kill in ExecStop: systemd sends KillSignal= once after it');
   });
 
-  it('waits longer than worker-reload-mercy before SIGKILL', async () => {
+  it('waits longer than ExecStop= plus reload-mercy before SIGKILL', async () => {
     const { findOption } = await import('../../gateway/config/index.js');
-    const mercy = findOption('worker-reload-mercy')?.spec.default as number;
-    assert.ok(Number(unitValue(unit, 'Service', 'TimeoutStopSec')) > mercy);
+    const mercy = Math.max(
+      findOption('worker-reload-mercy')?.spec.default as number,
+      findOption('reload-mercy')?.spec.default as number,
+    );
+    const sleep = Number(
+      /sleep (\S+)/.exec(unitValue(unit, 'Service', 'ExecStop') ?? '')?.[1] ?? 0,
+    );
+    assert.ok(Number(unitValue(unit, 'Service', 'TimeoutStopSec')) > mercy + sleep);
   });
 
   it('the unit reader refuses a line that is not Key=value', () => {
