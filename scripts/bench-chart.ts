@@ -38,8 +38,9 @@ export function formatRate(rps: number): string {
 
 type Row = BenchResult['rows'][number];
 
+/** Rows that measure tsgi code (the gateway, the bridges, the adapters), drawn in blue. */
 function isOurs(row: Row): boolean {
-  return /tsgi/i.test(row.name);
+  return /tsgi|toFetch|toWorker|fromHono|toHono/.test(row.name);
 }
 
 /** Long notes are cut (the bar's tooltip has the full text). */
