@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(nginx uwsgi uwsgi-plugin-python3 wrk autoconf automake libtool make g++ cmake python3 openssl systemd logrotate)
+apt_packages=(nginx uwsgi uwsgi-plugin-python3 wrk autoconf automake libtool make g++ cmake python3 openssl systemd logrotate curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
