@@ -7,7 +7,7 @@ import { encodePacket } from '../../gateway/uwsgi/index.js';
 import { mutate, packetCaseArb } from './packets.js';
 import { checkCase, classifyError, outcomeClass, PropertyFailure, runCodec } from './pipeline.js';
 
-const SHORT_RUNS = Number(process.env.TSGI_FUZZ_RUNS ?? 4000);
+const SHORT_RUNS = Number(process.env.FUZZ_RUNS ?? 4000);
 
 describe('fuzz: uwsgi codec (short mode)', () => {
   it(`holds every property over ${SHORT_RUNS} random, mutated and split packets`, () => {

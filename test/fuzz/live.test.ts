@@ -15,7 +15,7 @@ import type { Target } from '../helpers/uwsgi-client.js';
 import { APP, CRASH_PATTERN } from '../reliability/lib.js';
 import { runLiveFuzz } from './live.js';
 
-const CASES = Number(process.env.TSGI_LIVE_FUZZ_CASES ?? 600);
+const CASES = Number(process.env.LIVE_FUZZ_CASES ?? 600);
 
 interface Running {
   pid: number;
@@ -72,7 +72,7 @@ for (const mode of ['single process', 'master, 2 workers'] as const) {
         targets,
         cases: CASES,
         concurrency: 80,
-        seed: Number(process.env.TSGI_FUZZ_SEED ?? 4242),
+        seed: Number(process.env.FUZZ_SEED ?? 4242),
         socketTimeout: 1,
         checkAlive: () => {
           assert.ok(alive(gateway.pid), 'the gateway died');
