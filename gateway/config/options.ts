@@ -166,7 +166,6 @@ export const OPTIONS = {
       'Read bodies up to this size into memory before calling the app, larger ones into a temp file (0 = stream).',
     uwsgi: 'post-buffering',
     reload: 'hup',
-    status: 'planned',
   }),
   modifier1: intList({
     section: 'Requests',

@@ -57,7 +57,8 @@ export function needsMaster(c: GatewayConfig): boolean {
     c.chownSocket !== null ||
     c.vacuum ||
     c.logFormat !== null ||
-    c.memoryReport
+    c.memoryReport ||
+    c.postBuffering > 0
   );
 }
 

@@ -15,6 +15,7 @@ import { type Serving, serveListeners } from '../server/serve-listeners.js';
 import { uwsgiSignals } from '../server/uwsgi-signals.js';
 import { readMemory } from '../stats/proc.js';
 import { type BootMessage, type MasterMessage, WORKER_EXIT, type WorkerMessage } from './ipc.js';
+import { postBuffering } from './post-buffering.js';
 import { recycleReason } from './recycle.js';
 import { RequestTracker } from './request-tracker.js';
 import { superviseApp } from './supervise-app.js';
@@ -85,11 +86,14 @@ async function main(): Promise<number> {
     disableLogging: config.disableLogging || custom,
   });
   const tracker = new RequestTracker();
-  const supervised = superviseApp(app, tracker, {
-    harakiri: config.harakiri,
-    harakiriVerbose: config.harakiriVerbose,
-    log: (line) => log.error(line),
-  });
+  const supervised = postBuffering(
+    superviseApp(app, tracker, {
+      harakiri: config.harakiri,
+      harakiriVerbose: config.harakiriVerbose,
+      log: (line) => log.error(line),
+    }),
+    config.postBuffering,
+  );
   if (config.harakiri > 0) {
     tracker.onBegin = (r) =>
       send({ type: 'request-start', request: { method: r.method, uri: r.uri, since: r.since } });

@@ -35,13 +35,20 @@ const READY = /worker (\d+) \(pid (\d+)\) ready/;
 
 export async function startMaster(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; workers?: number; timeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    workers?: number;
+    timeoutMs?: number;
+    /** Node arguments that run the CLI (default: gateway/cli.ts through tsx). */
+    entry?: string[];
+  } = {},
 ): Promise<MasterProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts', ...args],
-    { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const entry = options.entry ?? ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts'];
+  const child = spawn(process.execPath, [...entry, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const pids = new Set<number>();
   const feed = () => {
