@@ -13,7 +13,7 @@ import { installApp, installIni, makePaths, readDeploy, template } from './lib/d
 import { type Instance, startInstance } from './lib/instances.js';
 import { runLoad } from './lib/load.js';
 import { type SiteNginx, startSiteNginx } from './lib/site-nginx.js';
-import { tsgiLauncher } from './lib/tsgi-cli.js';
+import { runTsgi, tsgiLauncher } from './lib/tsgi-cli.js';
 import { parseUnit, type UnitFile } from './lib/unit-file.js';
 
 const paths = makePaths();
@@ -22,7 +22,10 @@ let nginx: SiteNginx;
 const instances = new Map<string, Instance>();
 
 async function get(path: string): Promise<Response> {
-  return fetch(`http://127.0.0.1:${nginx.port}${path}`, { headers: { host: 'myapp.example.com' } });
+  return fetch(`http://127.0.0.1:${nginx.port}${path}`, {
+    headers: { host: 'myapp.example.com' },
+    signal: AbortSignal.timeout(20_000),
+  });
 }
 
 /** Waits until nginx sends requests to both instances again (after fail_timeout). */
@@ -90,6 +93,15 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
     assert.deepEqual(log, [], 'access_log off for /static/');
   });
 
+  it("`tsgi --connect-and-read` on an instance's stats socket shows its master and workers", async () => {
+    const run = await runTsgi(['--connect-and-read', join(paths.run, 'myapp-2/stats.sock')]);
+    assert.equal(run.status, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { pid: number; workers: Array<{ accepting: number }> };
+    assert.equal(doc.pid, instances.get('2')!.pid, "the master is the unit's main process");
+    assert.equal(doc.workers.length, 2, 'processes = 2');
+    assert.ok(doc.workers.every((w) => w.accepting === 1));
+  });
+
   it('sends requests to both instances in turn (round robin)', async () => {
     const counts: Record<string, number> = {};
     let previous = '';
@@ -154,7 +166,9 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
   });
 
   it('one instance reloaded (SIGHUP, systemctl reload) under load: 0 failed requests, new workers', async () => {
+    const t0 = Date.now();
     const before = await pidsOf('1');
+    const tBefore = Date.now() - t0;
     assert.ok(before.size > 0);
     const master = instances.get('1')!;
     const load = runLoad(`http://127.0.0.1:${nginx.port}`, {
@@ -165,6 +179,7 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
     await new Promise((r) => setTimeout(r, 1500));
     master.signal('SIGHUP');
     const result = await load;
+    const tLoad = Date.now() - t0;
     console.log(`# SIGHUP under load: ${JSON.stringify(result)}`);
     assert.ok(result.total > 50, `enough requests to mean something (${result.total})`);
     assert.equal(result.errors, 0);
