@@ -231,7 +231,16 @@ export class Arbiter {
 
   private maybeReloadConfig(): void {
     const next = this.options.reloadConfig?.();
-    if (next) this.config = next;
+    if (!next) return;
+    const sizeChanged =
+      next.processes !== this.config.processes ||
+      next.cheaper !== this.config.cheaper ||
+      next.cheaperInitial !== this.config.cheaperInitial;
+    this.config = next;
+    if (sizeChanged) {
+      this.target = this.initialTarget();
+      this.log.info(`master: worker target now ${this.target} (configuration changed)`);
+    }
   }
 
   private reload(source: string): void {
