@@ -191,6 +191,8 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
     let after = await pidsOf('1');
     while ([...after].some((p) => before.has(p)) && Date.now() < deadline)
       after = await pidsOf('1');
+    const tNew = Date.now() - t0;
+    console.log(`# SIGHUP timings (ms): old pids read ${tBefore}, load done ${tLoad}, new ${tNew}`);
     assert.ok(after.size > 0);
     assert.deepEqual(
       [...after].filter((p) => before.has(p)),
