@@ -14,6 +14,7 @@ import { needsMaster, runMaster } from './master/run-master.js';
 import { createLogger } from './server/logger.js';
 import type { ServerOptions } from './server/options.js';
 import { type Gateway, serve } from './server/serve.js';
+import { runTop } from './stats/top.js';
 
 export const EXIT = { OK: 0, CONFIG: 2, BOOT: 3, APP_LOAD: 4 } as const;
 
@@ -61,6 +62,8 @@ function describe(error: unknown): string {
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `tsgi top ADDR [SECONDS]`: the live stats view (a subcommand, not an option).
+  if (argv[0] === 'top') return runTop(argv[1] ?? '127.0.0.1:9191', Number(argv[2] ?? 2));
   let result: LoadResult;
   try {
     result = loadConfig({ argv, env: process.env, cwd: process.cwd() });
