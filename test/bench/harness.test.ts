@@ -338,8 +338,14 @@ describe('nginx config', () => {
         { kind: 'uwsgi', upstream: '/tmp/x/a.sock' },
         { kind: 'uwsgi', upstream: '127.0.0.1:3031' },
         { kind: 'return200', body: 'Hello' },
+        { kind: 'proxy', upstream: '127.0.0.1:9000' },
       ],
-      [8001, 8002, 8003],
+      [8001, 8002, 8003, 8004],
+    );
+    assert.match(conf, /upstream backend3 \{ server 127\.0\.0\.1:9000; keepalive 32; \}/);
+    assert.match(
+      conf,
+      /listen 127\.0\.0\.1:8004; location \/ \{ proxy_pass http:\/\/backend3; proxy_http_version 1\.1; proxy_set_header Connection "";/,
     );
     assert.match(
       conf,

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { freePort, waitForListen } from './net.js';
 import { spawnTracked, type Tracked } from './processes.js';
 
-export type NginxRoute = { kind: 'uwsgi'; upstream: string } | { kind: 'return200'; body: string };
+export type NginxRoute =
+  | { kind: 'uwsgi'; upstream: string }
+  | { kind: 'return200'; body: string }
+  /** HTTP/1.1 proxy_pass to `127.0.0.1:PORT` with a keep-alive upstream pool. */
+  | { kind: 'proxy'; upstream: string };
 
 export interface NginxInstance {
   proc: Tracked;
@@ -26,7 +30,10 @@ export function nginxVersion(): string | null {
   return version;
 }
 
-function location(route: NginxRoute): string {
+function location(route: NginxRoute, i: number): string {
+  if (route.kind === 'proxy') {
+    return `proxy_pass http://backend${i}; proxy_http_version 1.1; proxy_set_header Connection "";`;
+  }
   if (route.kind === 'return200') {
     return `default_type text/plain; return 200 '${route.body}';`;
   }
@@ -42,8 +49,14 @@ export function nginxConfig(
 ): string {
   // Running as root, workers would drop to nobody and could not reach sockets in our 0700 temp dir.
   const user = process.getuid?.() === 0 ? 'user root root;' : '';
+  // nginx reuses HTTP upstream connections (unlike uwsgi ones): a keep-alive pool per proxy route.
+  const upstreams = routes
+    .map((r, i) =>
+      r.kind === 'proxy' ? `  upstream backend${i} { server ${r.upstream}; keepalive 32; }\n` : '',
+    )
+    .join('');
   const servers = routes
-    .map((r, i) => `  server { listen 127.0.0.1:${ports[i]}; location / { ${location(r)} } }`)
+    .map((r, i) => `  server { listen 127.0.0.1:${ports[i]}; location / { ${location(r, i)} } }`)
     .join('\n');
   return `${user}
 worker_processes 2;
@@ -64,7 +77,7 @@ http {
   client_body_buffer_size 128k;
   uwsgi_buffer_size 16k;
   uwsgi_buffers 16 16k;
-${servers}
+${upstreams}${servers}
 }
 `;
 }

@@ -6,6 +6,7 @@
 import type { LoadScenario } from '../lib/scenario.js';
 import {
   direct,
+  nginxProxy,
   nginxReturn200,
   nginxToy,
   nginxTsgi,
@@ -84,6 +85,18 @@ export const SCENARIOS: LoadScenario[] = [
       nginxTsgi('stream', 'unix', 1),
       direct('node', 'stream'),
       tsgiHttp('stream'),
+    ],
+  },
+  {
+    name: 'proxy-keepalive',
+    title: 'behind nginx without a connection per request: proxy_pass + upstream keepalive',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [
+      nginxUwsgiPython('hello', 'unix', 1),
+      nginxTsgi('hello', 'unix', 1),
+      nginxProxy('tsgi'),
+      nginxProxy('node'),
     ],
   },
   {

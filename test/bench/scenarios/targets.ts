@@ -120,3 +120,29 @@ export function nginxToy(mode: ToyMode, transport: Transport): Target {
     },
   };
 }
+
+/** nginx proxy_pass with upstream keep-alive to an HTTP backend: no connection per request. */
+export function nginxProxy(backend: 'tsgi' | 'node'): Target {
+  return {
+    name: `nginx → ${backend === 'tsgi' ? 'tsgi --http-socket' : 'node:http'} (proxy_pass, keepalive)`,
+    requires: backend === 'tsgi' ? ['nginx', 'gateway'] : ['nginx'],
+    async start(ctx) {
+      let upstream: string;
+      if (backend === 'tsgi') {
+        upstream = `127.0.0.1:${await freePort()}`;
+        ctx.own(
+          await startTsgi({ httpSocket: upstream, app: 'hello', processes: 1, dir: ctx.dir }),
+        );
+      } else {
+        const { proc, url } = await startBaseline('node', 'hello', ctx.dir);
+        ctx.own(proc);
+        upstream = new URL(url).host;
+      }
+      const nginx = await startNginx(`${ctx.dir}/nginx-proxy-${backend}`, [
+        { kind: 'proxy', upstream },
+      ]);
+      ctx.own(nginx.proc, 'proxy');
+      return nginx.urls[0]!;
+    },
+  };
+}
