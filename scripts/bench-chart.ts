@@ -104,7 +104,8 @@ export function renderBenchChart(result: BenchResult): string {
     .join(', ');
   const height = y + 20;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12" role="img">`,
+    `<title>npm run bench: requests per second, ${escapeXml(subtitle)}</title>`,
     '<style>.title{font-size:16px;font-weight:bold}.sub{fill:#555}.scenario{font-weight:bold}.label{text-anchor:end}.value{fill:#333}.ours{fill:#2b6cb0}.other{fill:#a0aec0}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     '<text x="10" y="22" class="title">npm run bench: requests per second (longer is better)</text>',
