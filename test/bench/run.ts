@@ -20,6 +20,7 @@ import { compareRows, formatChanges } from './lib/compare.js';
 import { summarizeFile } from './lib/cpuprofile.js';
 import { EXTERNAL_BENCHES, runExternal } from './lib/external.js';
 import { machineInfo } from './lib/machine.js';
+import { removeTmpDirs } from './lib/net.js';
 import { nginxVersion } from './lib/nginx.js';
 import { installCleanup, killAllNow } from './lib/processes.js';
 import { type BenchResult, checkResultShape, RESULT_SCHEMA, writeResult } from './lib/result.js';
@@ -61,6 +62,8 @@ async function main(): Promise<number> {
     return 0;
   }
   installCleanup();
+  // Registered after installCleanup's handler, so it runs once every process is killed.
+  if (!args.keepTmp) process.on('exit', removeTmpDirs);
   if (args.cpuProfDir) profileGatewayInto(join(process.cwd(), args.cpuProfDir));
   let gatewayBuild = 'source (tsx)';
   if (!args.gatewaySource && gatewayAvailable()) {

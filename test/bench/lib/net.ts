@@ -84,9 +84,24 @@ export async function checkEndpoint(url: string, check: Check): Promise<void> {
   }
 }
 
+const liveDirs = new Set<string>();
+
 export function makeTmpDir(prefix = 'tsgi-bench-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  liveDirs.add(dir);
+  return {
+    dir,
+    remove: () => {
+      liveDirs.delete(dir);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Removes every temp dir still there (after Ctrl-C the scenarios' finally blocks never run). */
+export function removeTmpDirs(): void {
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  liveDirs.clear();
 }
 
 export { sleep };
