@@ -54,6 +54,8 @@ const CYCLE_MS = 1000;
 const BOOT_FAILURE_LIMIT = 5;
 /** Longest a self-retiring worker keeps serving while its replacement starts. */
 const RETIRE_WAIT_MS = 30_000;
+/** Longest a worker may take to load the app and listen. */
+const STARTUP_TIMEOUT_MS = 60_000;
 
 export function heartbeatInterval(harakiriSeconds: number): number {
   if (harakiriSeconds <= 0) return 1000;
@@ -490,7 +492,16 @@ export class Arbiter {
     const harakiri = this.config.harakiri;
     const now = performance.now();
     for (const w of this.workers.values()) {
-      if (w.state === 'starting') continue;
+      if (w.state === 'starting') {
+        if (Date.now() - w.spawnedAt > STARTUP_TIMEOUT_MS && !w.expectedExit) {
+          this.log.error(
+            `master: worker ${w.id} (pid ${w.pid}) did not become ready in ${STARTUP_TIMEOUT_MS / 1000} s: SIGKILL`,
+          );
+          this.kill(w, 'SIGKILL');
+          w.spawnedAt = Date.now(); // one kill per timeout; 'exit' follows and counts the failure
+        }
+        continue;
+      }
       if (
         harakiri > 0 &&
         now - w.lastSeen > harakiri * 1000 &&

@@ -19,7 +19,7 @@ export interface WorkerHandle {
   readonly pid: number;
   state: WorkerState;
   /** Epoch ms. */
-  readonly spawnedAt: number;
+  spawnedAt: number;
   readyAt: number;
   /** performance.now() of the last message from it. */
   lastSeen: number;

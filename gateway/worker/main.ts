@@ -121,8 +121,8 @@ async function main(): Promise<number> {
   let retiring: string | null = null;
   let stopped: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (stopped = resolve));
+  // Heartbeats go on while draining: the master must not take a draining worker for a blocked one.
   const stop = (graceful: boolean) => {
-    clearInterval(heartbeat);
     serving.close({ force: !graceful }).then(() => stopped(WORKER_EXIT.OK));
   };
   const retire = (reason: string) => {
@@ -186,7 +186,7 @@ async function main(): Promise<number> {
     const needVsz = limits.reloadOnAs > 0;
     check(rss, needVsz ? readMemory().vsz : 0);
   };
-  const heartbeat = setInterval(beat, boot.heartbeatMs);
+  setInterval(beat, boot.heartbeatMs);
 
   process.on('message', (message: MasterMessage) => {
     if (message.type === 'stop') stop(message.graceful);

@@ -4,7 +4,6 @@
  * memory; larger ones are spooled to a temp file (unlinked at once, read back as a stream).
  * A middleware over wsgi.input, so the uwsgi and HTTP sockets both get it.
  */
-import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,11 +35,11 @@ async function spool(environ: Environ, limit: number): Promise<Environ['wsgi.inp
   } finally {
     await file.close();
   }
-  const stream = createReadStream(path);
-  // The open stream keeps the data; the name can go now (nothing to clean up later).
-  stream.once('open', () => void rm(dir, { recursive: true, force: true }));
-  stream.once('error', () => void rm(dir, { recursive: true, force: true }));
-  return createInput(stream as AsyncIterable<Uint8Array>);
+  // Open for reading, then remove the name before the app runs: the open descriptor keeps the
+  // data, and nothing is left on disk whatever happens to the request.
+  const reader = await open(path, 'r');
+  await rm(dir, { recursive: true, force: true });
+  return createInput(reader.createReadStream() as AsyncIterable<Uint8Array>);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
