@@ -165,7 +165,7 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
     assert.deepEqual([...(await bothServing())].sort(), ['1', '2']);
   });
 
-  it('one instance reloaded (SIGHUP, systemctl reload) under load: 0 failed requests, new workers', async () => {
+  it('one instance reloaded (SIGHUP, systemctl reload) under a POST load: 0 failed requests, new workers', async () => {
     const t0 = Date.now();
     const before = await pidsOf('1');
     const tBefore = Date.now() - t0;
@@ -175,12 +175,13 @@ describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
       durationS: 6,
       connections: 8,
       paths: ['/', '/slow', '/a?b=c'],
+      method: 'POST',
     });
     await new Promise((r) => setTimeout(r, 1500));
     master.signal('SIGHUP');
     const result = await load;
     const tLoad = Date.now() - t0;
-    console.log(`# SIGHUP under load: ${JSON.stringify(result)}`);
+    console.log(`# SIGHUP under POST load: ${JSON.stringify(result)}`);
     assert.ok(result.total > 50, `enough requests to mean something (${result.total})`);
     assert.equal(result.errors, 0);
     assert.equal(result.timeouts, 0);
