@@ -327,9 +327,11 @@ export class Arbiter {
     const config = this.config;
     child.on('message', (message: WorkerMessage) => this.onMessage(w, message, config));
     child.on('exit', (code, signal) => this.push({ kind: 'exit', worker: w, code, signal }));
-    child.on('error', (error) =>
-      this.log.warn(`master: worker ${w.id} (pid ${w.pid}): ${error.message}`),
-    );
+    child.on('error', (error) => {
+      this.log.warn(`master: worker ${w.id} (pid ${w.pid}): ${error.message}`);
+      // Could not even start (EACCES after --uid, EAGAIN): no 'exit' will come, count it as one.
+      if (!child.pid) this.push({ kind: 'exit', worker: w, code: WORKER_EXIT.BOOT, signal: null });
+    });
     if (this.options.logFile) {
       this.pipeLines(child.stdout);
       this.pipeLines(child.stderr);

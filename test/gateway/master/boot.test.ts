@@ -34,6 +34,16 @@ async function waitUntil(what: string, check: () => boolean, timeoutMs = 20_000)
   }
 }
 
+/** Every directory on the way is searchable by others, and the file is executable by them. */
+function othersCanRun(path: string): boolean {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const mode = statSync(`/${parts.slice(0, i).join('/')}`).mode;
+    if ((mode & 0o001) === 0) return false;
+  }
+  return true;
+}
+
 function statusIds(pid: number): { uid: number; gid: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
@@ -81,8 +91,9 @@ describe('gateway/master: boot, identity, daemon', () => {
   });
 
   it('--uid/--gid: the master and workers drop privileges after binding', async () => {
-    // As root: drop to nobody/nogroup. Otherwise: "drop" to ourselves (setuid to the same id works).
-    const root = process.getuid?.() === 0;
+    // As root: drop to nobody/nogroup, when nobody can run this node binary (npx's Node 24 lives
+    // under /root). Otherwise: "drop" to ourselves (setuid to the same id works).
+    const root = process.getuid?.() === 0 && othersCanRun(process.execPath);
     const uid = root ? 65534 : (process.getuid?.() ?? 0);
     const gid = root ? 65534 : (process.getgid?.() ?? 0);
     const sock = join(dir, 'uid.sock');
