@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { matchesFilter, parseBenchArgs } from './lib/args.js';
 import { fromAutocannon } from './lib/autocannon.js';
 import { compareRows } from './lib/compare.js';
+import { inclusiveTimes, topFunctions, topGroups, withoutStartup } from './lib/cpuprofile.js';
 import { normalizeRows } from './lib/external.js';
 import { nginxConfig } from './lib/nginx.js';
 import { parseProcStat } from './lib/processes.js';
@@ -394,5 +395,41 @@ describe('compare with an earlier run', () => {
     assert.deepEqual(compareRows(after, before), [
       { scenario: 's', name: 'A', before: 100, after: 120, change: 1.2 },
     ]);
+  });
+});
+
+describe('cpu profile summary', () => {
+  // root → a (gateway/x.js) → b (node:net); samples: a, b, b, idle; 1 ms apart.
+  const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 4] },
+      { id: 2, callFrame: frame('a', 'file:///work/main/gateway/x.js'), children: [3] },
+      { id: 3, callFrame: frame('b', 'node:net') },
+      { id: 4, callFrame: frame('(idle)', '') },
+    ],
+    samples: [2, 3, 3, 4],
+    timeDeltas: [1000, 1000, 1000, 1000],
+  };
+  it('self time per function and per file group', () => {
+    const fns = topFunctions(profile);
+    assert.equal(fns[0]!.name, 'b node:net:1');
+    assert.equal(fns[0]!.selfUs, 2000);
+    assert.deepEqual(
+      topGroups(profile).map((g) => [g.name, g.selfUs]),
+      [
+        ['node:net', 2000],
+        ['gateway/x.js', 1000],
+        ['(idle)', 1000],
+      ],
+    );
+  });
+  it('inclusive time of our functions counts callees, not idle', () => {
+    const [a] = inclusiveTimes(profile, /gateway\//);
+    assert.equal(a!.selfUs, 3000);
+    assert.equal(a!.share, 1);
+  });
+  it('drops the start-up samples', () => {
+    assert.deepEqual(withoutStartup(profile, 2).samples, [3, 4]);
   });
 });

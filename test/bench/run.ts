@@ -32,7 +32,11 @@ import { SCENARIOS } from './scenarios/index.js';
 
 /** After `--cpu-prof DIR`: the self-time summary of every gateway profile, also saved as text. */
 function printProfiles(dir: string): void {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the others
+  // are tsx's loader thread, idle after start-up).
+  const files = existsSync(dir)
+    ? readdirSync(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+    : [];
   if (files.length === 0) {
     console.log(`no .cpuprofile in ${dir}: did the gateway exit cleanly on SIGTERM?`);
     return;

@@ -21,6 +21,24 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * The profile without its first `skipMs` (module loading, tsx start-up), so shares describe the
+ * server under load. Samples are dropped, not re-timed.
+ */
+export function withoutStartup(profile: CpuProfile, skipMs: number): CpuProfile {
+  let t = 0;
+  let first = 0;
+  while (first < profile.timeDeltas.length && t < skipMs * 1000) {
+    t += profile.timeDeltas[first] ?? 0;
+    first++;
+  }
+  return {
+    nodes: profile.nodes,
+    samples: profile.samples.slice(first),
+    timeDeltas: profile.timeDeltas.slice(first),
+  };
+}
+
 export interface SelfTime {
   name: string;
   /** Microseconds. */
@@ -117,12 +135,15 @@ export function formatSelfTimes(rows: readonly SelfTime[], top: number, busyOnly
     .join('\n');
 }
 
-export function summarizeFile(file: string, top = 25): string {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+export function summarizeFile(file: string, top = 25, skipStartupMs = 3000): string {
+  const profile = withoutStartup(
+    JSON.parse(readFileSync(file, 'utf8')) as CpuProfile,
+    skipStartupMs,
+  );
   const groups = topGroups(profile);
   const idle = groups.filter((g) => g.name === '(idle)').reduce((n, g) => n + g.share, 0);
   return [
-    `# ${file} (idle ${(idle * 100).toFixed(0)}%; shares below are of busy time)`,
+    `# ${file} (first ${skipStartupMs / 1000} s skipped; idle ${(idle * 100).toFixed(0)}%; shares below are of busy time)`,
     '## by file group',
     formatSelfTimes(groups, 15),
     '## by function (self time)',
