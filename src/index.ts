@@ -37,7 +37,7 @@ export type { UrlMapOptions } from './middleware/url-map.js';
 export { shiftPathInfo, urlMap } from './middleware/url-map.js';
 export type { AppResponse, RunOptions } from './run-app.js';
 // Building blocks for adapters and servers
-export { errorResponse, runApp } from './run-app.js';
+export { errorResponse, runApp, startApp } from './run-app.js';
 export { checkHeaders, HOP_BY_HOP, parseStatus, ResponseState } from './start-response.js';
 export { isNullBodyStatus, REASONS, statusLine } from './status.js';
 export type { FetchHandler, ToFetchOptions } from './to-fetch.js';

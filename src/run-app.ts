@@ -292,17 +292,29 @@ class Pump {
     return response;
   }
 
-  run(app: (e: Environ, s: ResponseState['startResponse']) => unknown): Promise<AppResponse> {
-    return new Promise<AppResponse>((resolve) => {
-      this.commit = resolve;
-      let result: unknown;
-      try {
-        result = app(this.environ, this.state.startResponse);
-      } catch (error) {
-        // Also right when a write() already committed: then the stream reports the error.
-        this.afterAppError(error);
-        return;
-      }
+  /**
+   * Calls the app. Returns the response itself when it was committed before the app returned
+   * (an array body: the common case, no promise needed), else a promise of it. Never rejects.
+   */
+  start(
+    app: (e: Environ, s: ResponseState['startResponse']) => unknown,
+  ): AppResponse | Promise<AppResponse> {
+    let committed: AppResponse | undefined;
+    let resolveLater: ((response: AppResponse) => void) | undefined;
+    this.commit = (response) => {
+      if (resolveLater) resolveLater(response);
+      else committed = response;
+    };
+    let result: unknown;
+    let threw = false;
+    try {
+      result = app(this.environ, this.state.startResponse);
+    } catch (error) {
+      // Also right when a write() already committed: then the stream reports the error.
+      threw = true;
+      this.afterAppError(error);
+    }
+    if (!threw) {
       if (typeof (result as Promise<unknown> | null)?.then === 'function') {
         (result as Promise<unknown>).then(
           (body) => this.afterApp(body),
@@ -311,6 +323,10 @@ class Pump {
       } else {
         this.afterApp(result);
       }
+    }
+    if (committed) return committed;
+    return new Promise<AppResponse>((resolve) => {
+      resolveLater = resolve;
     });
   }
 
@@ -600,6 +616,18 @@ export function runApp(
   environ: Environ,
   options: RunOptions = {},
 ): Promise<AppResponse> {
-  // run() never rejects: every failure before the commit becomes a 500 response.
-  return new Pump(environ, options).run(app);
+  const started = new Pump(environ, options).start(app);
+  return started instanceof Promise ? started : Promise.resolve(started);
+}
+
+/**
+ * runApp without the promise when the response is ready at once (an array body): transports
+ * on a hot path use it to skip a microtask. Same contract otherwise.
+ */
+export function startApp(
+  app: (environ: Environ, startResponse: ResponseState['startResponse']) => unknown,
+  environ: Environ,
+  options: RunOptions = {},
+): AppResponse | Promise<AppResponse> {
+  return new Pump(environ, options).start(app);
 }

@@ -1,7 +1,7 @@
 /** toFetch(app): a TSGI app as a Fetch handler `(request, ...platformArgs) => Promise<Response>`. */
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
-import { type AppResponse, errorResponse, type RunOptions, runApp } from './run-app.js';
+import { type AppResponse, errorResponse, type RunOptions, startApp } from './run-app.js';
 import { isNullBodyStatus, REASONS } from './status.js';
 import type { App, HeaderList } from './types.js';
 
@@ -127,7 +127,8 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
     const environOpts = extra
       ? { ...base, extra: extra(request, ...(platformArgs as never[])) ?? {} }
       : base;
-    const response = await runApp(app, environFromRequest(request, environOpts), options);
+    const started = startApp(app, environFromRequest(request, environOpts), options);
+    const response = started instanceof Promise ? await started : started;
     return toResponse(response, request.method === 'HEAD');
   };
 }
