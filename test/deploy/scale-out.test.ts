@@ -64,12 +64,7 @@ async function pidsOf(name: string, n = 20): Promise<Set<string>> {
 describe('deploy/: nginx site, two tsgi instances behind one upstream', () => {
   before(async () => {
     installApp(paths, tsgiLauncher());
-    const ini = installIni(paths);
-    if (ini.dropped.length > 0) {
-      console.log(
-        `# deploy/tsgi.ini: options not implemented yet, left out: ${ini.dropped.join(', ')}`,
-      );
-    }
+    installIni(paths);
     const unitText = template(readDeploy('tsgi@.service'), paths);
     writeFileSync(join(paths.conf, 'tsgi@.service'), unitText);
     unit = parseUnit(unitText);

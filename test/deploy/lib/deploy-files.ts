@@ -70,28 +70,18 @@ export function plannedKeys(): Set<string> {
   return new Set(OPTION_LIST.filter((e) => e.spec.status === 'planned').map((e) => e.name));
 }
 
-/**
- * deploy/tsgi.ini at /etc/tsgi/myapp.ini, minus the lines of options still marked planned (so
- * the same file runs before and after they land); returns the keys it dropped.
- */
-export function installIni(paths: DeployPaths): { path: string; dropped: string[] } {
-  const planned = plannedKeys();
+/** deploy/tsgi.ini at /etc/tsgi/myapp.ini, as shipped (a key the loader would refuse fails here). */
+export function installIni(paths: DeployPaths): string {
   const text = template(readDeploy('tsgi.ini'), paths);
-  const dropLines = new Set(
-    iniKeys(text)
-      .filter((k) => planned.has(k.key))
-      .map((k) => k.line),
-  );
-  const kept = text
-    .split('\n')
-    .filter((_l, i) => !dropLines.has(i + 1))
-    .join('\n');
+  const planned = iniKeys(text).filter((k) => plannedKeys().has(k.key));
+  if (planned.length > 0) {
+    throw new Error(
+      `deploy/tsgi.ini uses options not implemented yet: ${planned.map((k) => k.key)}`,
+    );
+  }
   const path = join(paths.etc, 'myapp.ini');
-  writeFileSync(path, kept);
-  const dropped = iniKeys(text)
-    .filter((k) => dropLines.has(k.line))
-    .map((k) => k.key);
-  return { path, dropped };
+  writeFileSync(path, text);
+  return path;
 }
 
 /** The app under /srv/myapp: app.ts (the test app), static/hello.txt, node_modules/.bin/tsgi. */
