@@ -26,6 +26,29 @@ function hasCrLf(text: string): boolean {
   return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
 }
 
+const HOST_RE = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/;
+/** The last Host split (a keep-alive client sends the same one on every request). */
+let lastHost: { host: string; match: RegExpExecArray | null } = {
+  host: '',
+  match: HOST_RE.exec(''),
+};
+
+function splitHost(host: string): RegExpExecArray | null {
+  if (lastHost.host !== host) lastHost = { host, match: HOST_RE.exec(host) };
+  return lastHost.match;
+}
+
+/** One wsgi.errors sink per logger, not a closure per request. */
+const errorSinks = new WeakMap<ConnectionContext['log'], (line: string) => void>();
+function errorSinkOf(log: ConnectionContext['log']): (line: string) => void {
+  let sink = errorSinks.get(log);
+  if (!sink) {
+    sink = (line) => log.error(line);
+    errorSinks.set(log, sink);
+  }
+  return sink;
+}
+
 function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: boolean): Environ {
   const { options, log } = context;
   const url = req.url ?? '/';
@@ -46,13 +69,13 @@ function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: b
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) addHeader(env, raw[i]!, raw[i + 1]!);
   const host = (env.HTTP_HOST as string | undefined) ?? '';
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host);
+  const m = splitHost(host);
   env.SERVER_NAME = (m?.[1] || socket.localAddress) ?? 'localhost';
   env.SERVER_PORT = m?.[2] ?? String(socket.localPort ?? (https ? 443 : 80));
   if (env.CONTENT_LENGTH !== undefined) delete env.HTTP_TRANSFER_ENCODING;
   env['wsgi.version'] = WSGI_VERSION;
   env['wsgi.url_scheme'] = https ? 'https' : 'http';
-  env['wsgi.errors'] = createErrors((line) => log.error(line));
+  env['wsgi.errors'] = createErrors(errorSinkOf(log));
   env['wsgi.multithread'] = false;
   env['wsgi.multiprocess'] = options.multiprocess;
   env['wsgi.run_once'] = false;
@@ -156,26 +179,26 @@ async function handleRequest(
   const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
   environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, res, context) : undefined);
   let response = await runApp(app, environ);
-  let aborted = false;
-  res.once('close', () => {
-    aborted = !res.writableFinished;
-  });
+  // One pass over the headers: refuse CR/LF, note a Content-Length, flatten for writeHead.
+  let headers: string[] = [];
+  let hasLength = false;
   for (const [name, value] of response.headers) {
     if (hasCrLf(name) || hasCrLf(value)) {
       const error = gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
       log.error(error.message);
       await response.close();
       response = errorResponse(error);
+      headers = flatHeaders(response);
+      hasLength = true;
       break;
     }
+    if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    headers.push(name, value);
   }
-  const headers = flatHeaders(response);
   const bodyless = isNullBodyStatus(response.status);
   const length = announcedLength(response, req.method === 'HEAD');
-  if (length !== undefined && !bodyless) {
-    if (!response.headers.some(([n]) => n.toLowerCase() === 'content-length')) {
-      headers.push('Content-Length', String(length));
-    }
+  if (length !== undefined && !bodyless && !hasLength) {
+    headers.push('Content-Length', String(length));
   }
   let bytes = 0;
   let ok = true;
@@ -192,7 +215,7 @@ async function handleRequest(
       );
     } else {
       for await (const chunk of response.body) {
-        if (aborted || res.destroyed) {
+        if (res.destroyed) {
           ok = false;
           break;
         }
@@ -218,17 +241,21 @@ async function handleRequest(
   } finally {
     await response.close();
   }
-  const status = ok && !aborted ? response.status : `${response.status} (aborted)`;
-  log.request(
-    requestLine(
-      req.socket.remoteAddress,
-      req.method ?? '-',
-      req.url ?? '-',
-      status,
-      bytes,
-      startedAt,
-    ),
-  );
+  if (log.requests !== false) {
+    // Cut short: the peer went away before everything was handed to the kernel.
+    const aborted = res.destroyed && !res.writableFinished;
+    const status = ok && !aborted ? response.status : `${response.status} (aborted)`;
+    log.request(
+      requestLine(
+        req.socket.remoteAddress,
+        req.method ?? '-',
+        req.url ?? '-',
+        status,
+        bytes,
+        startedAt,
+      ),
+    );
+  }
   context.onRequestDone?.(response.status);
 }
 
