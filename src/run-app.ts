@@ -157,6 +157,8 @@ class Pump {
   body: ResponseBody | undefined;
   iterator: Iterator<BodyChunk> | AsyncIterator<BodyChunk> | undefined;
   closed = false;
+  /** The app's iterator said done. */
+  iteratorDone = false;
   commit: ((response: AppResponse) => void) | undefined;
   /** True once the app has returned its body and no pre-commit pull is in flight. */
   settled = false;
@@ -262,7 +264,8 @@ class Pump {
     if (this.closed) return RESOLVED;
     this.closed = true;
     if (this.queue.length > 0 || this.drainWaiters.length > 0) this.takeQueue();
-    const it = this.iterator;
+    // A finished iterator needs no return() (a for-of that ends normally does not call it).
+    const it = this.iteratorDone ? undefined : this.iterator;
     const body = this.body;
     // Nothing to release (an array body, the common case): no async step at all.
     if (typeof it?.return !== 'function' && typeof body?.close !== 'function') return RESOLVED;
@@ -367,37 +370,79 @@ class Pump {
   }
 
   /** Pulls until the first non-empty chunk, so headers go out with real data (PEP 3333). */
-  async pullFirst(body: ResponseBody): Promise<void> {
+  pullFirst(body: ResponseBody): void {
     try {
       this.iterator = this.openIterator(body);
-      for (;;) {
+    } catch (error) {
+      this.pullFirstFailed(error);
+      return;
+    }
+    this.pullFirstLoop();
+  }
+
+  /** Pulls synchronously while the iterator answers synchronously; awaits only real promises. */
+  pullFirstLoop(): void {
+    try {
+      // Many empty chunks in a row: let the event loop breathe before going on.
+      for (let spins = 0; spins < 64; spins++) {
         if (this.queue.length > 0) {
           this.settled = true;
-          return this.commitStreaming();
+          this.commitStreaming();
+          return;
         }
-        const r = await this.iterator.next();
-        if (!this.commit) {
-          // write() committed while we were pulling: keep the order, then let the stream go on.
-          if (r.done) this.iterator = undefined;
-          else this.pushPending(toBytes(r.value));
-          return this.markSettled();
+        const r = this.iterator!.next();
+        if (isThenable(r)) {
+          Promise.resolve(r).then(
+            (result) => {
+              try {
+                if (this.takeFirst(result)) this.pullFirstLoop();
+              } catch (error) {
+                this.pullFirstFailed(error);
+              }
+            },
+            (error: unknown) => this.pullFirstFailed(error),
+          );
+          return;
         }
-        if (r.done) return this.commitComplete();
-        const bytes = toBytes(r.value);
-        if (bytes.length > 0 || this.queue.length > 0) {
-          this.settled = true;
-          return this.commitStreaming([bytes]);
-        }
+        if (!this.takeFirst(r)) return;
       }
+      void RESOLVED.then(() => this.pullFirstLoop());
     } catch (error) {
-      if (this.commit) {
-        const resolve = this.commit;
-        this.commit = undefined;
-        resolve(this.fail(error));
-      } else {
-        this.iterator = failing(error);
-        this.markSettled();
-      }
+      this.pullFirstFailed(error);
+    }
+  }
+
+  /** Handles one result before the commit; true when the next chunk is still needed. */
+  takeFirst(r: IteratorResult<BodyChunk>): boolean {
+    if (r.done) this.iteratorDone = true;
+    if (!this.commit) {
+      // write() committed while we were pulling: keep the order, then let the stream go on.
+      if (r.done) this.iterator = undefined;
+      else this.pushPending(toBytes(r.value));
+      this.markSettled();
+      return false;
+    }
+    if (r.done) {
+      this.commitComplete();
+      return false;
+    }
+    const bytes = toBytes(r.value);
+    if (bytes.length > 0 || this.queue.length > 0) {
+      this.settled = true;
+      this.commitStreaming([bytes]);
+      return false;
+    }
+    return true;
+  }
+
+  pullFirstFailed(error: unknown): void {
+    if (this.commit) {
+      const resolve = this.commit;
+      this.commit = undefined;
+      resolve(this.fail(error));
+    } else {
+      this.iterator = failing(error);
+      this.markSettled();
     }
   }
 
@@ -548,7 +593,8 @@ export class StreamIterator implements AsyncIterator<Uint8Array> {
       return this.#fail(error);
     }
     this.#done = true;
-    return pump.close().then(() => DONE);
+    const closing = pump.close();
+    return closing === RESOLVED ? DONE : closing.then(() => DONE);
   }
 
   /** Files what the app's iterator gave: chunks written meanwhile first, then its chunk. */
@@ -556,6 +602,7 @@ export class StreamIterator implements AsyncIterator<Uint8Array> {
     this.#refill();
     if (r.done) {
       this.#exhausted = true;
+      this.#pump.iteratorDone = true;
       return;
     }
     const bytes = toBytes(r.value);
