@@ -16,7 +16,7 @@ import {
   fromFetch,
   type RequestEnvironOptions,
   type RunOptions,
-  runApp,
+  startApp,
   toFetch,
   toResponse,
 } from '../../src/index.js';
@@ -34,7 +34,10 @@ export interface HonoFetchable {
 export function honoArgs(environ: Environ): unknown[] {
   if ('cloudflare.env' in environ) return [environ['cloudflare.env'], environ['cloudflare.ctx']];
   if ('aws.event' in environ) {
-    return [{ event: environ['aws.event'], lambdaContext: environ['aws.context'] }];
+    const event = environ['aws.event'] as { requestContext?: unknown } | undefined;
+    return [
+      { event, requestContext: event?.requestContext, lambdaContext: environ['aws.context'] },
+    ];
   }
   return [environ];
 }
@@ -104,8 +107,11 @@ export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => P
       scriptName,
       extra: { ...platformKeys(request, c.env, ctx), 'hono.context': c },
     });
-    const response = await runApp(app, environ, options);
-    return toResponse(response, request.method === 'HEAD');
+    const started = startApp(app, environ, options);
+    return toResponse(
+      started instanceof Promise ? await started : started,
+      request.method === 'HEAD',
+    );
   };
 }
 

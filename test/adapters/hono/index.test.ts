@@ -101,6 +101,18 @@ describe('adapters/hono: fromHono (a Hono app as a TSGI app)', () => {
     const res = await wrapped(new Request('http://example.test/env'));
     assert.deepEqual(await res.json(), { remote: null, binding: 'kv' });
   });
+  it("gives c.env Lambda's { event, requestContext, lambdaContext } like hono/aws-lambda", async () => {
+    const app = new Hono();
+    app.get('/', (c) => {
+      const env = c.env as { event: { rawPath: string }; requestContext: { stage: string } };
+      return c.text(`${env.event.rawPath} ${env.requestContext.stage}`);
+    });
+    const event = { rawPath: '/', requestContext: { stage: 'prod' } };
+    const res = await toFetch(fromHono(app), {
+      environ: () => ({ 'aws.event': event, 'aws.context': { awsRequestId: '1' } }),
+    })(new Request('http://example.test/'));
+    assert.equal(await res.text(), '/ prod');
+  });
   it('passes the validator', async () => {
     const lines: string[] = [];
     const res = await toFetch(validator(fromHono(honoApp())), {
