@@ -101,7 +101,7 @@ describe('gateway/master: control', () => {
     await master.waitForLine(/SIGHUP: rolling reload/);
   });
 
-  it('the FIFO takes r, s, + and -', async () => {
+  it('the FIFO takes r, s, +, -, c and R', async () => {
     let n = master.readyPids().length;
     writeFileSync(fifo, 'r');
     await master.waitFor('fifo r reload', () => master.readyPids().length > n);
@@ -114,6 +114,15 @@ describe('gateway/master: control', () => {
     await master.waitFor('a second worker', () => master.readyPids().length > n);
     writeFileSync(fifo, '-');
     await master.waitForLine(/ended \(cheaper, exit code 0\)/);
+    n = master.readyPids().length;
+    writeFileSync(fifo, 'c');
+    await master.waitForLine(/fifo "c": rolling reload/);
+    await master.waitFor('a chain-reloaded worker', () => master.readyPids().length > n);
+    n = master.readyPids().length;
+    writeFileSync(fifo, 'R');
+    await master.waitForLine(/fifo "R": brutal reload/);
+    await master.waitFor('a brutally reloaded worker', () => master.readyPids().length > n);
+    assert.equal((await uwsgiGet(sock, '/')).status, 200);
     writeFileSync(fifo, 'x');
     await master.waitForLine(/ERR_MASTER_UNKNOWN_FIFO_COMMAND.*"x"/);
   });

@@ -77,6 +77,24 @@ describe('gateway/worker: recycling', () => {
     assert.notEqual(r.text.trim(), `ok ${first}`);
   });
 
+  it('evil-reload-on-rss: the master kills a worker over the limit at once (SIGKILL)', async () => {
+    const sock = join(dir, 'evil.sock');
+    const m = await startMaster(
+      ['--master', '--evil-reload-on-rss', '200', '--socket', sock, '--disable-logging', TEST_APP],
+      { workers: 1 },
+    );
+    masters.push(m);
+    const [first] = m.readyPids();
+    // The kill may land mid-request (that is what "evil" means): no assertion on this reply.
+    await uwsgiGet(sock, '/grow?mb=250');
+    await m.waitForLine(/over evil-reload-on-rss 200 MB: SIGKILL/, 10_000);
+    await m.waitForLine(
+      new RegExp(`\\(pid ${first}\\) ended \\(evil-reload-on-rss, killed by SIGKILL\\)`),
+    );
+    await m.waitFor('a new worker', () => m.readyPids().length >= 2, 15_000);
+    assert.equal((await uwsgiGet(sock, '/')).status, 200);
+  });
+
   it('max-worker-lifetime: the worker is replaced after its lifetime', async () => {
     const sock = join(dir, 'life.sock');
     const m = await startMaster(
