@@ -358,7 +358,6 @@ export const OPTIONS = {
       'After this many seconds without a request, stop all workers but one until traffic returns (0 = off).',
     uwsgi: 'idle',
     reload: 'hup',
-    status: 'planned',
   }),
 
   // Monitoring

@@ -78,6 +78,9 @@ export class Arbiter {
   private nextSpawnAt = 0;
   private lastCycle = 0;
   private cheaperState: CheaperState = initialCheaperState();
+  private lastRequestTotal = -1;
+  private lastActivity = performance.now();
+  private idling = false;
   private readonly slotRespawns = new Map<number, number>();
   /** Requests by status class of workers that are gone (Prometheus counters must not go down). */
   private readonly pastByStatus: Record<string, number> = {};
@@ -593,7 +596,35 @@ export class Arbiter {
         }
       }
     }
+    this.checkIdle(now);
     for (const { action, source } of this.options.poll?.(now) ?? []) this.request(action, source);
+  }
+
+  /**
+   * --idle S: after S seconds without a request anywhere, keep a single worker; the full count
+   * comes back with the first request (reported on the next heartbeat).
+   */
+  private checkIdle(now: number): void {
+    const idle = this.config.idle;
+    if (idle <= 0 || this.shutdown) return;
+    let total = 0;
+    for (const w of this.workers.values()) total += w.counters.requests;
+    // Requests of workers that are gone are not in the sum: compare with care (count changed = activity).
+    if (total !== this.lastRequestTotal) {
+      this.lastRequestTotal = total;
+      this.lastActivity = now;
+      if (this.idling) {
+        this.idling = false;
+        this.target = this.initialTarget();
+        this.log.info(`master: traffic again, worker target back to ${this.target}`);
+      }
+      return;
+    }
+    if (!this.idling && now - this.lastActivity > idle * 1000 && this.target > 1) {
+      this.idling = true;
+      this.target = 1;
+      this.log.info(`master: idle for ${idle} s (idle), keeping 1 worker`);
+    }
   }
 
   // ---- stats ----

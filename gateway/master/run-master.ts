@@ -58,7 +58,8 @@ export function needsMaster(c: GatewayConfig): boolean {
     c.vacuum ||
     c.logFormat !== null ||
     c.memoryReport ||
-    c.postBuffering > 0
+    c.postBuffering > 0 ||
+    c.idle > 0
   );
 }
 
