@@ -145,6 +145,48 @@ class CompleteResponse implements AppResponse {
   }
 }
 
+/** A response whose body is still being produced: `body` pulls from the app on demand. */
+class StreamingResponse implements AppResponse {
+  readonly status: number;
+  readonly reason: string;
+  readonly statusLine: string;
+  readonly headers: HeaderList;
+  readonly contentLength: number | undefined;
+  readonly complete = false;
+  readonly chunks: readonly Uint8Array[];
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly #pump: Pump;
+  constructor(pump: Pump, chunks: Uint8Array[]) {
+    const state = pump.state;
+    this.#pump = pump;
+    this.status = state.status;
+    this.reason = state.reason || statusLine(state.status).slice(4);
+    this.statusLine = `${state.status} ${this.reason}`;
+    this.headers = state.headers;
+    this.contentLength = pump.declared;
+    this.chunks = chunks;
+    this.body = new StreamBody(pump, chunks);
+  }
+  get error(): unknown {
+    return this.#pump.error;
+  }
+  close(): Promise<void> {
+    return this.#pump.close();
+  }
+}
+
+class StreamBody implements AsyncIterable<Uint8Array> {
+  readonly #pump: Pump;
+  readonly #chunks: Uint8Array[];
+  constructor(pump: Pump, chunks: Uint8Array[]) {
+    this.#pump = pump;
+    this.#chunks = chunks;
+  }
+  [Symbol.asyncIterator](): StreamIterator {
+    return new StreamIterator(this.#pump, this.#chunks);
+  }
+}
+
 /** Per-request driver: the write() queue, the app's iterator, the commit, and close(). */
 class Pump {
   readonly state: ResponseState;
@@ -218,28 +260,10 @@ class Pump {
     this.declared = declaredLength(this.state.headers);
     // HEAD and 204/304 answers declare the length of a body they do not carry.
     this.limited = this.bodyAllowed() ? this.declared : undefined;
-    const chunks = [...this.takeQueue(), ...first];
-    const pump = this;
-    resolve({
-      status: this.state.status,
-      reason: this.state.reason || statusLine(this.state.status).slice(4),
-      statusLine: statusLine(this.state.status, this.state.reason),
-      headers: this.state.headers,
-      contentLength: this.declared,
-      complete: false,
-      chunks,
-      get error() {
-        return pump.error;
-      },
-      body: {
-        [Symbol.asyncIterator]() {
-          return new StreamIterator(pump, chunks);
-        },
-      },
-      close() {
-        return pump.close();
-      },
-    });
+    const queued = this.takeQueue();
+    const chunks =
+      queued.length === 0 ? first : first.length === 0 ? queued : [...queued, ...first];
+    resolve(new StreamingResponse(this, chunks));
   }
 
   /** Never send more than a declared Content-Length (PEP 3333 "Handling the Content-Length Header"). */
