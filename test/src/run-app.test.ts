@@ -118,6 +118,34 @@ describe('src/run-app: committing the response', () => {
     };
     assert.equal((await runApp(ok, environ().environ)).contentLength, 0);
   });
+  it('startApp hands back an array-body response without a promise', async () => {
+    const array: App = (_e, s) => {
+      s('200 OK', plain);
+      return ['now'];
+    };
+    const ready = startApp(array, environ().environ);
+    assert.equal(ready instanceof Promise, false);
+    assert.equal(await bodyText(ready as AppResponse), 'now');
+    const gen: App = (_e, s) => {
+      s('200 OK', plain);
+      return (async function* () {
+        yield 'later';
+      })();
+    };
+    const pending = startApp(gen, environ().environ);
+    assert.equal(pending instanceof Promise, true);
+    assert.equal(await bodyText(await pending), 'later');
+  });
+  it('many empty chunks before the first byte do not stall or block', async () => {
+    const app: App = (_e, s) => {
+      s('200 OK', plain);
+      return (function* () {
+        for (let i = 0; i < 1000; i++) yield '';
+        yield 'finally data';
+      })();
+    };
+    assert.equal(await bodyText(await runApp(app, environ().environ)), 'finally data');
+  });
   it('startResponse may be called lazily inside the first iteration', async () => {
     const app: App = (_e, s) =>
       (function* () {
