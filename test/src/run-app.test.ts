@@ -7,6 +7,7 @@ import {
   type Environ,
   environFromRequest,
   runApp,
+  startApp,
 } from 'tsgi';
 
 function deferred<T = void>() {
