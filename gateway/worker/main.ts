@@ -64,6 +64,9 @@ async function main(): Promise<number> {
   // The terminal sends SIGINT/SIGQUIT to the whole process group: the master decides, not us.
   for (const signal of ['SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1'] as const)
     process.on(signal, () => {});
+  // The master went away before we were serving: nothing to finish.
+  const orphaned = () => process.exit(WORKER_EXIT.OK);
+  process.once('disconnect', orphaned);
   const { boot, handles } = await receiveBoot();
   const { config } = boot;
   const startedAt = Date.now();
@@ -193,6 +196,7 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => stop(true));
   // The master is gone (is_parent_alive in gunicorn): finish what we have, then exit.
+  process.off('disconnect', orphaned);
   process.on('disconnect', () => stop(true));
 
   send({ type: 'ready' });

@@ -57,6 +57,17 @@ describe('gateway/master: shutdown', () => {
     await m.waitForLine(/still busy after 1 s \(worker-reload-mercy\): SIGKILL/);
   });
 
+  it('workers do not outlive a master killed with SIGKILL', async () => {
+    const { m } = await start('orphan');
+    const workers = m.readyPids();
+    process.kill(m.pid, 'SIGKILL');
+    await m.exited;
+    const deadline = Date.now() + 15_000;
+    while (workers.some(alive) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(workers.filter(alive), []);
+  });
+
   it('SIGQUIT: immediate shutdown', async () => {
     const { m, sock } = await start('quit');
     const inflight = uwsgiGet(sock, '/sleep?ms=20000', 20_000);
