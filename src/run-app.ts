@@ -241,13 +241,17 @@ class Pump {
     this.wakeStream();
   }
 
+  /** Hands over the write() queue (a fresh array the caller may keep) and wakes blocked writers. */
   takeQueue(): Uint8Array[] {
+    if (this.queue.length === 0 && this.drainWaiters.length === 0) return [];
     const q = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
     const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    if (waiters.length > 0) {
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
     return q;
   }
 
