@@ -8,6 +8,7 @@ import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
 import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
+import { type FastAccept, installFastAccept } from './uwsgi-fast-accept.js';
 
 export interface Serving {
   /** Stops accepting; resolves when every open connection has ended (or `force` destroyed it). */
@@ -23,6 +24,7 @@ function untrack(this: TrackedSocket): void {
 
 export function serveListeners(listeners: Listener[], context: ConnectionContext): Serving {
   const http: HttpHandler[] = [];
+  const fast: FastAccept[] = [];
   const open = new Set<Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
@@ -38,6 +40,12 @@ export function serveListeners(listeners: Listener[], context: ConnectionContext
         socket.setNoDelay(true);
         handleUwsgiConnection(socket, context);
       });
+      // Most nginx connections are served on their handle; the rest become sockets as above.
+      const accept = installFastAccept(server, context, (socket) => {
+        track(socket);
+        socket.setNoDelay(true);
+      });
+      if (accept) fast.push(accept);
     } else if (listener.kind === 'uwsgi-ssl') {
       const secureContext: SecureContext = createSecureContext({
         cert: readFileSync(listener.cert!),
@@ -69,7 +77,10 @@ export function serveListeners(listeners: Listener[], context: ConnectionContext
         (l) => new Promise<void>((resolve) => l.server.close(() => resolve())),
       );
       for (const h of http) h.server.closeIdleConnections();
-      if (force) for (const socket of open) socket.destroy();
+      if (force) {
+        for (const socket of open) socket.destroy();
+        for (const f of fast) f.destroyAll();
+      }
       await Promise.all(closing);
     },
   };

@@ -123,8 +123,44 @@ function errorSinkOf(log: Logger): (line: string) => void {
   return sink;
 }
 
-export function handleUwsgiConnection(socket: Socket, context: ConnectionContext): void {
-  new UwsgiConnection(socket, context);
+/** The environ (minus wsgi.input) and body length of an HTTP packet; throws a coded error. */
+export function requestFromPacket(
+  packet: UwsgiPacket,
+  context: ConnectionContext,
+): ReturnType<typeof environFromVars> {
+  const { options, log } = context;
+  const vars = decodeVars(packet.block, options.maxVars, decodeLatin1);
+  return environFromVars(vars, {
+    modifier1: packet.modifier1,
+    modifier2: packet.modifier2,
+    multiprocess: options.multiprocess,
+    errors: createErrors(errorSinkOf(log)),
+  });
+}
+
+/** Serves a connection; `replay` are bytes already read off it (by the fast accept path). */
+export function handleUwsgiConnection(
+  socket: Socket,
+  context: ConnectionContext,
+  replay?: readonly Buffer[],
+): void {
+  const connection = new UwsgiConnection(socket, context);
+  if (replay) for (const chunk of replay) if (!connection.closed) connection.onData(chunk);
+}
+
+/**
+ * Takes over a request the fast accept path started, once its response turned out to need
+ * streaming: writes it with backpressure and closes as a connection of this module would.
+ */
+export function respondOnSocket(
+  socket: Socket,
+  context: ConnectionContext,
+  request: { response: AppResponse; method: string; uri: string; remote: string | undefined },
+  startedAt: number,
+): void {
+  const connection = new UwsgiConnection(socket, context, startedAt);
+  connection.phase = Phase.Request;
+  void connection.respondLater(request.response, request.method, request.uri, request.remote);
 }
 
 class UwsgiConnection implements ResponseTarget {
@@ -139,10 +175,10 @@ class UwsgiConnection implements ResponseTarget {
   peerEnded = false;
   drainWaiter: ((ok: boolean) => void) | undefined;
 
-  constructor(socket: Socket, context: ConnectionContext) {
+  constructor(socket: Socket, context: ConnectionContext, startedAt?: number) {
     this.socket = socket;
     this.context = context;
-    this.startedAt = context.log.requests === false ? 0 : performance.now();
+    this.startedAt = startedAt ?? (context.log.requests === false ? 0 : performance.now());
     // Shared handler functions (no closures per connection): this is the per-connection hot path.
     (socket as ConnSocket)[CONNECTION] = this;
     socket.on('data', onSocketData);
@@ -280,16 +316,10 @@ class UwsgiConnection implements ResponseTarget {
   }
 
   startRequest(packet: UwsgiPacket, rest: Uint8Array): void {
-    const { options, log, app } = this.context;
+    const { options, app } = this.context;
     let request: ReturnType<typeof environFromVars>;
     try {
-      const vars = decodeVars(packet.block, options.maxVars, decodeLatin1);
-      request = environFromVars(vars, {
-        modifier1: packet.modifier1,
-        modifier2: packet.modifier2,
-        multiprocess: options.multiprocess,
-        errors: createErrors(errorSinkOf(log)),
-      });
+      request = requestFromPacket(packet, this.context);
     } catch (error) {
       this.refuse(error as TsgiError);
       return;

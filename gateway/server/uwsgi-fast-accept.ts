@@ -1,0 +1,377 @@
+/**
+ * The fast accept path for plain uwsgi listeners. nginx opens a new connection for every request
+ * and sends the whole packet in one write, so most connections are: one read, one app call, one
+ * write, close. A net.Socket (a Duplex stream with two stream states, an EventEmitter, timers)
+ * costs more CPU than all of our own per-request work (profiled: ~a third of the process), so
+ * such a connection is served on its libuv handle directly, and becomes a net.Socket served by
+ * uwsgi-connection.ts (with the bytes already read replayed into it) as soon as anything is
+ * not that simple: a packet split over reads, a request body, a modifier other than HTTP, a bad
+ * packet, a streamed response, silence past socket-timeout.
+ *
+ * It relies on Node internals that have been stable since Node 12 (the stream handle's onread /
+ * writeBuffer / close, stream_wrap's shared state, net.Server's _handle and _connections) and is
+ * only installed when every one of them is there; otherwise (or after disableFastAccept()) every
+ * connection takes the regular path.
+ */
+import { type Server, Socket } from 'node:net';
+import { createInput, errorResponse, runApp } from '../../src/index.js';
+import { PacketReader } from '../uwsgi/index.js';
+import { requestLine } from './logger.js';
+import {
+  type ConnectionContext,
+  handleUwsgiConnection,
+  requestFromPacket,
+  respondOnSocket,
+} from './uwsgi-connection.js';
+import { type ResponseTarget, writeWhole } from './uwsgi-response.js';
+
+interface StreamHandle {
+  onread: (this: StreamHandle, ab: ArrayBuffer | undefined) => void;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: WriteReq, buffer: Uint8Array): number;
+  close(callback?: () => void): void;
+  [FAST]?: FastConnection;
+}
+interface WriteReq {
+  handle: StreamHandle;
+  buffer?: Uint8Array;
+  async: boolean;
+  oncomplete: (this: WriteReq, status: number) => void;
+}
+interface StreamWrapBinding {
+  WriteWrap: new () => WriteReq;
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kLastWriteWasAsync: number;
+}
+interface ServerInternals {
+  _handle: { onconnection?: (status: number, handle: StreamHandle) => void } | null;
+  _connections: number;
+  _emitCloseIfDrained(): void;
+  maxConnections?: number;
+}
+
+const FAST = Symbol('tsgi.fastConnection');
+/** libuv's end-of-stream read status. */
+const UV_EOF = -4095;
+/** Hands an upgraded socket to the listener's bookkeeping (tracking for close, no-delay). */
+export type AdoptSocket = (socket: Socket) => void;
+
+let binding: StreamWrapBinding | undefined | null;
+let fastAcceptDisabled = false;
+
+/** Turns the fast path off for listeners served from now on (tests, and A/B measurements). */
+export function disableFastAccept(disabled = true): void {
+  fastAcceptDisabled = disabled;
+  binding = undefined;
+}
+
+/** stream_wrap's shared state, or null when this Node does not expose it as expected. */
+function streamWrap(): StreamWrapBinding | null {
+  if (binding !== undefined) return binding;
+  binding = null;
+  if (fastAcceptDisabled) return null;
+  try {
+    const b = (process as unknown as { binding(name: string): StreamWrapBinding }).binding(
+      'stream_wrap',
+    );
+    if (
+      typeof b.WriteWrap === 'function' &&
+      b.streamBaseState instanceof Int32Array &&
+      typeof b.kReadBytesOrError === 'number' &&
+      typeof b.kArrayBufferOffset === 'number' &&
+      typeof b.kLastWriteWasAsync === 'number'
+    ) {
+      binding = b;
+    }
+  } catch {
+    // No process.binding (or no stream_wrap in it): the regular path serves everything.
+  }
+  return binding;
+}
+
+export interface FastAccept {
+  /** Closes every connection still on the fast path (a forced stop). */
+  destroyAll(): void;
+}
+
+/**
+ * Serves the listener's connections on the fast path where it can. Returns undefined (and
+ * changes nothing) when the internals it needs are missing.
+ */
+export function installFastAccept(
+  server: Server,
+  context: ConnectionContext,
+  adopt: AdoptSocket,
+): FastAccept | undefined {
+  const sw = streamWrap();
+  const internals = server as unknown as ServerInternals;
+  const listenHandle = internals._handle;
+  if (
+    !sw ||
+    !listenHandle ||
+    typeof listenHandle.onconnection !== 'function' ||
+    typeof internals._connections !== 'number' ||
+    typeof internals._emitCloseIfDrained !== 'function'
+  ) {
+    return undefined;
+  }
+  const regular = listenHandle.onconnection;
+  const live = new Set<FastConnection>();
+  const shared: Shared = { sw, server, internals, context, adopt, live, sweeper: undefined };
+  listenHandle.onconnection = function onFastConnection(status, handle) {
+    if (
+      status !== 0 ||
+      typeof handle?.readStart !== 'function' ||
+      typeof handle.writeBuffer !== 'function' ||
+      (internals.maxConnections !== undefined && internals._connections >= internals.maxConnections)
+    ) {
+      regular.call(this, status, handle);
+      return;
+    }
+    const connection = new FastConnection(handle, shared);
+    if (handle.readStart() !== 0) connection.upgrade();
+  };
+  return {
+    destroyAll() {
+      for (const c of live) c.closeHandle();
+    },
+  };
+}
+
+interface Shared {
+  sw: StreamWrapBinding;
+  server: Server;
+  internals: ServerInternals;
+  context: ConnectionContext;
+  adopt: AdoptSocket;
+  live: Set<FastConnection>;
+  /** One timer for every fast connection waiting for its first bytes (not one per socket). */
+  sweeper: NodeJS.Timeout | undefined;
+}
+
+function onFastRead(this: StreamHandle, arrayBuffer: ArrayBuffer | undefined): void {
+  this[FAST]?.onRead(arrayBuffer);
+}
+
+function ignoreRead(): void {
+  // A closed handle's late read callbacks.
+}
+
+function onFastWritten(this: WriteReq): void {
+  this.handle[FAST]?.closeHandle();
+}
+
+/** Checks the connections still waiting for bytes against socket-timeout. */
+function sweep(shared: Shared): void {
+  const now = Date.now();
+  let waiting = 0;
+  for (const c of shared.live) {
+    if (c.phase !== Phase.Head) continue;
+    // Handed to the regular path, which owns the timeout from there and answers it as always.
+    if (now - c.acceptedAt >= shared.context.options.socketTimeoutMs) c.upgrade()?.emit('timeout');
+    else waiting++;
+  }
+  if (waiting === 0 && shared.sweeper) {
+    clearInterval(shared.sweeper);
+    shared.sweeper = undefined;
+  }
+}
+
+enum Phase {
+  /** Waiting for the packet. */
+  Head = 0,
+  /** The app runs. */
+  Request = 1,
+  /** Closed, or handed to a net.Socket. */
+  Gone = 2,
+}
+
+class FastConnection implements ResponseTarget {
+  readonly handle: StreamHandle;
+  readonly shared: Shared;
+  phase = Phase.Head;
+  closed = false;
+  /** Bytes read while deciding (replayed if the connection is upgraded). */
+  chunks: Buffer[] | undefined;
+  acceptedAt = 0;
+  startedAt = 0;
+
+  constructor(handle: StreamHandle, shared: Shared) {
+    this.handle = handle;
+    this.shared = shared;
+    handle[FAST] = this;
+    handle.onread = onFastRead;
+    // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
+    shared.internals._connections++;
+    shared.live.add(this);
+    if (!shared.sweeper) {
+      shared.sweeper = setInterval(
+        sweep,
+        Math.min(1000, shared.context.options.socketTimeoutMs),
+        shared,
+      );
+      shared.sweeper.unref();
+    }
+    this.acceptedAt = Date.now();
+  }
+
+  onRead(arrayBuffer: ArrayBuffer | undefined): void {
+    const { sw } = this.shared;
+    const nread = sw.streamBaseState[sw.kReadBytesOrError]!;
+    if (nread === 0) return;
+    if (nread < 0 || !arrayBuffer) {
+      // Before any byte: nothing to answer (a partial packet was upgraded at once). While the
+      // app runs: a FIN only half-closes (the reply still goes out), an error means it is gone.
+      if (this.phase === Phase.Request && nread === UV_EOF) this.handle.readStop();
+      else this.closeHandle();
+      return;
+    }
+    const chunk = Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread);
+    if (this.phase !== Phase.Head) return; // Bytes past a body-less request: peer garbage.
+    if (this.chunks) {
+      this.chunks.push(chunk);
+      this.upgrade();
+      return;
+    }
+    this.chunks = [chunk];
+    this.start(chunk);
+  }
+
+  /** The first read: serve it here if it is a whole body-less HTTP request, else upgrade. */
+  start(chunk: Buffer): void {
+    const { context } = this.shared;
+    const { options, log } = context;
+    let request: ReturnType<typeof requestFromPacket>;
+    try {
+      const result = new PacketReader({ bufferSize: options.bufferSize }).push(chunk);
+      // Split packet, bytes after it (a body), ping/echo/signal: the regular path.
+      if (
+        !result ||
+        result.rest.length > 0 ||
+        !options.httpModifiers.has(result.packet.modifier1)
+      ) {
+        this.upgrade();
+        return;
+      }
+      request = requestFromPacket(result.packet, context);
+    } catch {
+      // A bad packet: the regular path reads it again and answers it (400/431 and a log line).
+      this.upgrade();
+      return;
+    }
+    if (request.contentLength > 0) {
+      this.upgrade();
+      return;
+    }
+    this.phase = Phase.Request;
+    this.chunks = undefined;
+    if (log.requests !== false) this.startedAt = performance.now();
+    const { environ } = request;
+    environ['wsgi.input'] = createInput(undefined);
+    const method = environ.REQUEST_METHOD;
+    const uri = (environ.REQUEST_URI as string | undefined) ?? environ.PATH_INFO;
+    const remote = environ.REMOTE_ADDR;
+    runApp(context.app, environ).then(
+      (response) => this.respond({ response, method, uri, remote }),
+      (error) => this.respond({ response: errorResponse(error), method, uri, remote }),
+    );
+  }
+
+  respond(request: Parameters<typeof respondOnSocket>[2]): void {
+    const { log, onRequestDone } = this.shared.context;
+    const { response, method, uri, remote } = request;
+    if (this.closed) {
+      void response.close();
+      if (log.requests !== false) {
+        const status = `${response.status} (client gone)`;
+        log.request(requestLine(remote, method, uri, status, 0, this.startedAt));
+      }
+      onRequestDone?.(response.status);
+      return;
+    }
+    const whole = writeWhole(this, response, method === 'HEAD');
+    if (!whole) {
+      // Streamed: the regular writer, with backpressure and socket-timeout on writes.
+      const socket = this.upgrade();
+      if (socket) respondOnSocket(socket, this.shared.context, request, this.startedAt);
+      return;
+    }
+    void response.close();
+    if (log.requests !== false) {
+      log.request(requestLine(remote, method, uri, whole.status, whole.bytes, this.startedAt));
+    }
+    onRequestDone?.(whole.status);
+  }
+
+  // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).
+  write(bytes: Uint8Array): boolean {
+    const { sw } = this.shared;
+    const req = new sw.WriteWrap();
+    req.handle = this.handle;
+    req.oncomplete = onFastWritten;
+    req.async = false;
+    const error = this.handle.writeBuffer(req, bytes);
+    if (error !== 0) {
+      this.closeHandle();
+      return false;
+    }
+    if (sw.streamBaseState[sw.kLastWriteWasAsync]) {
+      req.buffer = bytes; // kept alive until oncomplete, which closes
+      req.async = true;
+    } else {
+      this.closeHandle();
+    }
+    return true;
+  }
+
+  waitDrain(): Promise<boolean> {
+    return Promise.resolve(!this.closed);
+  }
+
+  closeHandle(): void {
+    if (this.phase === Phase.Gone) return; // closed already, or a net.Socket's now
+    this.phase = Phase.Gone;
+    this.closed = true;
+    this.release();
+    this.handle.onread = ignoreRead; // must stay a function
+    this.handle.close();
+    const { internals } = this.shared;
+    internals._connections--;
+    internals._emitCloseIfDrained();
+  }
+
+  release(): void {
+    this.handle[FAST] = undefined;
+    this.shared.live.delete(this);
+  }
+
+  /**
+   * Hands the connection to a net.Socket served by uwsgi-connection.ts, replaying what was read
+   * unless a response is already under way. Returns the socket (undefined if already gone).
+   */
+  upgrade(): Socket | undefined {
+    if (this.phase === Phase.Gone) return undefined;
+    const replaying = this.phase === Phase.Head;
+    this.phase = Phase.Gone;
+    this.release();
+    const { handle, shared } = this;
+    handle.readStop();
+    const socket = new Socket({
+      handle: handle as never,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+    } as never);
+    // The net.Socket now stands for this connection in the server's count (its close decrements).
+    const s = socket as Socket & { server?: Server; _server?: Server };
+    s.server = shared.server;
+    s._server = shared.server;
+    shared.adopt(socket);
+    if (replaying) handleUwsgiConnection(socket, shared.context, this.chunks ?? []);
+    this.chunks = undefined;
+    return socket;
+  }
+}
