@@ -376,7 +376,13 @@ function checkedStartResponse(startResponse: StartResponse, state: CallState): S
 }
 
 /** Warns when a body is garbage-collected without close() (like wsgiref's __del__ check). */
-const unclosed = new FinalizationRegistry<{ closed: boolean; errors: ErrorStream }>((flag) => {
+// Guarded: a runtime without FinalizationRegistry still gets every other check.
+const unclosed =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<{ closed: boolean; errors: ErrorStream }>(warnUnclosed)
+    : undefined;
+
+function warnUnclosed(flag: { closed: boolean; errors: ErrorStream }): void {
   if (!flag.closed) {
     try {
       warn(flag.errors, 'body-close', 'the body was dropped without close() or return()');
@@ -384,7 +390,7 @@ const unclosed = new FinalizationRegistry<{ closed: boolean; errors: ErrorStream
       // The request's error stream may be gone; nothing else can report this.
     }
   }
-});
+}
 
 /** Wraps the app's body: checks each chunk, closing, and iteration after close. */
 function checkedBody(body: unknown, state: CallState): ResponseBody {
@@ -469,7 +475,7 @@ function checkedBody(body: unknown, state: CallState): ResponseBody {
         }),
         close: () => close(),
       };
-  unclosed.register(wrapped, flag);
+  unclosed?.register(wrapped, flag);
   return wrapped as ResponseBody;
 }
 
