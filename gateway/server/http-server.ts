@@ -79,7 +79,7 @@ function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: b
   env['wsgi.multithread'] = false;
   env['wsgi.multiprocess'] = options.multiprocess;
   env['wsgi.run_once'] = false;
-  if (env.CONTENT_LENGTH === undefined && req.headers['transfer-encoding'] !== undefined) {
+  if (env.CONTENT_LENGTH === undefined && env.HTTP_TRANSFER_ENCODING !== undefined) {
     env['wsgi.input_terminated'] = true;
   }
   return env as Environ;
@@ -153,15 +153,19 @@ function flatHeaders(response: AppResponse): string[] {
   return flat;
 }
 
-async function handleRequest(
+const RESOLVED: Promise<void> = Promise.resolve();
+
+function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   context: ConnectionContext,
   https: boolean,
 ): Promise<void> {
   const startedAt = performance.now();
-  const { options, log, app } = context;
-  const declared = req.headers['content-length'];
+  const { options, app } = context;
+  // The declared length as the app sees it (addHeader: the last Content-Length wins).
+  const environ = buildEnviron(req, context, https);
+  const declared = environ.CONTENT_LENGTH;
   if (options.limitPost > 0 && declared !== undefined && Number(declared) > options.limitPost) {
     sendError(
       res,
@@ -173,90 +177,150 @@ async function handleRequest(
       startedAt,
       req,
     );
-    return;
+    return RESOLVED;
   }
-  const environ = buildEnviron(req, context, https);
-  const hasBody = declared !== undefined || req.headers['transfer-encoding'] !== undefined;
+  const hasBody = declared !== undefined || environ.HTTP_TRANSFER_ENCODING !== undefined;
   environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, res, context) : undefined);
-  let response = await runApp(app, environ);
-  // One pass over the headers: refuse CR/LF, note a Content-Length, flatten for writeHead.
-  let headers: string[] = [];
+  return runApp(app, environ).then((response) =>
+    respondHttp(req, res, context, response, startedAt),
+  );
+}
+
+/** The flat header list for writeHead (with Content-Length when known), or null on CR/LF. */
+function headerList(response: AppResponse, isHead: boolean): string[] | null {
+  const headers: string[] = [];
   let hasLength = false;
   for (const [name, value] of response.headers) {
-    if (hasCrLf(name) || hasCrLf(value)) {
-      const error = gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
-      log.error(error.message);
-      await response.close();
-      response = errorResponse(error);
-      headers = flatHeaders(response);
-      hasLength = true;
-      break;
-    }
+    if (hasCrLf(name) || hasCrLf(value)) return null;
     if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
     headers.push(name, value);
   }
-  const bodyless = isNullBodyStatus(response.status);
-  const length = announcedLength(response, req.method === 'HEAD');
-  if (length !== undefined && !bodyless && !hasLength) {
+  const length = announcedLength(response, isHead);
+  if (length !== undefined && !hasLength && !isNullBodyStatus(response.status)) {
     headers.push('Content-Length', String(length));
+  }
+  return headers;
+}
+
+/**
+ * Writes the response. A body known whole (the usual case), HEAD and 204/304 go out in this turn
+ * with no promise hops; a streamed body, or headers refused for CR/LF, continue asynchronously.
+ */
+function respondHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  response: AppResponse,
+  startedAt: number,
+): Promise<void> | undefined {
+  const isHead = req.method === 'HEAD';
+  const headers = headerList(response, isHead);
+  if (!headers) return refuseHeaders(req, res, context, response, startedAt);
+  const bodyless = isNullBodyStatus(response.status);
+  if (!response.complete && !isHead && !bodyless) {
+    return streamHttp(req, res, context, response, headers, startedAt);
   }
   let bytes = 0;
   let ok = true;
   try {
     res.writeHead(response.status, response.reason, headers);
-    if (req.method === 'HEAD' || bodyless) {
+    if (isHead || bodyless) {
       res.end();
-    } else if (response.complete) {
-      for (const chunk of response.chunks) bytes += chunk.length;
-      res.end(
-        response.chunks.length === 1
-          ? response.chunks[0]
-          : Buffer.concat(response.chunks as Uint8Array[]),
-      );
     } else {
-      for await (const chunk of response.body) {
-        if (res.destroyed) {
-          ok = false;
-          break;
-        }
-        bytes += chunk.length;
-        if (!res.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              res.off('drain', done);
-              res.off('close', done);
-              resolve();
-            };
-            res.on('drain', done);
-            res.on('close', done);
-          });
-        }
-      }
-      res.end();
+      const chunks = response.chunks;
+      for (const chunk of chunks) bytes += chunk.length;
+      res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks as Uint8Array[]));
     }
   } catch (error) {
     ok = false;
-    log.error(`response cut short: ${(error as Error)?.message ?? error}`);
+    context.log.error(`response cut short: ${(error as Error)?.message ?? error}`);
+    res.destroy();
+  }
+  void response.close();
+  responded(req, res, context, response.status, ok, bytes, startedAt);
+  return undefined;
+}
+
+async function refuseHeaders(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  response: AppResponse,
+  startedAt: number,
+): Promise<void> {
+  const name = response.headers.find(([n, v]) => hasCrLf(n) || hasCrLf(v))?.[0];
+  const error = gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
+  context.log.error(error.message);
+  await response.close();
+  await respondHttp(req, res, context, errorResponse(error), startedAt);
+}
+
+async function streamHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  response: AppResponse,
+  headers: string[],
+  startedAt: number,
+): Promise<void> {
+  let bytes = 0;
+  let ok = true;
+  try {
+    res.writeHead(response.status, response.reason, headers);
+    for await (const chunk of response.body) {
+      if (res.destroyed) {
+        ok = false;
+        break;
+      }
+      bytes += chunk.length;
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    res.end();
+  } catch (error) {
+    ok = false;
+    context.log.error(`response cut short: ${(error as Error)?.message ?? error}`);
     res.destroy();
   } finally {
     await response.close();
   }
+  responded(req, res, context, response.status, ok, bytes, startedAt);
+}
+
+function responded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  status: number,
+  ok: boolean,
+  bytes: number,
+  startedAt: number,
+): void {
+  const { log } = context;
   if (log.requests !== false) {
     // Cut short: the peer went away before everything was handed to the kernel.
     const aborted = res.destroyed && !res.writableFinished;
-    const status = ok && !aborted ? response.status : `${response.status} (aborted)`;
     log.request(
       requestLine(
         req.socket.remoteAddress,
         req.method ?? '-',
         req.url ?? '-',
-        status,
+        ok && !aborted ? status : `${status} (aborted)`,
         bytes,
         startedAt,
       ),
     );
   }
-  context.onRequestDone?.(response.status);
+  context.onRequestDone?.(status);
 }
 
 export interface HttpHandler {
@@ -277,7 +341,13 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       keepAliveTimeout: 5000,
     },
     (req, res) => {
-      handleRequest(req, res, context, https).catch((error) => {
+      let handled: Promise<void>;
+      try {
+        handled = handleRequest(req, res, context, https);
+      } catch (error) {
+        handled = Promise.reject(error);
+      }
+      handled.catch((error) => {
         context.log.error(`request failed: ${(error as Error)?.stack ?? error}`);
         res.destroy();
       });
