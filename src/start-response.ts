@@ -4,13 +4,9 @@
  * headers are on their way.
  */
 import { coreError } from './errors.js';
-import { isLatin1 } from './latin1.js';
 import type { HeaderList, Write } from './types.js';
 
-const STATUS_RE = /^([1-9]\d\d)(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Controls other than HTAB would let a value split or corrupt the response head.
-const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** Headers only the server may set (RFC 9110 §7.6.1 and PEP 3333 "Other HTTP Features"). */
 export const HOP_BY_HOP = new Set([
@@ -31,18 +27,65 @@ export interface ParsedStatus {
   reason: string;
 }
 
+// Apps send the same few statuses and header names over and over: remember the ones already
+// checked (bounded, so hostile variety cannot grow them without limit).
+const CACHE_LIMIT = 256;
+const statusCache = new Map<string, ParsedStatus>();
+/** Header name → true when it is hop-by-hop, false when it is a valid ordinary name. */
+const nameCache = new Map<string, boolean>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** True when `text` has a control char other than HTAB, or a char above U+00FF. */
+function hasBadChar(text: string, from = 0): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Controls other than HTAB would let a value split or corrupt the response head.
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return true;
+  }
+  return false;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** `'NNN Reason'` (or `'NNN'`): three digits from 100, a space, a reason without controls. */
 export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw coreError('ERR_TSGI_STATUS_INVALID', String(status));
-  const m = STATUS_RE.exec(status);
-  if (!m || !isLatin1(status)) throw coreError('ERR_TSGI_STATUS_INVALID', JSON.stringify(status));
-  return { status: Number(m[1]), reason: m[2] ?? '' };
+  const cached = statusCache.get(status);
+  if (cached) return cached;
+  const ok =
+    (status.length === 3 || (status.length > 3 && status.charCodeAt(3) === 0x20)) &&
+    status.charCodeAt(0) >= 0x31 &&
+    status.charCodeAt(0) <= 0x39 &&
+    isDigit(status.charCodeAt(1)) &&
+    isDigit(status.charCodeAt(2)) &&
+    !hasBadChar(status, 4);
+  if (!ok) throw coreError('ERR_TSGI_STATUS_INVALID', JSON.stringify(status));
+  const parsed = { status: Number(status.slice(0, 3)), reason: status.slice(4) };
+  return remember(statusCache, status, Object.freeze(parsed));
+}
+
+/** Whether a header name is hop-by-hop; throws when it is not a token. */
+function checkName(name: string): boolean {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
+  if (!TOKEN_RE.test(name))
+    throw coreError('ERR_TSGI_HEADER_INVALID', `name ${JSON.stringify(name)}`);
+  return remember(nameCache, name, HOP_BY_HOP.has(name.toLowerCase()));
 }
 
 export function checkHeaders(headers: unknown): HeaderList {
   if (!Array.isArray(headers)) {
     throw coreError('ERR_TSGI_HEADER_INVALID', 'headers must be an array of [name, value] pairs');
   }
-  for (const h of headers) {
+  for (let i = 0; i < headers.length; i++) {
+    const h: unknown = headers[i];
     if (
       !Array.isArray(h) ||
       h.length !== 2 ||
@@ -54,16 +97,15 @@ export function checkHeaders(headers: unknown): HeaderList {
         `not a [name, value] pair of strings: ${String(h)}`,
       );
     }
-    const [name, value] = h as [string, string];
-    if (!TOKEN_RE.test(name))
-      throw coreError('ERR_TSGI_HEADER_INVALID', `name ${JSON.stringify(name)}`);
-    if (BAD_VALUE_RE.test(value) || !isLatin1(value)) {
+    const name = h[0] as string;
+    const value = h[1] as string;
+    if (checkName(name)) throw coreError('ERR_TSGI_HOP_BY_HOP_HEADER', name);
+    if (hasBadChar(value)) {
       throw coreError(
         'ERR_TSGI_HEADER_INVALID',
         `value of ${name} ${JSON.stringify(value)} (control character or char above U+00FF; encode with utf8ToLatin1)`,
       );
     }
-    if (HOP_BY_HOP.has(name.toLowerCase())) throw coreError('ERR_TSGI_HOP_BY_HOP_HEADER', name);
   }
   return headers as HeaderList;
 }
