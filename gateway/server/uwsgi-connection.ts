@@ -214,12 +214,10 @@ class UwsgiConnection implements ResponseTarget {
     this.peerEnded = true;
     switch (this.phase) {
       case Phase.Head:
+        // A half-closed peer can still read: answer 400 rather than close silently.
         if (this.reader?.started) {
-          this.context.log.warn(
-            gatewayError('ERR_UWSGI_TRUNCATED', 'the peer closed mid-packet').message,
-          );
-        }
-        this.socket.destroy();
+          this.refuse(gatewayError('ERR_UWSGI_TRUNCATED', 'the peer closed mid-packet'));
+        } else this.socket.destroy();
         return;
       case Phase.Request:
         if (this.body && this.body.remaining > 0) {
