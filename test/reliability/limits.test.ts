@@ -194,6 +194,17 @@ describe('hostile clients: limits and refusals', () => {
     });
   });
 
+  it('a packet cut short by a half-close → 400 naming the truncation, not a silent close', async () => {
+    const packet = requestPacket('GET', '/hello');
+    const reply = await raw(laxUnix, packet.subarray(0, packet.length >> 1), true);
+    assert.equal(
+      parseResponse(reply.data).status,
+      400,
+      `got ${reply.data.length} bytes (${reply.end})`,
+    );
+    await lax.waitForLine(/ERR_UWSGI_TRUNCATED/);
+  });
+
   it('plain HTTP on a uwsgi socket with the default buffer-size → 400 at once, naming the mistake', async () => {
     const started = performance.now();
     const reply = await raw(laxUnix, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
