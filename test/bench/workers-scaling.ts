@@ -16,17 +16,24 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../helpers/load.js';
 import { alive, type MasterProcess, ROOT, startMaster, TEST_APP } from '../helpers/master.js';
 import { startNginxFront } from '../helpers/nginx-front.js';
+import { run as runProcessModels } from './process-model.js';
 
 export interface ScalingRow {
   server: string;
   workers: number;
-  scenario: 'hello' | 'reload under load' | 'respawn after SIGKILL';
+  scenario:
+    | 'hello'
+    | 'reload under load'
+    | 'respawn after SIGKILL'
+    | 'process model (bare responder)';
   reqPerSec: number;
   p99Ms: number;
   /** Failed requests (errors, timeouts, non-2xx) during the measurement. */
   failed: number;
   /** Respawn rows: ms from SIGKILL until a replacement reported ready. */
   ms?: number;
+  tool: 'autocannon';
+  note: string;
 }
 
 function safeKill(pid: number, signal: NodeJS.Signals): void {
@@ -37,7 +44,8 @@ function safeKill(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+let SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+let WARMUP = 2;
 const CONNECTIONS = 50;
 const UWSGI_PLUGIN = '/usr/lib/uwsgi/plugins/python3_plugin.so';
 
@@ -58,7 +66,7 @@ function gatewayEntry(): string[] {
   return ['--conditions=source', join(out, 'gateway/cli.js')];
 }
 
-async function tsgiRows(entry: string[], dir: string, workers: number): Promise<ScalingRow[]> {
+async function tsgiRows(entry: string[], dir: string, workers: number): Promise<RawRow[]> {
   const sock = join(dir, `tsgi-${workers}.sock`);
   const master: MasterProcess = await startMaster(
     [
@@ -75,10 +83,10 @@ async function tsgiRows(entry: string[], dir: string, workers: number): Promise<
     { workers, entry },
   );
   const nginx = await startNginxFront(sock);
-  const rows: ScalingRow[] = [];
+  const rows: RawRow[] = [];
   const server = 'tsgi';
   try {
-    await load(`${nginx.url}/`, CONNECTIONS, 1); // warm-up
+    if (WARMUP > 0) await load(`${nginx.url}/`, CONNECTIONS, WARMUP); // JIT warm-up
     const hello = await load(`${nginx.url}/`, CONNECTIONS, SECONDS);
     rows.push({
       server,
@@ -129,7 +137,7 @@ async function tsgiRows(entry: string[], dir: string, workers: number): Promise<
   return rows;
 }
 
-async function uwsgiRows(dir: string, workers: number): Promise<ScalingRow[]> {
+async function uwsgiRows(dir: string, workers: number): Promise<RawRow[]> {
   const sock = join(dir, `uwsgi-${workers}.sock`);
   const app = join(dir, 'hello.py');
   writeFileSync(
@@ -147,8 +155,7 @@ async function uwsgiRows(dir: string, workers: number): Promise<ScalingRow[]> {
       String(workers),
       '--socket',
       sock,
-      '--chmod-socket',
-      '666',
+      '--chmod-socket=666',
       '--wsgi-file',
       app,
       '--disable-logging',
@@ -160,13 +167,14 @@ async function uwsgiRows(dir: string, workers: number): Promise<ScalingRow[]> {
     ],
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
-  const rows: ScalingRow[] = [];
+  const rows: RawRow[] = [];
   try {
     const deadline = Date.now() + 15_000;
     while (!existsSync(sock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!existsSync(sock)) throw new Error(`uwsgi did not create ${sock}`);
     const nginx = await startNginxFront(sock);
     try {
-      await load(`${nginx.url}/`, CONNECTIONS, 1);
+      if (WARMUP > 0) await load(`${nginx.url}/`, CONNECTIONS, WARMUP);
       const hello = await load(`${nginx.url}/`, CONNECTIONS, SECONDS);
       rows.push({
         server: 'uwsgi',
@@ -209,13 +217,27 @@ async function uwsgiRows(dir: string, workers: number): Promise<ScalingRow[]> {
   return rows;
 }
 
-function progress(row: ScalingRow): ScalingRow {
+type RawRow = Omit<ScalingRow, 'tool' | 'note'>;
+
+function progress(partial: RawRow): ScalingRow {
+  const row: ScalingRow = {
+    ...partial,
+    tool: 'autocannon',
+    note: `${partial.failed} failed requests`,
+  };
   if (process.env.TSGI_BENCH_QUIET !== '1')
     console.error(`workers-scaling: ${JSON.stringify(row)}`);
   return row;
 }
 
-export async function run(): Promise<ScalingRow[]> {
+export async function run(
+  options: { duration?: number; smoke?: boolean } = {},
+): Promise<ScalingRow[]> {
+  if (options.duration) SECONDS = options.duration;
+  if (options.smoke) {
+    SECONDS = 1;
+    WARMUP = 0;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-bench-workers-'));
   const rows: ScalingRow[] = [];
   try {
@@ -224,6 +246,20 @@ export async function run(): Promise<ScalingRow[]> {
     for (const workers of [1, 2, 4]) {
       for (const row of await tsgiRows(entry, dir, workers)) rows.push(progress(row));
       if (haveUwsgi) for (const row of await uwsgiRows(dir, workers)) rows.push(progress(row));
+    }
+    // Why the master hands listening handles to forked workers (shared accept) instead of
+    // node:cluster's default round-robin: the same bare responder under each model.
+    for (const m of await runProcessModels(SECONDS)) {
+      rows.push(
+        progress({
+          server: m.model,
+          workers: m.workers,
+          scenario: 'process model (bare responder)',
+          reqPerSec: m.reqPerSec,
+          p99Ms: m.p99ms,
+          failed: m.errors,
+        }),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
