@@ -103,7 +103,7 @@ function sendCase(
 }
 
 async function probe(target: Target): Promise<string | undefined> {
-  const reply = await rawRequest(target, HELLO, { timeoutMs: 5000 });
+  const reply = await rawRequest(target, HELLO, { timeoutMs: 10_000 });
   try {
     const response = parseResponse(reply.data);
     if (response.status === 200 && response.body.toString() === 'Hello, world!') return undefined;
@@ -122,7 +122,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRes
   let done = 0;
   // Packets that announce a body and never send it wait for socket-timeout twice at most
   // (vars, then body or drain), plus the scheduling of a loaded run.
-  const deadlineMs = options.socketTimeout * 2000 + 5000;
+  const deadlineMs = options.socketTimeout * 2000 + 10_000;
   const batchSize = options.concurrency * 4;
   for (let batch = 0; done < options.cases; batch++) {
     const size = Math.min(batchSize, options.cases - done);
