@@ -47,6 +47,7 @@ describe('gateway/master: control', () => {
     fifo = join(dir, 'master.fifo');
     touch = join(dir, 'reload.touch');
     writeFileSync(touch, '');
+    writeFileSync(`${touch}.chain`, '');
     master = await startMaster(
       [
         // Up to 2 workers, starting with 1 (FIFO + and - move between them; the slow
@@ -66,6 +67,8 @@ describe('gateway/master: control', () => {
         fifo,
         '--touch-reload',
         touch,
+        '--touch-chain-reload',
+        `${touch}.chain`,
         '--vacuum',
         '--chmod-socket',
         '660',
@@ -134,6 +137,14 @@ describe('gateway/master: control', () => {
     await master.waitForLine(/touch-reload .*reload\.touch: rolling reload/);
     await master.waitFor('a reloaded worker', () => master.readyPids().length > n);
     assert.equal((await uwsgiGet(sock, '/')).status, 200);
+  });
+
+  it('--touch-chain-reload reloads one worker at a time when the file is touched', async () => {
+    const n = master.readyPids().length;
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(`${touch}.chain`, later, later);
+    await master.waitForLine(/touch-chain-reload .*reload\.touch\.chain: rolling reload/);
+    await master.waitFor('a reloaded worker', () => master.readyPids().length > n);
   });
 
   it('tsgi --stop PIDFILE stops gracefully with exit 0, and --vacuum removes socket, pidfile and FIFO', async () => {
