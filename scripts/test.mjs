@@ -3,7 +3,16 @@
 // so the files are listed here. `--node24` runs the same files on Node 24 (npm's node@24 binary);
 // `--both` runs on this Node and then on Node 24. Extra arguments narrow the file list (substring match).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -61,10 +70,42 @@ function run(label, cmd, argv) {
   };
 }
 
+/**
+ * npm's node@24 package through npx lands under ~/.npm/_npx, which is private to root (0700). Tests
+ * that drop privileges (--uid nobody) respawn workers with process.execPath, so the binary is copied
+ * to a world-readable folder first.
+ */
+function node24Binary() {
+  const found = spawnSync(
+    'npx',
+    ['-y', '-p', 'node@24', '--', 'node', '-p', 'process.execPath + " " + process.version'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  const [path, version] = (found.stdout ?? '').trim().split(' ');
+  if (found.status !== 0 || !path || !version) {
+    console.error(`could not get node@24 through npx: ${found.stderr}`);
+    process.exit(1);
+  }
+  const dir = join(tmpdir(), `tsgi-node-${version}`);
+  const target = join(dir, 'node');
+  if (!existsSync(target)) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    copyFileSync(path, `${target}.part`);
+    chmodSync(`${target}.part`, 0o755);
+    renameSync(`${target}.part`, target);
+  }
+  chmodSync(dir, 0o755);
+  return { path: target, version };
+}
+
 const runs = [];
 if (!flags.has('--node24')) runs.push(run(`node ${process.version}`, process.execPath, nodeArgs));
 if (flags.has('--node24') || flags.has('--both')) {
-  runs.push(run('node 24', 'npx', ['-y', '-p', 'node@24', '--', 'node', ...nodeArgs]));
+  const node24 = node24Binary();
+  runs.push(run(`node ${node24.version}`, node24.path, nodeArgs));
 }
 let pass = 0;
 let fail = 0;
