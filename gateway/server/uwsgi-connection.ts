@@ -17,6 +17,7 @@ import {
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import {
+  createKeyInterner,
   decodeVars,
   MODIFIER,
   PacketReader,
@@ -112,6 +113,9 @@ function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
     : buffer.toString('latin1', start, end);
 }
 
+/** The keys nginx sends on every request, decoded once (a bounded table). */
+const decodeKey = createKeyInterner(decodeLatin1);
+
 /** One wsgi.errors sink per logger, not a closure per request. */
 const errorSinks = new WeakMap<Logger, (line: string) => void>();
 function errorSinkOf(log: Logger): (line: string) => void {
@@ -129,7 +133,7 @@ export function requestFromPacket(
   context: ConnectionContext,
 ): ReturnType<typeof environFromVars> {
   const { options, log } = context;
-  const vars = decodeVars(packet.block, options.maxVars, decodeLatin1);
+  const vars = decodeVars(packet.block, options.maxVars, decodeLatin1, decodeKey);
   return environFromVars(vars, {
     modifier1: packet.modifier1,
     modifier2: packet.modifier2,

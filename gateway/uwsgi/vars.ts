@@ -19,6 +19,8 @@ export function decodeVars(
   block: Uint8Array,
   maxVars = DEFAULT_MAX_VARS,
   decode: Latin1Decoder = bytesToLatin1,
+  /** For keys only (e.g. createKeyInterner's); `decode` by default. */
+  decodeKey: Latin1Decoder = decode,
 ): UwsgiVar[] {
   const vars: UwsgiVar[] = [];
   const end = block.length;
@@ -42,7 +44,7 @@ export function decodeVars(
       throw gatewayError('ERR_UWSGI_TOO_MANY_VARS', `more than ${maxVars} (max-vars)`);
     }
     vars.push([
-      decode(block, keyStart, keyStart + keyLength),
+      decodeKey(block, keyStart, keyStart + keyLength),
       decode(block, pos, pos + valueLength),
     ]);
     pos += valueLength;

@@ -1,0 +1,38 @@
+/**
+ * A decoder for var keys that hands back the same string for the same bytes. nginx sends the same
+ * ~15 keys on every request: comparing bytes to a remembered key costs less than a native decode,
+ * a new string and its internalisation when it becomes an environ property. Bounded, so a peer
+ * that sends ever-new keys only fills the table once.
+ */
+import type { Latin1Decoder } from './vars.js';
+
+/** Keys longer than this are decoded every time (nginx's are 9-30 bytes). */
+const MAX_KEY = 48;
+/** Remembered keys per length, and in all. */
+const PER_LENGTH = 8;
+const TOTAL = 256;
+
+export function createKeyInterner(decode: Latin1Decoder): Latin1Decoder {
+  const byLength: string[][] = [];
+  let total = 0;
+  return (bytes, start, end) => {
+    const length = end - start;
+    if (length > MAX_KEY) return decode(bytes, start, end);
+    const known = byLength[length];
+    if (known) {
+      for (let k = 0; k < known.length; k++) {
+        const key = known[k]!;
+        let i = 0;
+        while (i < length && key.charCodeAt(i) === bytes[start + i]) i++;
+        if (i === length) return key;
+      }
+    }
+    const key = decode(bytes, start, end);
+    if (total < TOTAL && (known?.length ?? 0) < PER_LENGTH) {
+      if (known) known.push(key);
+      else byLength[length] = [key];
+      total++;
+    }
+    return key;
+  };
+}
