@@ -74,6 +74,7 @@ export class Arbiter {
   private ageCounter = 0;
   private target: number;
   private everReady = false;
+  private announced = false;
   private failures = 0;
   private nextSpawnAt = 0;
   private lastCycle = 0;
@@ -160,6 +161,14 @@ export class Arbiter {
           `master: worker ${w.id} (pid ${w.pid}) ready, generation ${w.generation}, ${Date.now() - w.spawnedAt} ms after spawn`,
         );
         if (this.shutdown) this.retire(w, 'shutdown', true);
+        const ready = this.active().filter((x) => x.state === 'ready').length;
+        if (!this.announced && ready >= this.target) {
+          // The same line the single-process gateway prints, once every initial worker accepts.
+          this.announced = true;
+          this.log.info(
+            `ready (pid ${process.pid}), serving ${this.options.app} with ${ready} worker(s)`,
+          );
+        }
         return;
       }
       case 'retiring': {
