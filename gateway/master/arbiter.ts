@@ -299,8 +299,12 @@ export class Arbiter {
     const lived = w.readyAt ? Date.now() - w.readyAt : 0;
     // A ready worker killed by a signal from outside (kill -9, the OOM killer) is not a crash
     // loop of the app: its replacement starts at once. Boot deaths and exits a ready worker
-    // caused itself (non-zero code soon after ready) are what the backoff is for.
-    this.failures = w.readyAt && signal ? 0 : nextFailureCount(this.failures, lived);
+    // caused itself (non-zero code, SIGSEGV/SIGABRT soon after ready) feed the backoff.
+    this.failures = nextFailureCount(this.failures, {
+      wasReady: w.readyAt > 0,
+      livedMs: lived,
+      signal,
+    });
     const delay = respawnDelay(this.failures);
     this.nextSpawnAt = Date.now() + delay;
     this.log.warn(

@@ -12,9 +12,18 @@ describe('gateway/master/backoff', () => {
     assert.equal(respawnDelay(40), 30_000);
   });
 
-  it('a worker that lived long enough resets the count', () => {
-    assert.equal(nextFailureCount(3, 100), 4);
-    assert.equal(nextFailureCount(3, 60_000), 1);
+  it('counts deaths before ready and quick self-inflicted deaths; a long life resets the count', () => {
+    assert.equal(nextFailureCount(3, { wasReady: false, livedMs: 0, signal: null }), 4);
+    assert.equal(nextFailureCount(3, { wasReady: true, livedMs: 100, signal: null }), 4);
+    assert.equal(nextFailureCount(3, { wasReady: true, livedMs: 100, signal: 'SIGSEGV' }), 4);
+    assert.equal(nextFailureCount(3, { wasReady: true, livedMs: 60_000, signal: null }), 1);
+  });
+
+  it('a ready worker killed from outside (kill -9) is not a crash loop', () => {
+    assert.equal(nextFailureCount(3, { wasReady: true, livedMs: 100, signal: 'SIGKILL' }), 0);
+    assert.equal(respawnDelay(0), 0);
+    // ...but a worker killed before it was ever ready still counts.
+    assert.equal(nextFailureCount(3, { wasReady: false, livedMs: 0, signal: 'SIGKILL' }), 4);
   });
 });
 
