@@ -9,8 +9,14 @@ import type { Environ, ErrorStream } from './types.js';
 
 export const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
 
+/** Header name (as received) → environ key; bounded, so odd names cannot grow it without limit. */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_MAX = 512;
+
 /** `content-type` → `HTTP_CONTENT_TYPE`. */
 export function headerKey(name: string): string {
+  const cached = keyCache.get(name);
+  if (cached !== undefined) return cached;
   let key = 'HTTP_';
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
@@ -18,6 +24,7 @@ export function headerKey(name: string): string {
     else if (c >= 97 && c <= 122) key += String.fromCharCode(c - 32);
     else key += name[i];
   }
+  if (keyCache.size < KEY_CACHE_MAX) keyCache.set(name, key);
   return key;
 }
 
@@ -26,15 +33,24 @@ export function headerKey(name: string): string {
  * never HTTP_CONTENT_*; repeats are joined with `, ` (`; ` for Cookie), as nginx ≥ 1.23 does.
  */
 export function addHeader(environ: Record<string, unknown>, name: string, value: string): void {
-  const lower = name.toLowerCase();
-  let key: string;
-  if (lower === 'content-type') key = 'CONTENT_TYPE';
-  else if (lower === 'content-length') key = 'CONTENT_LENGTH';
-  else key = headerKey(name);
+  const length = name.length;
+  if (length === 12 || length === 14) {
+    // The CGI keys (by the exact name: `content_type` is an ordinary HTTP_ header); a repeat
+    // replaces rather than joins.
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') {
+      environ.CONTENT_TYPE = value;
+      return;
+    }
+    if (lower === 'content-length') {
+      environ.CONTENT_LENGTH = value;
+      return;
+    }
+  }
+  const key = headerKey(name);
   const prev = environ[key];
   if (prev === undefined) environ[key] = value;
-  else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') environ[key] = value;
-  else environ[key] = `${prev}${lower === 'cookie' ? '; ' : ', '}${value}`;
+  else environ[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
 }
 
 /** Splits a mount prefix off a latin-1 path: `/app` + `/app/x` → ['/app', '/x']. */

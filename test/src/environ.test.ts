@@ -210,6 +210,26 @@ describe('src/environ: helpers', () => {
     assert.equal(e.CONTENT_LENGTH, '2');
     assert.equal((e as Partial<Environ>).HTTP_CONTENT_LENGTH, undefined);
   });
+  it('headerKey gives the same key on repeated calls (cached) and for 1000 distinct names', () => {
+    for (let round = 0; round < 3; round++) {
+      assert.equal(headerKey('User-Agent'), 'HTTP_USER_AGENT');
+      assert.equal(headerKey('user-agent'), 'HTTP_USER_AGENT');
+      assert.equal(headerKey('X_Odd'), 'HTTP_X_ODD');
+    }
+    // More names than the cache holds: every one still maps correctly.
+    for (let i = 0; i < 1000; i++) assert.equal(headerKey(`x-h${i}`), `HTTP_X_H${i}`);
+    for (let i = 0; i < 1000; i++) assert.equal(headerKey(`x-h${i}`), `HTTP_X_H${i}`);
+  });
+  it('addHeader: only the exact Content-Type/Content-Length names become CGI keys', () => {
+    const e: Record<string, unknown> = {};
+    addHeader(e, 'CONTENT-TYPE', 'text/plain');
+    addHeader(e, 'content_type', 'x');
+    addHeader(e, 'Content_Length', '9');
+    assert.equal(e.CONTENT_TYPE, 'text/plain');
+    assert.equal(e.HTTP_CONTENT_TYPE, 'x');
+    assert.equal(e.HTTP_CONTENT_LENGTH, '9');
+    assert.equal(e.CONTENT_LENGTH, undefined);
+  });
   it('splitScriptName', () => {
     assert.deepEqual(splitScriptName('/app/x', '/app'), ['/app', '/x']);
     assert.deepEqual(splitScriptName('/app', '/app'), ['/app', '']);
