@@ -1,9 +1,9 @@
 /**
  * Cloudflare Workers adapter cost.
  * 1. In-process (Node): `toWorker(app).fetch(request, env, ctx)` against a raw module-Worker fetch
- *    handler returning the same bytes. Each op builds a Worker-like Request, calls the handler and
- *    reads the whole body. Rounds alternate which side runs first; the figure is the median over
- *    rounds of (TSGI time / raw time). Goal: ≤ 1.1×.
+ *    handler returning the same bytes, measured as test/bench/fetch.ts measures toFetch (the same
+ *    Requests with a CDN edge's headers, whole body read on every side, alternating order, medians
+ *    over rounds, wall and CPU time: lib/in-process.ts). Goal: ≤ 1.1×.
  *    A third task, `toFetch(app)`, splits that cost into the core's part and the adapter's.
  * 2. In workerd (Miniflare, HTTP on loopback): the same raw worker and the example worker
  *    (examples/cloudflare-worker.ts), both bundled with esbuild, autocannon on each in turn.
@@ -14,8 +14,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Bench } from 'tinybench';
-import { type App, toFetch } from 'tsgi';
+import { toFetch } from 'tsgi';
 import { toWorker, type WorkerContext } from 'tsgi/cloudflare-workers';
 import {
   bundleWorker,
@@ -27,80 +26,16 @@ import {
   type WranglerDev,
 } from '../helpers/workerd.js';
 import { runAutocannon } from './lib/autocannon.js';
+import {
+  checkSameBytes,
+  type Handler,
+  inProcessScenarios,
+  type Measured,
+  measureRounds,
+  ratioNote,
+} from './lib/in-process.js';
+import { median, pairedRatio } from './lib/stats.js';
 import type { BenchRow, BenchRunOptions } from './lib/types.js';
-
-type Handler = (request: Request, env: unknown, ctx: WorkerContext) => Promise<Response>;
-
-interface Scenario {
-  name: string;
-  request: () => Request;
-  raw: Handler;
-  app: App;
-}
-
-const HELLO = new TextEncoder().encode('Hello, World!');
-const KB16 = new Uint8Array(16 * 1024).fill(120);
-const textHeaders = { 'content-type': 'text/plain' };
-
-/** The headers a request through Cloudflare's edge typically carries. */
-const EDGE_HEADERS: [string, string][] = [
-  ['accept', '*/*'],
-  ['accept-encoding', 'gzip, br'],
-  ['cf-connecting-ip', '203.0.113.7'],
-  ['cf-ipcountry', 'NL'],
-  ['cf-ray', '8f1e2d3c4b5a6978-AMS'],
-  ['cf-visitor', '{"scheme":"https"}'],
-  ['user-agent', 'Mozilla/5.0 (X11; Linux x86_64) bench'],
-  ['x-forwarded-proto', 'https'],
-  ['x-real-ip', '203.0.113.7'],
-];
-
-const SCENARIOS: Scenario[] = [
-  {
-    name: 'workers: hello (13 B)',
-    request: () => new Request('https://example.com/', { headers: EDGE_HEADERS }),
-    raw: async () => new Response(HELLO, { headers: textHeaders }),
-    app: (_environ, startResponse) => {
-      startResponse('200 OK', [['content-type', 'text/plain']]);
-      return [HELLO];
-    },
-  },
-  {
-    name: 'workers: 16 KiB in 4 streamed chunks',
-    request: () => new Request('https://example.com/big', { headers: EDGE_HEADERS }),
-    raw: async () => {
-      let i = 0;
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (i++ < 4) controller.enqueue(KB16.subarray(0, 4096));
-          else controller.close();
-        },
-      });
-      return new Response(body, { headers: textHeaders });
-    },
-    app: (_environ, startResponse) => {
-      startResponse('200 OK', [['content-type', 'text/plain']]);
-      return (function* () {
-        for (let i = 0; i < 4; i++) yield KB16.subarray(0, 4096);
-      })();
-    },
-  },
-  {
-    name: 'workers: POST 1 KiB echo',
-    request: () =>
-      new Request('https://example.com/echo', {
-        method: 'POST',
-        headers: EDGE_HEADERS,
-        body: KB16.subarray(0, 1024),
-      }),
-    raw: async (request) => new Response(await request.arrayBuffer(), { headers: textHeaders }),
-    app: async (environ, startResponse) => {
-      const body = await environ['wsgi.input'].read();
-      startResponse('200 OK', [['content-type', 'text/plain']]);
-      return [body];
-    },
-  },
-];
 
 /** In Node there is no ExecutionContext: a stand-in with the same two methods. */
 const ctx: WorkerContext = {
@@ -109,82 +44,47 @@ const ctx: WorkerContext = {
 };
 const env = { GREETING: 'Hello' };
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-async function once(handler: Handler, request: () => Request): Promise<void> {
-  const res = await handler(request(), env, ctx);
-  await res.arrayBuffer();
-}
-
-async function sameBytes(s: Scenario, tsgi: Handler): Promise<void> {
-  const a = new Uint8Array(await (await s.raw(s.request(), env, ctx)).arrayBuffer());
-  const b = new Uint8Array(await (await tsgi(s.request(), env, ctx)).arrayBuffer());
-  if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
-    throw new Error(`${s.name}: the raw handler and toWorker answer different bytes`);
-  }
-}
-
-type Stats = { p50: number[]; hz: number[] };
-
+/**
+ * The same scenarios, requests and measuring as test/bench/fetch.ts (lib/in-process.ts), so the
+ * core-only row here and toFetch there measure one thing and should agree within noise.
+ */
 async function inProcess(options: BenchRunOptions): Promise<BenchRow[]> {
   const rounds = options.smoke ? 1 : (options.rounds ?? 5);
   const timeMs = options.smoke ? 50 : Math.min(options.duration ?? 1, 1) * 1000;
   const rows: BenchRow[] = [];
-  for (const s of SCENARIOS) {
+  for (const s of inProcessScenarios('workers')) {
     const worker = toWorker(s.app);
-    const core = toFetch(s.app);
     const handlers: Record<string, Handler> = {
       raw: s.raw,
-      tsgi: (request, e, c) => worker.fetch(request, e, c),
-      core: (request) => core(request),
+      tsgi: (request) => worker.fetch(request, env, ctx),
+      core: toFetch(s.app),
     };
-    await sameBytes(s, handlers.tsgi!);
-    const stats: Record<string, Stats> = {};
-    for (const name of Object.keys(handlers)) stats[name] = { p50: [], hz: [] };
-    const ratios: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs) });
-      const names = Object.keys(handlers);
-      if (round % 2) names.reverse();
-      for (const name of names) bench.add(name, () => once(handlers[name]!, s.request));
-      await bench.run();
-      for (const name of names) {
-        const r = bench.getTask(name)?.result as
-          | { latency?: { p50: number }; throughput?: { mean: number } }
-          | undefined;
-        if (!r?.latency || !r.throughput) throw new Error(`${s.name}: task ${name} did not run`);
-        stats[name]!.p50.push(r.latency.p50);
-        stats[name]!.hz.push(r.throughput.mean);
-      }
-      ratios.push(stats.tsgi!.p50[round]! / stats.raw!.p50[round]!);
-    }
+    await checkSameBytes(s, handlers);
+    const m = await measureRounds(s, handlers, rounds, timeMs);
     const base = 'raw Worker fetch';
-    const row = (name: string, key: string, note?: string): BenchRow => ({
+    const row = (
+      name: string,
+      x: Measured,
+      baseline: Measured | null,
+      note?: string,
+    ): BenchRow => ({
       scenario: s.name,
       name,
       tool: 'tinybench',
-      rps: median(stats[key]!.hz),
-      p50Ms: median(stats[key]!.p50),
+      rps: median(x.hz),
+      p50Ms: median(x.p50),
       p99Ms: null,
       errors: 0,
-      baseline: key === 'raw' ? null : base,
-      ratio: key === 'raw' ? null : median(stats[key]!.hz.map((hz, i) => hz / stats.raw!.hz[i]!)),
-      rounds: stats[key]!.hz,
+      baseline: baseline ? base : null,
+      ratio: baseline ? pairedRatio(x.hz, baseline.hz) : null,
+      rounds: x.hz,
       ...(note ? { note } : {}),
     });
-    rows.push(row(base, 'raw'));
     rows.push(
-      row(
-        'toWorker(app).fetch',
-        'tsgi',
-        `median time ratio ${median(ratios).toFixed(3)}× the raw handler (goal ≤ 1.1×)`,
-      ),
+      row(base, m.raw!, null),
+      row('toWorker(app).fetch', m.tsgi!, m.raw!, ratioNote(m.tsgi!, m.raw!)),
+      row('toFetch(app) (core only)', m.core!, m.raw!, ratioNote(m.core!, m.raw!)),
     );
-    rows.push(row('toFetch(app) (core only)', 'core', 'the core alone, for the split'));
   }
   return rows;
 }
