@@ -18,6 +18,8 @@ export interface Tracked {
   stop(graceMs?: number): Promise<void>;
   /** Last lines of the log, for error messages. */
   tail(lines?: number): string;
+  /** False once the process has exited. */
+  alive(): boolean;
 }
 
 const live = new Map<number, { child: ChildProcess; name: string }>();
@@ -83,6 +85,7 @@ export function spawnTracked(cmd: string, args: readonly string[], options: Spaw
       // Workers that outlived their master would keep ports and CPU: take the group down.
       killGroup(pid, 'SIGKILL');
     },
+    alive: () => live.has(pid),
     tail(lines = 20) {
       if (!options.logFile) return '';
       try {

@@ -116,6 +116,10 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
           bodyBytes: s.request.bodyBytes,
           expectBytes: s.expectBytes,
         });
+        // A server that died after its address answered (say, another process held the socket)
+        // would leave someone else's server being measured under its name.
+        const dead = owned.find((p) => !p.alive());
+        if (dead) throw new Error(`${dead.name} exited after start\n${dead.tail()}`);
         running.push({ target, url, results: [], cpu: [], servers });
       } catch (err) {
         const msg = (err as Error).message.split('\n')[0] ?? String(err);

@@ -13,8 +13,13 @@ import type { Target, TargetContext } from '../lib/scenario.js';
 
 export type Transport = 'unix' | 'tcp';
 
+let socketCount = 0;
+/** A fresh address per target: two targets on one path would silently share one server. */
 async function socketAddr(ctx: TargetContext, transport: Transport, tag: string): Promise<string> {
-  return transport === 'unix' ? `${ctx.dir}/${tag}.sock` : `127.0.0.1:${await freePort()}`;
+  socketCount++;
+  return transport === 'unix'
+    ? `${ctx.dir}/${tag}-${socketCount}.sock`
+    : `127.0.0.1:${await freePort()}`;
 }
 
 async function nginxTo(ctx: TargetContext, upstream: string): Promise<string> {
