@@ -70,6 +70,16 @@ function masterLogger(config: GatewayConfig, file: LogFile | null): Logger {
   });
 }
 
+/** Runs a setup step; on failure logs its coded message and returns null (the master exits 3). */
+function attempt<T>(log: Logger, step: () => T): T | null {
+  try {
+    return step();
+  } catch (error) {
+    log.error((error as Error).message);
+    return null;
+  }
+}
+
 export async function runMaster(run: MasterRun): Promise<number> {
   const { config } = run;
   const logFile = config.logto !== null ? new LogFile(config.logto) : null;
@@ -107,7 +117,7 @@ export async function runMaster(run: MasterRun): Promise<number> {
     let arbiter: Arbiter | undefined;
     const queue = (action: MasterAction, source: string) => arbiter?.request(action, source);
     for (const path of config.masterFifo) {
-      fifos.push(
+      const opened = attempt(log, () =>
         openMasterFifo(path, (letter) => {
           const action = FIFO_ACTIONS.get(letter);
           if (action) queue(action, `fifo ${JSON.stringify(letter)}`);
@@ -117,6 +127,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
             );
         }),
       );
+      if (!opened) return 3;
+      fifos.push(opened);
       vacuum.push(path);
     }
 
@@ -153,11 +165,16 @@ export async function runMaster(run: MasterRun): Promise<number> {
 
     if (config.stats !== null) {
       const a = arbiter;
-      stats = await startStatsServer(
-        config.stats,
-        { document: () => a.statsDocument(), byStatus: () => a.byStatus() },
-        { http: config.statsHttp },
-      );
+      try {
+        stats = await startStatsServer(
+          config.stats,
+          { document: () => a.statsDocument(), byStatus: () => a.byStatus() },
+          { http: config.statsHttp },
+        );
+      } catch (error) {
+        log.error((error as Error).message);
+        return 3;
+      }
       log.info(
         `master: stats server on ${stats.address}${config.statsHttp ? ' (http, /metrics)' : ''}`,
       );

@@ -90,6 +90,29 @@ describe('gateway/master: boot, identity, daemon', () => {
     assert.match(out.stderr, /ERR_GATEWAY_BIND_FAILED/);
   });
 
+  it('a stats socket or FIFO that cannot be created exits 3 with a coded message', () => {
+    const stats = cli([
+      '--master',
+      '--socket',
+      join(dir, 's1.sock'),
+      '--stats',
+      '/nonexistent-dir/stats.sock',
+      TEST_APP,
+    ]);
+    assert.equal(stats.status, 3, stats.stderr);
+    assert.match(stats.stderr, /ERR_STATS_BIND/);
+    const fifo = cli([
+      '--master',
+      '--socket',
+      join(dir, 's2.sock'),
+      '--master-fifo',
+      '/nonexistent-dir/fifo',
+      TEST_APP,
+    ]);
+    assert.equal(fifo.status, 3, fifo.stderr);
+    assert.match(fifo.stderr, /ERR_MASTER_FIFO/);
+  });
+
   it('--uid/--gid: the master and workers drop privileges after binding', async () => {
     // As root: drop to nobody/nogroup, when nobody can run this node binary (npx's Node 24 lives
     // under /root). Otherwise: "drop" to ourselves (setuid to the same id works).
