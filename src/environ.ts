@@ -53,6 +53,14 @@ export function addHeader(environ: Record<string, unknown>, name: string, value:
   else environ[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
 }
 
+/**
+ * Headers.forEach callback with `this` = the environ: one shared function, no closure per request.
+ * Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
+ */
+function addFetchHeader(this: Record<string, unknown>, value: string, name: string): void {
+  addHeader(this, name, isLatin1(value) ? value : utf8ToLatin1(value));
+}
+
 /** Splits a mount prefix off a latin-1 path: `/app` + `/app/x` → ['/app', '/x']. */
 export function splitScriptName(path: string, scriptName: string): [string, string] {
   const prefix = scriptName.endsWith('/') ? scriptName.slice(0, -1) : scriptName;
@@ -161,15 +169,13 @@ export function environFromRequest(request: Request, options: RequestEnvironOpti
   };
   if (scheme === 'https') environ.HTTPS = 'on';
   if (options.remoteAddr) environ.REMOTE_ADDR = options.remoteAddr;
-  request.headers.forEach((value, name) => {
-    // Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
-    addHeader(environ, name, isLatin1(value) ? value : utf8ToLatin1(value));
-  });
+  request.headers.forEach(addFetchHeader, environ);
   // A Fetch Request carries the Host header in its URL: give it back to the app (PEP 3333 URL rebuild).
   if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
+  // Read once: each access of request.body is a getter with a brand check.
   const body: InputSource = request.body;
   environ['wsgi.input'] = createInput(body);
-  if (request.body && environ.CONTENT_LENGTH === undefined) environ['wsgi.input_terminated'] = true;
+  if (body && environ.CONTENT_LENGTH === undefined) environ['wsgi.input_terminated'] = true;
   if (options.extra) Object.assign(environ, options.extra);
   return environ as Environ;
 }

@@ -21,32 +21,49 @@ export type InputSource =
 
 const EMPTY = new Uint8Array(0);
 
+const ignore = (): void => {
+  // The stream may already be errored or closed; nothing left to release.
+};
+
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+
+function chunkOf(r: ReadResult): Uint8Array | null {
+  return r.done ? null : (r.value as Uint8Array);
+}
+
+/** A ReadableStream as a ChunkSource (a class: no closures per request). */
+class StreamSource implements ChunkSource {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.#reader = stream.getReader();
+  }
+  pull(): Promise<Uint8Array | null> {
+    return this.#reader.read().then(chunkOf);
+  }
+  cancel(): void {
+    this.#reader.cancel().catch(ignore);
+  }
+}
+
+/** Bytes already in memory as a ChunkSource: one chunk, then the end. */
+class BytesSource implements ChunkSource {
+  #bytes: Uint8Array | null;
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes.length === 0 ? null : bytes;
+  }
+  async pull(): Promise<Uint8Array | null> {
+    const bytes = this.#bytes;
+    this.#bytes = null;
+    return bytes;
+  }
+}
+
 // Object methods rather than arrow properties: keep-names builds wrap those on every request.
 function toChunkSource(source: NonNullable<InputSource>): ChunkSource {
-  if (source instanceof Uint8Array) {
-    let given = false;
-    return {
-      async pull() {
-        if (given || source.length === 0) return null;
-        given = true;
-        return source;
-      },
-    };
-  }
+  if (source instanceof Uint8Array) return new BytesSource(source);
   if (typeof (source as ChunkSource).pull === 'function') return source as ChunkSource;
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    return {
-      async pull() {
-        const r = await reader.read();
-        return r.done ? null : r.value;
-      },
-      cancel() {
-        reader.cancel().catch(() => {
-          // The stream may already be errored or closed; nothing left to release.
-        });
-      },
-    };
+    return new StreamSource(source as ReadableStream<Uint8Array>);
   }
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   return {

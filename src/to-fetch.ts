@@ -123,11 +123,17 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
     ...(scriptName === undefined ? {} : { scriptName }),
     ...(pathStripped === undefined ? {} : { pathStripped }),
   };
+  if (!extra) {
+    // Nothing per request to add: no rest-argument array, no options object.
+    return async (request: Request): Promise<Response> => {
+      const started = startApp(app, environFromRequest(request, base), options);
+      const response = started instanceof Promise ? await started : started;
+      return toResponse(response, request.method === 'HEAD');
+    };
+  }
   return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
-    const environOpts = extra
-      ? { ...base, extra: extra(request, ...(platformArgs as never[])) ?? {} }
-      : base;
-    const started = startApp(app, environFromRequest(request, environOpts), options);
+    const more = extra(request, ...(platformArgs as never[])) ?? {};
+    const started = startApp(app, environFromRequest(request, { ...base, extra: more }), options);
     const response = started instanceof Promise ? await started : started;
     return toResponse(response, request.method === 'HEAD');
   };

@@ -10,7 +10,7 @@ import {
   environFromRequest,
   type RequestEnvironOptions,
   type RunOptions,
-  runApp,
+  startApp,
   toResponse,
 } from '../../src/index.js';
 import { streamBody } from './stream-body.js';
@@ -56,7 +56,9 @@ export function toWorker<Env = unknown>(
       );
       addWorkerKeys(environ, request, env, ctx);
       if (more) Object.assign(environ, more(request, env, ctx));
-      const response = await runApp(app, environ, runOptions);
+      // startApp: an array body is ready at once, without a promise to wait on.
+      const started = startApp(app, environ, runOptions);
+      const response = started instanceof Promise ? await started : started;
       const fetchResponse = toResponse(response, request.method === 'HEAD');
       if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
       return streamBody(fetchResponse, response, ctx);
