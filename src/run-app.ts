@@ -511,7 +511,9 @@ class Pump {
     this.commit = undefined;
     let total = 0;
     for (const c of chunks) total += c.length;
-    const declared = this.bodyAllowed() ? declaredLength(this.state.headers) : undefined;
+    const allowed = this.bodyAllowed();
+    const headerLength = declaredLength(this.state.headers);
+    const declared = allowed ? headerLength : undefined;
     let out = chunks;
     let error: unknown;
     if (declared !== undefined && declared !== total) {
@@ -534,7 +536,7 @@ class Pump {
         this.state.reason || statusLine(this.state.status).slice(4),
         this.state.headers,
         out,
-        declaredLength(this.state.headers) ?? (this.bodyAllowed() ? total : undefined),
+        headerLength ?? (allowed ? total : undefined),
         error,
         this,
       ),
