@@ -9,12 +9,12 @@
  */
 
 import { lookup } from 'node:dns/promises';
-import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { gatewayError } from '../errors.js';
 import { formatAddress, isLoopback, type SocketAddress } from '../server/address.js';
-import type { ListenerSpec } from '../server/listeners.js';
+import { clearStaleSocket, type ListenerSpec } from '../server/listeners.js';
 import type { Logger } from '../server/logger.js';
 
 export interface BoundHandle {
@@ -41,28 +41,6 @@ function errnoText(code: number): string {
   } catch {
     return `errno ${code}`;
   }
-}
-
-/** Removes a stale unix socket file; refuses to take over one a live process accepts on. */
-async function clearStaleSocket(path: string): Promise<void> {
-  let isSocket = false;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return;
-  }
-  if (!isSocket)
-    throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} exists and is not a socket`);
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = net.connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (live) throw gatewayError('ERR_GATEWAY_BIND_FAILED', `${path} is in use by another process`);
-  unlinkSync(path);
 }
 
 export interface BindOptions {

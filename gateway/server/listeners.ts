@@ -53,7 +53,7 @@ export function listenerSpecs(options: ResolvedServerOptions): ListenerSpec[] {
 }
 
 /** Removes a stale unix socket file (one nobody accepts on); refuses to steal a live one. */
-async function clearStaleSocket(path: string): Promise<void> {
+export async function clearStaleSocket(path: string): Promise<void> {
   let isSocket = false;
   try {
     isSocket = lstatSync(path).isSocket();
