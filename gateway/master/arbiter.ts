@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { type CheaperState, decideCheaper, initialCheaperState } from '../cheaper/decide.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { LogFile } from '../logging/log-file.js';
+import { formatAddress } from '../server/address.js';
 import type { Logger } from '../server/logger.js';
 import { buildStatsDocument } from '../stats/build-document.js';
 import type { StatsDocument } from '../stats/document.js';
@@ -24,7 +25,7 @@ import {
 } from '../worker/ipc.js';
 import { jitteredMaxRequests } from '../worker/recycle.js';
 import { nextFailureCount, respawnDelay } from './backoff.js';
-import type { BoundHandle } from './bind.js';
+import { type BoundHandle, unlinkOwnSocket } from './bind.js';
 import { processError } from './errors.js';
 import type { MasterAction } from './signals.js';
 import { forkWorker, newHandle, type WorkerHandle } from './worker-handle.js';
@@ -160,7 +161,7 @@ export class Arbiter {
         this.log.info(
           `master: worker ${w.id} (pid ${w.pid}) ready, generation ${w.generation}, ${Date.now() - w.spawnedAt} ms after spawn`,
         );
-        if (this.shutdown) this.retire(w, 'shutdown', true);
+        if (this.shutdown) this.retire(w, 'shutdown', true, true);
         const ready = this.active().filter((x) => x.state === 'ready').length;
         if (!this.announced && ready >= this.target) {
           // The same line the single-process gateway prints, once every initial worker accepts.
@@ -210,7 +211,8 @@ export class Arbiter {
         this.log.info(
           `master: ${source}: graceful shutdown, in-flight requests get up to ${this.config.workerReloadMercy} s (worker-reload-mercy)`,
         );
-        for (const w of this.workers.values()) this.retire(w, 'shutdown', true);
+        this.refuseNewConnections();
+        for (const w of this.workers.values()) this.retire(w, 'shutdown', true, true);
         this.shutdownTimer = setTimeout(
           () => this.request('quit', `reload-mercy ${this.config.reloadMercy} s passed`),
           this.config.reloadMercy * 1000,
@@ -449,8 +451,31 @@ export class Arbiter {
     }, mercy * 1000);
   }
 
-  /** Ask a worker to go: graceful = finish in-flight requests first. */
-  private retire(w: WorkerHandle, reason: string, graceful: boolean): void {
+  /**
+   * Graceful shutdown, step 1: remove the unix socket files, so a new connect fails before anything
+   * is sent (nginx passes even a POST to its next upstream server) instead of waiting in the listen
+   * queue to be reset when the socket closes. TCP listeners cannot refuse without closing (which
+   * would reset the queue too): they keep queueing through the workers' accept drain.
+   */
+  private refuseNewConnections(): void {
+    for (const b of this.options.handles) {
+      try {
+        const path = unlinkOwnSocket(b);
+        if (path) this.log.info(`master: removed ${path}: new connections are refused from now on`);
+      } catch (error) {
+        // After --uid the directory may not be writable: connects then queue as before.
+        this.log.warn(
+          `master: cannot remove ${formatAddress(b.bound)} (${(error as Error).message}): connections opened during the drain may be reset`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Ask a worker to go: graceful = finish in-flight requests first; drainQueue = accept what waits
+   * in the listen queue before closing the listeners (shutdown only: on a reload others accept).
+   */
+  private retire(w: WorkerHandle, reason: string, graceful: boolean, drainQueue = false): void {
     if (w.state === 'stopping' && graceful) return;
     w.state = 'stopping';
     w.expectedExit = true;
@@ -461,7 +486,7 @@ export class Arbiter {
       this.kill(w, graceful ? 'SIGTERM' : 'SIGKILL');
       return;
     }
-    this.send(w, { type: 'stop', graceful });
+    this.send(w, { type: 'stop', graceful, ...(drainQueue ? { drainQueue } : {}) });
     if (!w.child.connected) this.kill(w, graceful ? 'SIGTERM' : 'SIGKILL');
   }
 

@@ -9,7 +9,7 @@
  */
 
 import { lookup } from 'node:dns/promises';
-import { chmodSync, chownSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { gatewayError } from '../errors.js';
@@ -22,6 +22,8 @@ export interface BoundHandle {
   /** The raw libuv handle (TCP or Pipe), sent to each worker. */
   readonly handle: { close(): void; getsockname?(out: Record<string, unknown>): number };
   readonly bound: SocketAddress;
+  /** The unix socket file this master created (device and inode), to remove only that file. */
+  readonly file?: { readonly dev: number; readonly ino: number };
 }
 
 type CreateServerHandle = (
@@ -66,7 +68,8 @@ export async function bindHandle(
     if (options.chmodSocket !== undefined) chmodSync(address.path, options.chmodSocket);
     if (options.chownSocket)
       chownSync(address.path, options.chownSocket.uid, options.chownSocket.gid);
-    return { spec, handle, bound: address };
+    const { dev, ino } = lstatSync(address.path);
+    return { spec, handle, bound: address, file: { dev, ino } };
   }
   let host = address.host;
   let family = net.isIP(host);
@@ -110,4 +113,23 @@ export async function bindHandles(
     throw error;
   }
   return out;
+}
+
+/**
+ * Removes the unix socket file `b` bound, if the path still names that file (a newer instance may
+ * have bound the same path since). New connects then fail at once (ENOENT) while the workers keep
+ * accepting on the handle. Returns the removed path, or null; throws when it cannot (EACCES).
+ */
+export function unlinkOwnSocket(b: BoundHandle): string | null {
+  if (b.bound.type !== 'unix' || !b.file) return null;
+  try {
+    const now = lstatSync(b.bound.path);
+    if (now.dev !== b.file.dev || now.ino !== b.file.ino) return null;
+    unlinkSync(b.bound.path);
+    return b.bound.path;
+  } catch (error) {
+    // Already gone (an ExecStop=, an operator): nothing to do.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }

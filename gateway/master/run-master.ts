@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../server/logger.js';
 import { resolveServerOptions } from '../server/options.js';
 import { type StatsServer, startStatsServer } from '../stats/server.js';
 import { Arbiter } from './arbiter.js';
-import { type BoundHandle, bindHandles } from './bind.js';
+import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
 import { processError } from './errors.js';
 import { type MasterFifo, openMasterFifo } from './fifo.js';
 import { dropPrivileges, resolveOwner } from './identity.js';
@@ -107,7 +107,6 @@ export async function runMaster(run: MasterRun): Promise<number> {
     }
     for (const b of handles) {
       log.info(`master: ${b.spec.kind} socket bound to ${formatAddress(b.bound)}`);
-      if (b.bound.type === 'unix') vacuum.push(b.bound.path);
     }
     if (config.pidfile !== null) {
       writePidfile(config.pidfile);
@@ -205,6 +204,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
     for (const f of fifos) f.close();
     await stats?.close();
     for (const b of handles) b.handle.close();
+    // Socket files: only the file this master bound (a graceful stop has removed it already).
+    if (config.vacuum) for (const b of handles) attempt(log, () => unlinkOwnSocket(b));
     if (config.vacuum) for (const path of vacuum) rmSync(path, { force: true });
     logFile?.close();
   }

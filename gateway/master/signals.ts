@@ -45,7 +45,7 @@ export const CONTROL_TABLE: readonly ControlEntry[] = [
     signal: 'SIGTERM',
     fifo: ['q'],
     summary:
-      'Graceful shutdown: stop accepting, finish in-flight requests within worker-reload-mercy, exit 0.',
+      'Graceful shutdown: remove the unix socket files, accept what is already queued, stop accepting, finish in-flight requests within worker-reload-mercy, exit 0.',
   },
   { action: 'stop', signal: 'SIGINT', summary: 'Same as SIGTERM (a second one quits at once).' },
   {

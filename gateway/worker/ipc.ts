@@ -52,6 +52,11 @@ export interface StopMessage {
   type: 'stop';
   /** false: close every connection now. */
   graceful: boolean;
+  /**
+   * Shutdown (the master removed its socket files): keep accepting until the listen queue is
+   * empty, then stop accepting (worker/accept-drain.ts). A reload leaves it off: others accept.
+   */
+  drainQueue?: boolean;
 }
 export type MasterMessage = BootMessage | ListenerMessage | StopMessage;
 

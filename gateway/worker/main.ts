@@ -14,6 +14,7 @@ import { resolveServerOptions } from '../server/options.js';
 import { type Serving, serveListeners } from '../server/serve-listeners.js';
 import { uwsgiSignals } from '../server/uwsgi-signals.js';
 import { readMemory } from '../stats/proc.js';
+import { acceptDrain, watchAccepts } from './accept-drain.js';
 import { type BootMessage, type MasterMessage, WORKER_EXIT, type WorkerMessage } from './ipc.js';
 import { postBuffering } from './post-buffering.js';
 import { recycleReason } from './recycle.js';
@@ -120,13 +121,28 @@ async function main(): Promise<number> {
     log: createLogger({ disableLogging: options.disableLogging }),
     signals: uwsgiSignals,
   });
+  const accepts = watchAccepts(listeners.map((l) => l.server));
 
   let retiring: string | null = null;
   let stopped: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (stopped = resolve));
   // Heartbeats go on while draining: the master must not take a draining worker for a blocked one.
-  const stop = (graceful: boolean) => {
-    serving.close({ force: !graceful }).then(() => stopped(WORKER_EXIT.OK));
+  let stopping: 'graceful' | 'forced' | null = null;
+  const stop = async (graceful: boolean, drainQueue = false) => {
+    if (stopping === 'forced' || (stopping === 'graceful' && graceful)) return;
+    stopping = graceful ? 'graceful' : 'forced';
+    // Shutdown: accept what already waits in the listen queue before closing (accept-drain.ts).
+    if (graceful && drainQueue) {
+      const t0 = performance.now();
+      const n0 = accepts.accepted();
+      await acceptDrain(accepts);
+      log.info(
+        `worker ${boot.id} (pid ${process.pid}) stopped accepting after a ${Math.round(performance.now() - t0)} ms drain (${accepts.accepted() - n0} queued connection(s) accepted)`,
+      );
+    }
+    if (stopping === 'forced' && graceful) return; // a forced stop came during the drain
+    await serving.close({ force: !graceful });
+    stopped(WORKER_EXIT.OK);
   };
   const retire = (reason: string) => {
     if (retiring) return;
@@ -135,7 +151,7 @@ async function main(): Promise<number> {
     // Keep serving: the master sends `stop` once a replacement accepts, so nothing waits in the
     // listen queue. Without a master channel there is nobody to ask: stop now.
     if (process.connected) send({ type: 'retiring', reason });
-    else stop(true);
+    else void stop(true);
   };
   const limits = {
     maxRequests: boot.maxRequests,
@@ -192,12 +208,13 @@ async function main(): Promise<number> {
   setInterval(beat, boot.heartbeatMs);
 
   process.on('message', (message: MasterMessage) => {
-    if (message.type === 'stop') stop(message.graceful);
+    if (message.type === 'stop') void stop(message.graceful, message.drainQueue === true);
   });
-  process.on('SIGTERM', () => stop(true));
+  // systemd's KillMode=control-group or a kill of the group: the master removes the socket files.
+  process.on('SIGTERM', () => void stop(true, true));
   // The master is gone (is_parent_alive in gunicorn): finish what we have, then exit.
   process.off('disconnect', orphaned);
-  process.on('disconnect', () => stop(true));
+  process.on('disconnect', () => void stop(true));
 
   send({ type: 'ready' });
   beat();

@@ -66,25 +66,19 @@ describe('deploy/tsgi@.service', () => {
     assert.equal(unitValue(unit, 'Install', 'WantedBy'), 'multi-user.target');
   });
 
-  it('ExecStop= removes the socket the ini names, before KillSignal', () => {
-    const ini = readDeploy('tsgi.ini');
-    const socket = /^socket = (.+)$/m.exec(ini)?.[1]?.replace('$(INSTANCE)', '%i');
-    const stops = unit.get('Service')?.get('ExecStop') ?? [];
-    assert.equal(stops[0], `/bin/rm -f ${socket}`);
-    assert.match(stops[1] ?? '', /^\/bin\/sleep \d+(\.\d+)?$/);
-    assert.equal(stops.length, 2, 'no kill in ExecStop: systemd sends KillSignal= once after it');
+  it('no ExecStop=: the master removes its socket itself on KillSignal (docs/signals.md)', () => {
+    assert.deepEqual(unit.get('Service')?.get('ExecStop') ?? [], []);
   });
 
-  it('waits longer than ExecStop= plus reload-mercy before SIGKILL', async () => {
+  it('waits longer than the accept drain plus reload-mercy before SIGKILL', async () => {
     const { findOption } = await import('../../gateway/config/index.js');
     const mercy = Math.max(
       findOption('worker-reload-mercy')?.spec.default as number,
       findOption('reload-mercy')?.spec.default as number,
     );
-    const sleep = Number(
-      /sleep (\S+)/.exec(unitValue(unit, 'Service', 'ExecStop') ?? '')?.[1] ?? 0,
-    );
-    assert.ok(Number(unitValue(unit, 'Service', 'TimeoutStopSec')) > mercy + sleep);
+    const { ACCEPT_DRAIN_MAX_MS } = await import('../../gateway/worker/accept-drain.js');
+    const drain = ACCEPT_DRAIN_MAX_MS / 1000;
+    assert.ok(Number(unitValue(unit, 'Service', 'TimeoutStopSec')) > mercy + drain);
   });
 
   it('the unit reader refuses a line that is not Key=value', () => {
