@@ -426,6 +426,8 @@ export const OPTIONS = {
   vacuum: boolean({
     section: 'Daemon and identity',
     summary: 'Remove unix sockets, the pidfile and FIFOs at exit.',
+    description:
+      'A graceful stop (SIGTERM, SIGINT, FIFO q) removes the unix sockets the master bound whether or not this is set, so a load balancer sees clean connect failures instead of resets (docs/signals.md); vacuum also covers the pidfile, FIFOs, the stats socket and socket files after an immediate stop.',
     uwsgi: 'vacuum',
     reload: 'restart',
   }),
