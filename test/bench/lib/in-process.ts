@@ -4,7 +4,7 @@
  * same URL and headers), call the handler, read the whole response body with arrayBuffer(). Each
  * round runs the handlers in alternating order (forward, then reversed), first under tinybench
  * (wall-time p50), then for the same time in CPU time per op (process.cpuUsage: user + system, GC
- * threads included), the handlers taking turns in chunks of 200 ops: on a shared machine a burst
+ * threads included), the handlers taking turns in chunks of 1000 ops: on a shared machine a burst
  * of load from another process then hits every handler alike, where a whole second per handler
  * (tinybench's wall time) lets it land on one side. Figures are medians over rounds; ratios are
  * medians of per-round ratios. The CPU ratio is the one to read on a busy machine.
@@ -113,7 +113,7 @@ export async function checkSameBytes(
   }
 }
 
-const CHUNK_OPS = 200;
+const CHUNK_OPS = 1000;
 
 /** CPU microseconds per op for `ops` ops. */
 async function cpuChunk(handler: Handler, request: () => Request, ops: number): Promise<number> {
