@@ -11,6 +11,27 @@ import { freePort, waitForPort } from './ports.js';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
+/**
+ * The head of a loopback test nginx.conf: foreground, pid and every temp path inside `dir`, and the
+ * opening `http {` block. As root, `user root;` keeps workers able to read the temp dir (nginx would
+ * switch them to nobody). The caller writes the rest of the http block and its closing brace.
+ */
+export function nginxMainConfig(dir: string, errorLog: string): string {
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  return `${user}
+worker_processes 1;
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${errorLog} info;
+events { worker_connections 1024; }
+http {
+  client_body_temp_path ${join(dir, 'client_body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  scgi_temp_path ${join(dir, 'scgi')};`;
+}
+
 export interface Upstream {
   /** Name for lookup in `ports`. */
   name: string;
@@ -68,23 +89,10 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     }`);
   }
   const errorLog = join(dir, 'error.log');
-  // Running as root, nginx workers would switch to nobody and lose access to the temp dir.
-  const user = process.getuid?.() === 0 ? 'user root;' : '';
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `${user}
-worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${errorLog} info;
-events { worker_connections 1024; }
-http {
+    `${nginxMainConfig(dir, errorLog)}
   access_log off;
-  client_body_temp_path ${join(dir, 'client_body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
   client_max_body_size 64m;
   large_client_header_buffers 4 32k;
   keepalive_requests 100000;

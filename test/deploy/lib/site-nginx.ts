@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nginxMainConfig } from '../../helpers/nginx.js';
 import { freePort, waitForPort } from '../../helpers/ports.js';
 import { copyUwsgiParams, type DeployPaths, readDeploy, template } from './deploy-files.js';
 
@@ -28,25 +29,12 @@ export async function startSiteNginx(paths: DeployPaths): Promise<SiteNginx> {
   );
   const errorLog = join(dir, 'error.log');
   const accessLog = join(dir, 'access.log');
-  // As root, nginx workers would switch to nobody and lose access to the temp dir.
-  const user = process.getuid?.() === 0 ? 'user root;' : '';
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `${user}
-worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${errorLog} info;
-events { worker_connections 1024; }
-http {
+    `${nginxMainConfig(dir, errorLog)}
   include /etc/nginx/mime.types;
   log_format upstreams '$status $upstream_addr $upstream_status $request_uri';
   access_log ${accessLog} upstreams;
-  client_body_temp_path ${join(dir, 'client_body')};
-  proxy_temp_path ${join(dir, 'proxy')};
-  uwsgi_temp_path ${join(dir, 'uwsgi')};
-  fastcgi_temp_path ${join(dir, 'fastcgi')};
-  scgi_temp_path ${join(dir, 'scgi')};
   include site.conf;
 }
 `,
