@@ -2,7 +2,7 @@
  * Error codes of the gateway (uwsgi codec, sockets, CLI). Each entry names the option that sets
  * the limit it enforces, so a log line built from it tells the operator what to change.
  */
-import { createError, type ErrorTable, type TsgiError } from '../src/errors.js';
+import { type ErrorTable, errorFactory } from '../src/errors.js';
 
 export const GATEWAY_ERRORS = {
   ERR_UWSGI_ZERO_LENGTH_KEY: {
@@ -111,6 +111,4 @@ export const GATEWAY_ERRORS = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
-export function gatewayError(code: GatewayErrorCode, detail?: string, cause?: unknown): TsgiError {
-  return createError(GATEWAY_ERRORS, code, detail, cause);
-}
+export const gatewayError = errorFactory(GATEWAY_ERRORS);

@@ -40,6 +40,13 @@ export function createError<T extends ErrorTable>(
   });
 }
 
+/** A layer's error constructor, typed by its table: `const gatewayError = errorFactory(GATEWAY_ERRORS)`. */
+export function errorFactory<T extends ErrorTable>(
+  table: T,
+): (code: keyof T & string, detail?: string, cause?: unknown) => TsgiError {
+  return (code, detail, cause) => createError(table, code, detail, cause);
+}
+
 /** The HTTP status an error ends a request with (500 unless the error says otherwise). */
 export function statusOf(error: unknown): number {
   const status = (error as { status?: unknown } | null)?.status;
@@ -110,6 +117,4 @@ export const CORE_ERRORS = {
 
 export type CoreErrorCode = keyof typeof CORE_ERRORS;
 
-export function coreError(code: CoreErrorCode, detail?: string, cause?: unknown): TsgiError {
-  return createError(CORE_ERRORS, code, detail, cause);
-}
+export const coreError = errorFactory(CORE_ERRORS);

@@ -14,7 +14,14 @@ export {
 } from './environ.js';
 export type { CoreErrorCode, ErrorSpec, ErrorTable } from './errors.js';
 // Errors
-export { CORE_ERRORS, coreError, createError, statusOf, TsgiError } from './errors.js';
+export {
+  CORE_ERRORS,
+  coreError,
+  createError,
+  errorFactory,
+  statusOf,
+  TsgiError,
+} from './errors.js';
 export type { ErrorSink } from './errors-stream.js';
 export { createErrors } from './errors-stream.js';
 export type { AnyFetchHandler, FromFetchOptions } from './from-fetch.js';

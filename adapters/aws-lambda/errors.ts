@@ -2,7 +2,7 @@
  * Error codes of the AWS Lambda adapter. Built with the core's createError, so every error carries
  * a stable code and the HTTP status the invocation is answered with.
  */
-import { createError, type ErrorTable, type TsgiError } from '../../src/index.js';
+import { type ErrorTable, errorFactory } from '../../src/index.js';
 
 export const LAMBDA_ERRORS = {
   ERR_LAMBDA_EVENT_INVALID: {
@@ -47,6 +47,4 @@ export const LAMBDA_ERRORS = {
 
 export type LambdaErrorCode = keyof typeof LAMBDA_ERRORS;
 
-export function lambdaError(code: LambdaErrorCode, detail?: string, cause?: unknown): TsgiError {
-  return createError(LAMBDA_ERRORS, code, detail, cause);
-}
+export const lambdaError = errorFactory(LAMBDA_ERRORS);

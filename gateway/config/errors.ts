@@ -2,7 +2,7 @@
  * Error codes of the configuration loader. Every message names the option and the source
  * (file:line, env var or CLI flag) so the operator knows which line to change.
  */
-import { createError, type ErrorTable, TsgiError } from '../../src/errors.js';
+import { type ErrorTable, errorFactory, TsgiError } from '../../src/errors.js';
 
 export const CONFIG_ERRORS = {
   ERR_CONFIG_UNKNOWN_OPTION: {
@@ -85,9 +85,7 @@ export const CONFIG_ERRORS = {
 
 export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
 
-export function configError(code: ConfigErrorCode, detail?: string, cause?: unknown): TsgiError {
-  return createError(CONFIG_ERRORS, code, detail, cause);
-}
+export const configError = errorFactory(CONFIG_ERRORS);
 
 /** Several config errors at once (an operator fixing a migrated uwsgi.ini wants them all). */
 export class ConfigErrors extends TsgiError {

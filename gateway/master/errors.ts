@@ -2,7 +2,7 @@
  * Error codes of the master/worker layer (gateway/master, gateway/worker, gateway/cheaper,
  * gateway/stats, gateway/logging). docs/errors.md collects this table with the others.
  */
-import { createError, type ErrorTable, type TsgiError } from '../../src/errors.js';
+import { type ErrorTable, errorFactory } from '../../src/errors.js';
 
 export const PROCESS_ERRORS = {
   ERR_HARAKIRI: {
@@ -63,6 +63,4 @@ export const PROCESS_ERRORS = {
 
 export type ProcessErrorCode = keyof typeof PROCESS_ERRORS;
 
-export function processError(code: ProcessErrorCode, detail?: string, cause?: unknown): TsgiError {
-  return createError(PROCESS_ERRORS, code, detail, cause);
-}
+export const processError = errorFactory(PROCESS_ERRORS);
