@@ -361,6 +361,7 @@ class Pump {
     });
   }
 
+  /** The app, or the pull of its first chunk, failed: a 500 if nothing was committed yet. */
   afterAppError(error: unknown): void {
     if (this.commit) {
       const resolve = this.commit;
@@ -402,7 +403,7 @@ class Pump {
     try {
       this.iterator = this.openIterator(body);
     } catch (error) {
-      this.pullFirstFailed(error);
+      this.afterAppError(error);
       return;
     }
     this.pullFirstLoop();
@@ -425,10 +426,10 @@ class Pump {
               try {
                 if (this.takeFirst(result)) this.pullFirstLoop();
               } catch (error) {
-                this.pullFirstFailed(error);
+                this.afterAppError(error);
               }
             },
-            (error: unknown) => this.pullFirstFailed(error),
+            (error: unknown) => this.afterAppError(error),
           );
           return;
         }
@@ -436,7 +437,7 @@ class Pump {
       }
       void RESOLVED.then(() => this.pullFirstLoop());
     } catch (error) {
-      this.pullFirstFailed(error);
+      this.afterAppError(error);
     }
   }
 
@@ -461,17 +462,6 @@ class Pump {
       return false;
     }
     return true;
-  }
-
-  pullFirstFailed(error: unknown): void {
-    if (this.commit) {
-      const resolve = this.commit;
-      this.commit = undefined;
-      resolve(this.fail(error));
-    } else {
-      this.iterator = failing(error);
-      this.markSettled();
-    }
   }
 
   bodyAllowed(): boolean {
