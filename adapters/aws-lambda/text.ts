@@ -36,35 +36,32 @@ export function encodeQueryPart(text: string): string {
   }
 }
 
-/** A query map whose values API Gateway (or VPC Lattice) already decoded → a raw query string. */
-export function encodeQueryMap(
-  map: Record<string, string | string[] | null | undefined> | null | undefined,
-): string {
+type QueryMap = Record<string, string | string[] | null | undefined> | null | undefined;
+
+/** `k=v&k=w` from a query map, each key and value passed through `part`. */
+function joinQueryMap(map: QueryMap, part: (text: string) => string): string {
   if (!map) return '';
   let out = '';
   for (const key in map) {
     const value = map[key];
     if (value === undefined || value === null) continue;
-    const k = encodeQueryPart(key);
-    if (typeof value === 'string') out += `${out ? '&' : ''}${k}=${encodeQueryPart(value)}`;
-    else for (const v of value) out += `${out ? '&' : ''}${k}=${encodeQueryPart(v)}`;
+    const k = part(key);
+    if (typeof value === 'string') out += `${out ? '&' : ''}${k}=${part(value)}`;
+    else for (const v of value) out += `${out ? '&' : ''}${k}=${part(v)}`;
   }
   return out;
 }
 
+const asIs = (text: string): string => text;
+
+/** A query map whose values API Gateway (or VPC Lattice) already decoded → a raw query string. */
+export function encodeQueryMap(map: QueryMap): string {
+  return joinQueryMap(map, encodeQueryPart);
+}
+
 /** A query map whose values are still encoded (ALB) → a raw query string, untouched. */
-export function joinRawQueryMap(
-  map: Record<string, string | string[] | null | undefined> | null | undefined,
-): string {
-  if (!map) return '';
-  let out = '';
-  for (const key in map) {
-    const value = map[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value === 'string') out += `${out ? '&' : ''}${key}=${value}`;
-    else for (const v of value) out += `${out ? '&' : ''}${key}=${v}`;
-  }
-  return out;
+export function joinRawQueryMap(map: QueryMap): string {
+  return joinQueryMap(map, asIs);
 }
 
 /** True for a non-null object (event fields are untrusted JSON). */
