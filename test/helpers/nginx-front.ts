@@ -50,6 +50,9 @@ events { worker_connections 4096; }
 http {
   access_log off;
   client_max_body_size 0;
+  # nginx closes a client connection after keepalive_requests (1000 by default); autocannon keeps
+  # writing on it and counts the reset as an error, which is the load generator's race, not ours.
+  keepalive_requests 1000000;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;

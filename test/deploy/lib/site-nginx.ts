@@ -33,6 +33,8 @@ export async function startSiteNginx(paths: DeployPaths): Promise<SiteNginx> {
     join(dir, 'nginx.conf'),
     `${nginxMainConfig(dir, errorLog)}
   include /etc/nginx/mime.types;
+  # Keep nginx's keepalive_requests (1000) from racing autocannon, which writes on a closing connection.
+  keepalive_requests 1000000;
   log_format upstreams '$status $upstream_addr $upstream_status $request_uri';
   access_log ${accessLog} upstreams;
   include site.conf;
