@@ -593,9 +593,7 @@ export class Arbiter {
     const evil = this.config.evilReloadOnRss;
     if (evil > 0) {
       for (const w of this.workers.values()) {
-        // The hard limit applies to a worker already retiring gracefully too (reload-on-rss may
-        // have fired first); only one that evil-reload-on-rss already killed is skipped.
-        if (w.exitReason === 'evil-reload-on-rss') continue;
+        if (w.state === 'stopping') continue;
         const { rss } = readMemory(w.pid);
         if (rss > evil * 1024 * 1024) {
           this.log.warn(
