@@ -80,6 +80,44 @@ describe('app faults under the master', () => {
     assert.ok(before.includes(hog.pid));
     assert.equal(result.failed, 0);
   });
+});
+
+// Its own master without --reload-on-rss: with both limits, the hog's worker could recycle itself
+// gracefully and exit before the master's once-a-second evil check saw it.
+describe('evil-reload-on-rss under the master', () => {
+  let dir: string;
+  let master: MasterProcess;
+  let nginx: Nginx;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tsgi-faults-evil-'));
+    const sock = join(dir, 'app.sock');
+    master = await startMaster(
+      [
+        '--master',
+        '--processes',
+        '2',
+        '--socket',
+        sock,
+        '--evil-reload-on-rss',
+        '600',
+        '--min-worker-lifetime',
+        '0',
+        '--disable-logging',
+        APP,
+      ],
+      { workers: 2 },
+    );
+    nginx = await startNginx({ upstreams: [{ name: 'app', pass: `unix:${sock}` }] });
+  });
+
+  after(async () => {
+    await nginx?.stop();
+    await master?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const live = () => master.readyPids().filter(alive);
 
   it('a worker over evil-reload-on-rss is killed (SIGKILL) and replaced, naming the option', async () => {
     // The hog's own request may die with its worker (nginx answers 502): it was in flight.
