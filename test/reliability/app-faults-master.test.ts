@@ -13,34 +13,35 @@ import { alive, type MasterProcess, startMaster } from '../helpers/master.js';
 import { type Nginx, startNginx } from '../helpers/nginx.js';
 import { APP, sleep } from './lib.js';
 
+/** A master with two workers and the given extra options, behind a loopback nginx. */
+async function startBehindNginx(
+  dir: string,
+  extra: string[],
+): Promise<{ master: MasterProcess; nginx: Nginx }> {
+  const sock = join(dir, 'app.sock');
+  const master = await startMaster(
+    ['--master', '--processes', '2', '--socket', sock, ...extra, '--disable-logging', APP],
+    { workers: 2 },
+  );
+  const nginx = await startNginx({ upstreams: [{ name: 'app', pass: `unix:${sock}` }] });
+  return { master, nginx };
+}
+
 describe('app faults under the master', () => {
   let dir: string;
-  let sock: string;
   let master: MasterProcess;
   let nginx: Nginx;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsgi-faults-master-'));
-    sock = join(dir, 'app.sock');
-    master = await startMaster(
-      [
-        '--master',
-        '--processes',
-        '2',
-        '--socket',
-        sock,
-        '--reload-on-rss',
-        '200',
-        '--evil-reload-on-rss',
-        '600',
-        '--min-worker-lifetime',
-        '0',
-        '--disable-logging',
-        APP,
-      ],
-      { workers: 2 },
-    );
-    nginx = await startNginx({ upstreams: [{ name: 'app', pass: `unix:${sock}` }] });
+    ({ master, nginx } = await startBehindNginx(dir, [
+      '--reload-on-rss',
+      '200',
+      '--evil-reload-on-rss',
+      '600',
+      '--min-worker-lifetime',
+      '0',
+    ]));
   });
 
   after(async () => {
@@ -91,24 +92,12 @@ describe('evil-reload-on-rss under the master', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsgi-faults-evil-'));
-    const sock = join(dir, 'app.sock');
-    master = await startMaster(
-      [
-        '--master',
-        '--processes',
-        '2',
-        '--socket',
-        sock,
-        '--evil-reload-on-rss',
-        '600',
-        '--min-worker-lifetime',
-        '0',
-        '--disable-logging',
-        APP,
-      ],
-      { workers: 2 },
-    );
-    nginx = await startNginx({ upstreams: [{ name: 'app', pass: `unix:${sock}` }] });
+    ({ master, nginx } = await startBehindNginx(dir, [
+      '--evil-reload-on-rss',
+      '600',
+      '--min-worker-lifetime',
+      '0',
+    ]));
   });
 
   after(async () => {
