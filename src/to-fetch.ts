@@ -2,7 +2,7 @@
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
 import { type AppResponse, errorResponse, type RunOptions, startApp } from './run-app.js';
-import { isNullBodyStatus, REASONS } from './status.js';
+import { isNullBodyStatus } from './status.js';
 import type { App, HeaderList } from './types.js';
 
 export interface ToFetchOptions extends RunOptions {
@@ -98,11 +98,12 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
     );
   }
   // The pairs go straight into the Response: an intermediate Headers would be copied (and sorted).
-  const init: { status: number; headers: HeaderList; statusText?: string } = {
+  // statusText carries the reason phrase of the status line, the standard one included.
+  const init: ResponseInit & { headers: HeaderList } = {
     status: response.status,
+    statusText: response.reason,
     headers: response.headers,
   };
-  if (response.reason !== REASONS[response.status]) init.statusText = response.reason;
   if (isHead || isNullBodyStatus(response.status)) {
     void response.close();
     return new Response(null, init);

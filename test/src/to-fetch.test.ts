@@ -36,6 +36,26 @@ describe('src/to-fetch: toFetch', () => {
     assert.equal(res.headers.get('x-l'), 'caf\u00e9');
     assert.equal(await res.text(), 'done');
   });
+  it("statusText is the app's reason phrase, the standard one too", async () => {
+    for (const [line, reason] of [
+      ['404 Not Found', 'Not Found'],
+      ['200 OK', 'OK'],
+      ['404 Nope', 'Nope'],
+      ['404', 'Not Found'],
+      ['599', 'Unknown'],
+      ['599 Whatever', 'Whatever'],
+      ['204 No Content', 'No Content'],
+    ] as const) {
+      const app: App = (_e, s) => {
+        s(line, plain);
+        return [];
+      };
+      const res = await toFetch(app)(new Request('http://x/'));
+      assert.equal(res.statusText, reason, line);
+      const head = await toFetch(app)(new Request('http://x/', { method: 'HEAD' }));
+      assert.equal(head.statusText, reason, `HEAD ${line}`);
+    }
+  });
   it('the Response resolves while the generator is still suspended', async () => {
     const gate = deferred();
     let suspended = true;

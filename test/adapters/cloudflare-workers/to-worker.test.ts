@@ -216,9 +216,10 @@ for (const flags of [[], ['nodejs_compat']]) {
       assert.equal(checksum(got), checksum(pattern(size)));
     });
 
-    test('an unknown path is the app’s 404', async () => {
+    test('an unknown path is the app’s 404, its reason phrase in statusText', async () => {
       const res = await request('/nope');
       assert.equal(res.status, 404);
+      assert.equal(res.statusText, 'Not Found');
       assert.equal(await res.text(), 'no route for /nope');
     });
 
