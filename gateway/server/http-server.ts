@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import {
   type AppResponse,
   addHeader,
@@ -21,6 +22,33 @@ import { gatewayError } from '../errors.js';
 import { requestLine } from './logger.js';
 import { announcedLength } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
+import { writeResponse } from './uwsgi-response.js';
+
+/**
+ * A request on an HTTP socket that asks to switch protocols (`Connection: upgrade` with an
+ * `Upgrade` header, e.g. a WebSocket handshake). The handler owns the socket from here.
+ */
+export interface UpgradeRequest {
+  /** Built exactly as for any request; `wsgi.input` is empty (an upgrade request has no body). */
+  readonly environ: Environ;
+  /** The connection, detached from the HTTP parser. */
+  readonly socket: Duplex;
+  /** Bytes the client sent after the request head (the first frames, for a WebSocket). */
+  readonly head: Buffer;
+  /**
+   * Writes an ordinary HTTP response (the app did not take the upgrade, or answered an error),
+   * logs and counts it like any request, then closes the connection.
+   */
+  respond(response: AppResponse): Promise<void>;
+  /** Logs and counts a request the handler served itself (e.g. a WebSocket that ended). */
+  done(status: number, bytes: number, aborted?: boolean): void;
+}
+
+/**
+ * Set on ConnectionContext.upgrade to serve upgrade requests on --http / --http-socket; without
+ * it such requests are served as ordinary requests (the app sees the Upgrade header).
+ */
+export type UpgradeHandler = (request: UpgradeRequest, context: ConnectionContext) => void;
 
 function hasCrLf(text: string): boolean {
   return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
@@ -323,6 +351,68 @@ function responded(
   context.onRequestDone?.(status);
 }
 
+function handleUpgrade(
+  upgrade: UpgradeHandler,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  context: ConnectionContext,
+  https: boolean,
+): void {
+  const startedAt = performance.now();
+  const environ = buildEnviron(req, context, https);
+  environ['wsgi.input'] = createInput(undefined);
+  let logged = false;
+  const done = (status: number, bytes: number, aborted = false) => {
+    if (logged) return;
+    logged = true;
+    if (context.log.requests !== false) {
+      const shown = aborted ? `${status} (aborted)` : status;
+      context.log.request(
+        requestLine(
+          req.socket.remoteAddress,
+          req.method ?? '-',
+          req.url ?? '-',
+          shown,
+          bytes,
+          startedAt,
+        ),
+      );
+    }
+    context.onRequestDone?.(status);
+  };
+  const target = {
+    get closed() {
+      return socket.destroyed;
+    },
+    write: (bytes: Uint8Array) => socket.write(bytes),
+    waitDrain: () =>
+      new Promise<boolean>((resolve) => {
+        const finish = (ok: boolean) => () => {
+          socket.off('drain', onDrain);
+          socket.off('close', onClose);
+          resolve(ok);
+        };
+        const onDrain = finish(true);
+        const onClose = finish(false);
+        socket.once('drain', onDrain);
+        socket.once('close', onClose);
+      }),
+  };
+  const respond = async (response: AppResponse) => {
+    const outcome = await writeResponse(target, response, req.method === 'HEAD', context.log);
+    done(outcome.status, outcome.bytes, !outcome.ok);
+    if (outcome.ok) socket.end();
+    else socket.destroy();
+  };
+  try {
+    upgrade({ environ, socket, head, respond, done }, context);
+  } catch (error) {
+    context.log.error(`upgrade handler failed: ${(error as Error)?.stack ?? error}`);
+    socket.destroy();
+  }
+}
+
 export interface HttpHandler {
   server: Server;
   /** Hands an accepted socket to node:http. */
@@ -353,6 +443,12 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       });
     },
   );
+  const upgrade = context.upgrade;
+  if (upgrade) {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handleUpgrade(upgrade, req, socket, head, context, https);
+    });
+  }
   // Sockets come from our own listeners (server.listen() is never called), and node only starts
   // tracking connections for headersTimeout on 'listening': without this, a client that stalls
   // mid-headers (slowloris) is never closed.

@@ -1,6 +1,7 @@
 /** serve(): bind, attach, log where it listens. The single-process gateway (and the CLI's core). */
 import type { App } from '../../src/index.js';
 import { formatAddress } from './address.js';
+import type { UpgradeHandler } from './http-server.js';
 import { bindListeners, type Listener } from './listeners.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
@@ -12,6 +13,8 @@ export interface ServeOptions extends ServerOptions {
   logger?: Logger;
   /** The uwsgi signal registry (default: the process-wide `uwsgiSignals`). */
   signals?: UwsgiSignalRegistry;
+  /** Serves protocol upgrade requests on HTTP sockets (see UpgradeRequest in http-server.ts). */
+  upgrade?: UpgradeHandler;
 }
 
 export interface Gateway {
@@ -30,6 +33,7 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Gatew
     options: resolved,
     log,
     signals: options.signals ?? uwsgiSignals,
+    ...(options.upgrade ? { upgrade: options.upgrade } : {}),
   });
   const addresses = listeners.map((l) => ({ kind: l.kind, address: formatAddress(l.bound) }));
   for (const { kind, address } of addresses) log.info(`${kind} socket bound to ${address}`);

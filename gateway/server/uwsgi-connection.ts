@@ -24,6 +24,7 @@ import {
   type ReadResult,
   type UwsgiPacket,
 } from '../uwsgi/index.js';
+import type { UpgradeHandler } from './http-server.js';
 import type { Logger } from './logger.js';
 import { requestLine } from './logger.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -44,6 +45,8 @@ export interface ConnectionContext {
   readonly signals: UwsgiSignalRegistry;
   /** Called after each HTTP request (not ping/echo/signal), e.g. for a worker's request count. */
   readonly onRequestDone?: (status: number) => void;
+  /** Serves requests that ask for a protocol upgrade on HTTP sockets (see UpgradeRequest). */
+  readonly upgrade?: UpgradeHandler;
 }
 
 const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
