@@ -1,19 +1,12 @@
 #!/usr/bin/env node
 // Runs the whole suite with node:test through tsx. Node 20 has no glob support in `node --test`,
 // so the files are listed here. `--node24` runs the same files on Node 24 (npm's node@24 binary);
-// `--both` runs on this Node and then on Node 24. Extra arguments narrow the file list (substring match).
+// `--both` (what `npm test` uses) runs on this Node and then on Node 24. Extra arguments narrow the
+// file list (substring match).
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  statSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { nodeBinary } from './node-binary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -70,35 +63,15 @@ function run(label, cmd, argv) {
   };
 }
 
-/**
- * npm's node@24 package through npx lands under ~/.npm/_npx, which is private to root (0700). Tests
- * that drop privileges (--uid nobody) respawn workers with process.execPath, so the binary is copied
- * to a world-readable folder first.
- */
 function node24Binary() {
-  const found = spawnSync(
-    'npx',
-    ['-y', '-p', 'node@24', '--', 'node', '-p', 'process.execPath + " " + process.version'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  );
-  const [path, version] = (found.stdout ?? '').trim().split(' ');
-  if (found.status !== 0 || !path || !version) {
-    console.error(`could not get node@24 through npx: ${found.stderr}`);
+  const found = nodeBinary(24, root);
+  if (found.error) {
+    console.error(
+      `${found.error}\nRun scripts/setup.sh (it fetches node@24 once), or run test:unit for this Node only.`,
+    );
     process.exit(1);
   }
-  const dir = join(tmpdir(), `tsgi-node-${version}`);
-  const target = join(dir, 'node');
-  if (!existsSync(target)) {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    copyFileSync(path, `${target}.part`);
-    chmodSync(`${target}.part`, 0o755);
-    renameSync(`${target}.part`, target);
-  }
-  chmodSync(dir, 0o755);
-  return { path: target, version };
+  return found;
 }
 
 const runs = [];

@@ -15,7 +15,7 @@ import type { App } from 'tsgi';
 import { handle } from 'tsgi/aws-lambda';
 import type { BenchRow, BenchRunOptions } from './lib/types.js';
 
-const EVENTS_DIR = join(new URL('../../', import.meta.url).pathname, '../shared/lambda-events');
+const EVENTS_DIR = new URL('../adapters/aws-lambda/fixtures/events/', import.meta.url).pathname;
 
 const EVENTS: Array<[string, string]> = [
   ['REST GET', 'apigw-v1-named-stage.json'],

@@ -1,5 +1,5 @@
 /**
- * Every sample event in ../shared/lambda-events through handle(): the environ each one yields
+ * Every sample event in fixtures/events through handle(): the environ each one yields
  * (checked by the core validator and against a table), and the result shape of its source,
  * compared with the response samples.
  */
@@ -387,13 +387,13 @@ function kind(value: unknown): string {
   return typeof value;
 }
 
-describe('aws-lambda: every shared sample event through handle()', () => {
+describe('aws-lambda: every vendored sample event through handle()', () => {
   const files = eventFiles();
 
-  test('the shared events folder is there and every file is covered', () => {
+  test('the vendored events folder is there and every file is covered', () => {
     assert.ok(
       files.length >= 30,
-      `expected the 30+ samples in ../shared/lambda-events, got ${files.length}`,
+      `expected the 30+ samples in fixtures/events, got ${files.length}`,
     );
     const known = new Set([...Object.keys(EXPECTED), ...RESPONSE_SAMPLES]);
     assert.deepEqual(

@@ -1,16 +1,13 @@
 /**
- * The shared sample events (../shared/lambda-events beside the repo, as CI lays it out) and an echo
- * app that reports the environ it saw, for the Lambda adapter tests.
+ * The public sample events vendored in fixtures/events/ (their sources and licenses in SOURCES.md
+ * there) and an echo app that reports the environ it saw, for the Lambda adapter tests.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App, Environ } from 'tsgi';
 import { validator } from 'tsgi';
 
-export const EVENTS_DIR = join(
-  new URL('../../../', import.meta.url).pathname,
-  '../shared/lambda-events',
-);
+export const EVENTS_DIR = new URL('./fixtures/events/', import.meta.url).pathname;
 
 /** Response samples: result shapes to compare with, not events. */
 export const RESPONSE_SAMPLES = [
