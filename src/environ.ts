@@ -54,10 +54,20 @@ export function addHeader(environ: Record<string, unknown>, name: string, value:
 }
 
 /**
+ * True for a header name an environ must not take: one with `_`. `X_Forwarded_For` and
+ * `X-Forwarded-For` both map to HTTP_X_FORWARDED_FOR, so a client could add to (or, sorted last,
+ * override) what a proxy set. nginx (`underscores_in_headers off`), Apache and gunicorn drop them.
+ */
+export function isUnderscoredHeaderName(name: string): boolean {
+  return name.includes('_');
+}
+
+/**
  * Headers.forEach callback with `this` = the environ: one shared function, no closure per request.
  * Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
  */
 function addFetchHeader(this: Record<string, unknown>, value: string, name: string): void {
+  if (isUnderscoredHeaderName(name)) return;
   addHeader(this, name, isLatin1(value) ? value : utf8ToLatin1(value));
 }
 

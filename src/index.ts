@@ -9,6 +9,7 @@ export {
   addHeader,
   environFromRequest,
   headerKey,
+  isUnderscoredHeaderName,
   splitScriptName,
   WSGI_VERSION,
 } from './environ.js';

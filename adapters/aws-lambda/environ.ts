@@ -7,6 +7,7 @@ import {
   createErrors,
   createInput,
   type Environ,
+  isUnderscoredHeaderName,
   percentDecodeToLatin1,
   percentEncodeLatin1Path,
   splitScriptName,
@@ -114,6 +115,8 @@ export function buildEnviron(
   const headers = parts.headers;
   if (headers) {
     for (const name in headers) {
+      // Dropped, as nginx does: `x_forwarded_for` would merge into HTTP_X_FORWARDED_FOR.
+      if (isUnderscoredHeaderName(name)) continue;
       const value = headers[name];
       if (typeof value === 'string') addHeader(environ, name, textToLatin1(value));
       else if (Array.isArray(value)) {

@@ -4,7 +4,12 @@
  * PEP 3333 header values are the wire bytes as latin-1 characters, so non-ASCII values are
  * translated both ways here. Pure ASCII values, the usual case, need nothing.
  */
-import { type AppResponse, addHeader, utf8ToLatin1 } from '../../src/index.js';
+import {
+  type AppResponse,
+  addHeader,
+  isUnderscoredHeaderName,
+  utf8ToLatin1,
+} from '../../src/index.js';
 
 /** workerd announces itself this way (documented runtime detection). */
 export const IN_WORKERD =
@@ -32,7 +37,8 @@ export function hasNonAsciiHeader(environ: Record<string, unknown>): boolean {
 export function requestHeadersAsBytes(request: Request, environ: Record<string, unknown>): void {
   const fixed: Record<string, unknown> = {};
   request.headers.forEach((value, name) => {
-    if (NON_ASCII.test(value)) addHeader(fixed, name, utf8ToLatin1(value));
+    if (NON_ASCII.test(value) && !isUnderscoredHeaderName(name))
+      addHeader(fixed, name, utf8ToLatin1(value));
   });
   Object.assign(environ, fixed);
 }

@@ -61,11 +61,20 @@ describe('src/environ: environFromRequest', () => {
     headers.append('X-Forwarded-For', '10.0.0.1');
     headers.append('x-forwarded-for', '10.0.0.2');
     headers.append('Accept', 'text/html');
-    headers.append('X-Under_score', 'u');
     const e = env('http://x/', { headers });
     assert.equal(e.HTTP_X_FORWARDED_FOR, '10.0.0.1, 10.0.0.2');
     assert.equal(e.HTTP_ACCEPT, 'text/html');
-    assert.equal(e.HTTP_X_UNDER_SCORE, 'u');
+  });
+  it('header names with `_` are dropped: they cannot merge into a dashed name', () => {
+    const headers = new Headers();
+    headers.append('X-Forwarded-For', '10.0.0.1');
+    headers.append('x_forwarded_for', '6.6.6.6');
+    headers.append('X_Forwarded_Proto', 'http');
+    headers.append('X-Under_score', 'u');
+    const e = env('https://x/', { headers });
+    assert.equal(e.HTTP_X_FORWARDED_FOR, '10.0.0.1');
+    assert.equal(e.HTTP_X_FORWARDED_PROTO, undefined);
+    assert.equal(e.HTTP_X_UNDER_SCORE, undefined);
   });
   it('header values keep their bytes as latin-1', () => {
     const e = env('http://x/', { headers: { 'x-name': 'caf\u00e9' } });

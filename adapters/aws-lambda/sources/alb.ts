@@ -9,19 +9,19 @@ import { type PreparedResult, singleValueHeaders } from '../result.js';
 import { addSingleValueCookies } from '../set-cookie.js';
 import { encodedPathToLatin1, joinRawQueryMap, rawPathToUri } from '../text.js';
 import type { EventSource } from '../types.js';
-import { absolutePath, method, optionalBody, optionalMap, requiredString } from './fields.js';
+import { absolutePath, combinedMap, method, optionalBody, requiredString } from './fields.js';
 import type { Processor, ShapeSettings } from './processor.js';
 
 function request(event: Record<string, unknown>): RequestParts {
   const rawPath = absolutePath(requiredString(event, 'path'), 'path');
-  const mvq = optionalMap(event, 'multiValueQueryStringParameters');
-  const mvh = optionalMap(event, 'multiValueHeaders');
   return {
     method: method(requiredString(event, 'httpMethod'), 'httpMethod'),
     path: encodedPathToLatin1(rawPath),
     rawPath: rawPathToUri(rawPath),
-    query: joinRawQueryMap(mvq ?? optionalMap(event, 'queryStringParameters')),
-    headers: mvh ?? optionalMap(event, 'headers'),
+    query: joinRawQueryMap(
+      combinedMap(event, 'multiValueQueryStringParameters', 'queryStringParameters', false),
+    ),
+    headers: combinedMap(event, 'multiValueHeaders', 'headers', true),
     cookies: undefined,
     body: optionalBody(event),
     isBase64Encoded: event.isBase64Encoded === true,

@@ -16,6 +16,14 @@ export function detectProcessor(event: unknown): Processor {
     const what = event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`;
     throw lambdaError('ERR_LAMBDA_EVENT_INVALID', `the event is ${what}, not an object`);
   }
+  // An authorizer must answer with an IAM policy, not an HTTP response: serving its event as a
+  // request would run the app on a call that is no request, and return a shape API Gateway rejects.
+  if (typeof event.methodArn === 'string' || typeof event.routeArn === 'string') {
+    throw lambdaError(
+      'ERR_LAMBDA_EVENT_INVALID',
+      `an API Gateway ${typeof event.type === 'string' ? `${event.type} ` : ''}authorizer event (it has ${typeof event.methodArn === 'string' ? 'methodArn' : 'routeArn'}): write the authorizer as its own function`,
+    );
+  }
   const rc = event.requestContext;
   if (isObject(rc)) {
     if (isObject(rc.elb))

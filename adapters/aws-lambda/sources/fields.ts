@@ -26,6 +26,34 @@ export function optionalMap(obj: Record<string, unknown>, key: string): HeaderMa
   return value as HeaderMap;
 }
 
+/**
+ * A `multiValue*` map and its single-value twin, combined: AWS documents both as views of one
+ * request, and an event may carry a name in only one of them (`multiValueHeaders: {}` next to a
+ * full `headers`). A name in both takes the multi-value list, which holds every value.
+ * Header names match case-insensitively, query keys exactly.
+ */
+export function combinedMap(
+  event: Record<string, unknown>,
+  multiKey: string,
+  singleKey: string,
+  caseless: boolean,
+): HeaderMap | undefined {
+  const multi = optionalMap(event, multiKey);
+  const single = optionalMap(event, singleKey);
+  if (!multi) return single;
+  if (!single) return multi;
+  const key = caseless ? (name: string) => name.toLowerCase() : (name: string) => name;
+  const seen = new Set<string>();
+  for (const name in multi) seen.add(key(name));
+  let out: HeaderMap | undefined;
+  for (const name in single) {
+    if (seen.has(key(name))) continue;
+    out ??= { ...multi };
+    out[name] = single[name];
+  }
+  return out ?? multi;
+}
+
 export function optionalBody(obj: Record<string, unknown>, key = 'body'): string | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;

@@ -15,9 +15,9 @@ import {
 import type { EventSource } from '../types.js';
 import {
   absolutePath,
+  combinedMap,
   method,
   optionalBody,
-  optionalMap,
   optionalString,
   requiredString,
 } from './fields.js';
@@ -27,8 +27,6 @@ function request(event: Record<string, unknown>, decodedPath: boolean): RequestP
   const rawPath = absolutePath(requiredString(event, 'path'), 'path');
   const rc = isObject(event.requestContext) ? event.requestContext : undefined;
   const path = decodedPath ? textToLatin1(rawPath) : encodedPathToLatin1(rawPath);
-  const mvq = optionalMap(event, 'multiValueQueryStringParameters');
-  const mvh = optionalMap(event, 'multiValueHeaders');
   const stage = optionalString(rc, 'stage');
   let stagePrefix: string | undefined;
   let stageInPath = false;
@@ -48,8 +46,10 @@ function request(event: Record<string, unknown>, decodedPath: boolean): RequestP
     method: method(requiredString(event, 'httpMethod'), 'httpMethod'),
     path,
     rawPath: decodedPath ? percentEncodeLatin1Path(path) : rawPathToUri(rawPath),
-    query: encodeQueryMap(mvq ?? optionalMap(event, 'queryStringParameters')),
-    headers: mvh ?? optionalMap(event, 'headers'),
+    query: encodeQueryMap(
+      combinedMap(event, 'multiValueQueryStringParameters', 'queryStringParameters', false),
+    ),
+    headers: combinedMap(event, 'multiValueHeaders', 'headers', true),
     cookies: undefined,
     body: optionalBody(event),
     isBase64Encoded: event.isBase64Encoded === true,

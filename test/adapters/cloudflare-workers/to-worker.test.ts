@@ -361,5 +361,21 @@ for (const flags of [[], ['nodejs_compat']]) {
       const environ = inside.environ as Record<string, string>;
       assert.equal(environ.HTTP_X_LATIN1, 'caf\u00ef\u00bf\u00bd');
     });
+
+    test('header names with `_` are dropped: cf_connecting_ip cannot pick REMOTE_ADDR', async () => {
+      const inside = await json('/environ', {
+        headers: {
+          cf_connecting_ip: '6.6.6.6',
+          x_forwarded_proto: 'http',
+          // Non-ASCII, so the byte fix-up pass sees it too.
+          x_utf8: 'caf\u00c3\u00a9',
+        },
+      });
+      const environ = inside.environ as Record<string, string>;
+      assert.doesNotMatch(environ.HTTP_CF_CONNECTING_IP ?? '', /6\.6\.6\.6/);
+      assert.notEqual(environ.REMOTE_ADDR, '6.6.6.6');
+      assert.equal(environ.HTTP_X_FORWARDED_PROTO, undefined);
+      assert.equal(environ.HTTP_X_UTF8, undefined);
+    });
   });
 }
