@@ -6,7 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { nodeBinary } from './node-binary.mjs';
+
+// Every process the run starts inherits the run's marker; the check at the end lists what is left.
+const leftovers = await tsImport('./leftovers.ts', import.meta.url);
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -32,6 +36,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const marked = leftovers.newRun();
 const nodeArgs = [
   '--conditions=source',
   '--import',
@@ -47,6 +52,7 @@ function run(label, cmd, argv) {
   console.log(`\n# ${label}: ${files.length} test files`);
   const res = spawnSync(cmd, argv, {
     cwd: root,
+    env: { ...process.env, ...marked.env },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 1 << 30,
@@ -87,5 +93,6 @@ for (const r of runs) {
   pass += Number.isNaN(r.pass) ? 0 : r.pass;
   fail += Number.isNaN(r.fail) || r.status !== 0 ? Math.max(1, r.fail || 0) : r.fail;
 }
-console.log(`\n${pass} passed, ${fail} failed`);
-process.exit(fail === 0 && runs.every((r) => r.status === 0) ? 0 : 1);
+const left = leftovers.endRun(marked);
+console.log(`\n${pass} passed, ${fail} failed, ${left.length} process(es) left running`);
+process.exit(fail === 0 && left.length === 0 && runs.every((r) => r.status === 0) ? 0 : 1);

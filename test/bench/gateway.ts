@@ -9,13 +9,14 @@
  * Run alone: node --conditions=source --import tsx test/bench/gateway.ts [--duration S] [--rounds N]
  * or as part of `npm run bench` (which imports run()). Stops everything it starts, by PID.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GatewayProcess, ROOT, startGateway } from '../helpers/gateway.js';
 import { type Nginx, startNginx } from '../helpers/nginx.js';
+import { killGroupNow, spawnGroup, stopGroup } from '../helpers/process-group.js';
 import { runAutocannon } from './lib/autocannon.js';
 import type { BenchRow, BenchRunOptions, LoadRequest, LoadResult } from './lib/types.js';
 import { runWrk, wrkInstalled } from './lib/wrk.js';
@@ -31,7 +32,7 @@ function uwsgiPythonAvailable(): boolean {
 }
 
 async function startUwsgi(socket: string): Promise<ChildProcess> {
-  const child = spawn(
+  const child = spawnGroup(
     'uwsgi',
     [
       '--plugin',
@@ -51,23 +52,15 @@ async function startUwsgi(socket: string): Promise<ChildProcess> {
   );
   for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
   if (!existsSync(socket)) {
-    child.kill('SIGKILL');
+    killGroupNow(child);
     throw new Error('uWSGI did not create its socket');
   }
   return child;
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    // uWSGI 2.0: SIGTERM means reload; SIGINT stops.
-    child.kill('SIGINT');
-  });
+  // uWSGI 2.0: SIGTERM means reload; SIGINT stops.
+  return child ? stopGroup(child, { signal: 'SIGINT', graceMs: 5000 }) : Promise.resolve();
 }
 
 const median = (xs: number[]): number => {

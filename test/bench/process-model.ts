@@ -4,12 +4,12 @@
  * each worker (what gateway/master uses). A bare uwsgi responder, nginx in front on a unix socket,
  * autocannon for a few seconds per row. `run()` returns the rows; runnable alone.
  */
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../helpers/load.js';
 import { startNginxFront } from '../helpers/nginx-front.js';
+import { spawnGroup, stopGroup } from '../helpers/process-group.js';
 
 export interface ModelRow {
   model: string;
@@ -23,7 +23,7 @@ const PRIMARY = fileURLToPath(new URL('./process-model-primary.ts', import.meta.
 
 async function measure(model: string, workers: number, seconds: number): Promise<ModelRow> {
   const sock = join(tmpdir(), `tsgi-pm-${process.pid}-${model}.sock`);
-  const child = spawn(
+  const child = spawnGroup(
     process.execPath,
     [...process.execArgv, PRIMARY, model, String(workers), sock],
     {
@@ -48,8 +48,7 @@ async function measure(model: string, workers: number, seconds: number): Promise
       await nginx.stop();
     }
   } finally {
-    if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopGroup(child, { signal: 'SIGTERM', graceMs: 5000 });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every load scenario (test/bench/scenarios/) and the other bench files'
  * `run()`, one printed table, one JSON result under bench-results/. `--help` lists the flags.
- * Every process it starts is stopped by PID, also on Ctrl-C or error.
+ * Every process it starts is stopped by PID, also on Ctrl-C or error; the run ends with a check
+ * that none of them is still running (scripts/leftovers.ts), which fails the run if one is.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { endRun, newRun } from '../../scripts/leftovers.js';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
 import {
   buildGateway,
@@ -173,14 +175,18 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    killAllNow();
-    process.exit(code);
-  },
-  (err: unknown) => {
-    console.error(err);
-    killAllNow();
-    process.exit(1);
-  },
-);
+// Everything the bench spawns inherits the run's marker (and records its process group).
+const marked = newRun();
+Object.assign(process.env, marked.env);
+
+/** Stops what is still tracked, then fails the run if any process it started is left. */
+function finish(code: number): never {
+  killAllNow();
+  const left = endRun(marked);
+  process.exit(left.length > 0 ? 1 : code);
+}
+
+main().then(finish, (err: unknown) => {
+  console.error(err);
+  finish(1);
+});

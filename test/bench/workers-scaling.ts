@@ -8,7 +8,7 @@
  * The gateway is compiled once with tsconfig.build.json (what `npx tsgi` runs); set
  * TSGI_BENCH_SOURCE=1 to run it through tsx instead.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from '../helpers/load.js';
 import { alive, type MasterProcess, ROOT, startMaster, TEST_APP } from '../helpers/master.js';
 import { startNginxFront } from '../helpers/nginx-front.js';
+import { spawnGroup, stopGroup } from '../helpers/process-group.js';
 import { run as runProcessModels } from './process-model.js';
 
 export interface ScalingRow {
@@ -145,7 +146,7 @@ async function uwsgiRows(dir: string, workers: number): Promise<RawRow[]> {
     'def application(environ, start_response):\n    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "12")])\n    return [b"Hello World\\n"]\n',
   );
   const pidfile = join(dir, `uwsgi-${workers}.pid`);
-  const child = spawn(
+  const child = spawnGroup(
     'uwsgi',
     [
       '--plugin',
@@ -202,17 +203,7 @@ async function uwsgiRows(dir: string, workers: number): Promise<RawRow[]> {
       await nginx.stop();
     }
   } finally {
-    if (child.pid && alive(child.pid)) safeKill(child.pid, 'SIGINT');
-    await new Promise((r) => {
-      const t = setTimeout(() => {
-        if (child.pid && alive(child.pid)) safeKill(child.pid, 'SIGKILL');
-        r(undefined);
-      }, 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        r(undefined);
-      });
-    });
+    await stopGroup(child, { signal: 'SIGINT', graceMs: 5000 });
   }
   return rows;
 }

@@ -1,9 +1,10 @@
 /**
  * The `tsgi` CLI as a child process (`node --conditions=source --import tsx gateway/cli.ts ...`):
- * started, waited for until it logs `ready`, stopped by PID. Its log lines are kept for asserts.
+ * started, waited for until it logs `ready`, stopped by PID with its process group. Its log lines are kept for asserts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup, stopGroup } from './process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,7 +19,7 @@ export interface GatewayProcess {
 }
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(
+  return spawnGroup(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts', ...args],
     {
@@ -81,12 +82,8 @@ export async function startGateway(
     });
   };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child, { signal, graceMs: 10_000 });
+    await exited;
     return child.exitCode;
   };
   try {

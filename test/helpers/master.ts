@@ -1,10 +1,11 @@
 /**
  * `tsgi --master ...` as a child process for the master/worker tests: log lines kept, worker pids
  * collected from the master's "worker N (pid P) ready" lines, everything stopped by PID in
- * `stop()` (the master first, then any worker still alive).
+ * `stop()` (the master first, then its whole process group: any worker still alive).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup, stopGroup } from './process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEST_APP = 'test/gateway/master/fixtures/app.ts';
@@ -44,7 +45,7 @@ export async function startMaster(
   } = {},
 ): Promise<MasterProcess> {
   const entry = options.entry ?? ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts'];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  const child = spawnGroup(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,19 +100,9 @@ export async function startMaster(
       return lines.find((x) => pattern.test(x)) ?? '';
     },
     async stop(signal = 'SIGTERM') {
-      if (exitCode === undefined && child.pid) {
-        try {
-          process.kill(child.pid, signal);
-        } catch {
-          // gone
-        }
-        const t = setTimeout(
-          () => child.pid && alive(child.pid) && process.kill(child.pid, 'SIGKILL'),
-          15_000,
-        );
-        await exited;
-        clearTimeout(t);
-      }
+      await stopGroup(child, { signal, graceMs: 15_000 });
+      await exited;
+      // A worker that left the group (none should) is still stopped by its PID.
       for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
       return exitCode ?? null;
     },

@@ -1,13 +1,15 @@
 /**
  * Starts Debian's nginx on loopback in front of one uwsgi upstream (unix path or host:port), for the
- * master/worker tests and benchmarks. The config lives in a temp dir; `stop()` kills nginx by PID.
+ * master/worker tests and benchmarks. The config lives in a temp dir; `stop()` stops nginx by PID with its
+ * whole process group (master and workers).
  * (The single-process gateway tests have their own helper, test/helpers/nginx.ts.)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnGroup, stopGroup } from './process-group.js';
 
 export interface NginxFront {
   readonly port: number;
@@ -69,25 +71,30 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], {
+  const child: ChildProcess = spawnGroup('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Wait until nginx accepts connections.
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+    if (child.exitCode !== null) {
+      await stopGroup(child);
+      throw new Error(`nginx exited: ${stderr}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once('error', () => resolve(true)); // port in use = nginx is listening
       s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
     });
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not start: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stopGroup(child, { signal: 'SIGKILL' });
+      throw new Error(`nginx did not start: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -103,16 +110,7 @@ http {
       }
     },
     async stop() {
-      if (child.exitCode === null && child.pid) {
-        try {
-          process.kill(child.pid, 'SIGQUIT');
-        } catch {
-          // already gone
-        }
-        const t = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopGroup(child, { signal: 'SIGQUIT', graceMs: 3000 });
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,13 +1,14 @@
 /**
  * Debian's nginx on loopback in front of the gateway: the config is generated in a temp dir (all
  * temp paths and the error log in there), one `server` per upstream, `include uwsgi_params`.
- * Stopped by PID.
+ * Stopped by PID with its whole process group (master and workers).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports.js';
+import { spawnGroup, stopGroup } from './process-group.js';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
@@ -101,7 +102,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
 }
 `,
   );
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = spawnGroup(
     NGINX_BIN,
     ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog],
     {
@@ -114,12 +115,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGQUIT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child, { signal: 'SIGQUIT', graceMs: 5000 });
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -3,7 +3,7 @@
  * must be JS), run it in Miniflare, and drive the repo's wrangler.toml through the wrangler CLI
  * (`wrangler dev` on loopback, `wrangler deploy --dry-run`). Every process is stopped by its PID.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { spawnGroup } from './process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** workerd in miniflare 4.20260426.0 accepts dates up to its own; wrangler.toml uses the same. */
@@ -107,17 +108,17 @@ export function runWrangler(
   args: readonly string[],
   timeoutMs: number,
 ): Promise<{ code: number | string; output: string }> {
-  const child = spawn(process.execPath, [WRANGLER, ...args], {
+  const child = spawnGroup(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
     env: wranglerEnv(),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
     output += d;
   });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     output += d;
   });
   const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
@@ -156,7 +157,7 @@ export async function startWranglerDev(
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
-  const child = spawn(
+  const child = spawnGroup(
     process.execPath,
     [
       WRANGLER,

@@ -2,11 +2,12 @@
  * Runs a handler under AWS's own runtime interface client (aws-lambda-ric 3.3.0, installed in
  * test/helpers/ric by scripts/setup.sh) against the local Runtime API, the way Lambda runs it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RIC_BIN = join(ROOT, 'test/helpers/ric/node_modules/aws-lambda-ric/bin/index.mjs');
@@ -50,7 +51,7 @@ export interface RicProcess {
 export function startRic(taskRoot: string, handler: string, runtimeApi: string): RicProcess {
   const bin = requireRic();
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, [bin, `index.${handler}`], {
+  const child: ChildProcess = spawnGroup(process.execPath, [bin, `index.${handler}`], {
     cwd: taskRoot,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -73,7 +74,6 @@ export function startRic(taskRoot: string, handler: string, runtimeApi: string):
   child.stderr?.on('data', (c: Buffer) => {
     out += c.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (child.pid === undefined) throw new Error('aws-lambda-ric did not start');
   const pid = child.pid;
   return {
@@ -98,15 +98,6 @@ export function startRic(taskRoot: string, handler: string, runtimeApi: string):
         child.stderr?.on('data', check);
       });
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(pid, 'SIGTERM');
-        const timer = setTimeout(() => {
-          if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-        }, 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    stop: () => stopGroup(child, { signal: 'SIGTERM', graceMs: 3000 }),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { recordGroup, withRunMarker } from '../../helpers/process-group.js';
 
 export interface Tracked {
   readonly name: string;
@@ -45,10 +46,11 @@ export function spawnTracked(cmd: string, args: readonly string[], options: Spaw
   const fd = options.logFile ? openSync(options.logFile, 'a') : undefined;
   const child = spawn(cmd, args, {
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    env: withRunMarker(options.env ?? process.env),
     detached: true,
     stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'],
   });
+  if (child.pid !== undefined) recordGroup(child.pid);
   if (fd !== undefined) closeSync(fd);
   if (child.pid === undefined) {
     throw new Error(`could not start ${options.name}: ${cmd} ${args.join(' ')}`);
@@ -103,8 +105,13 @@ export function runTracked(
   args: readonly string[],
   timeoutMs: number,
 ): Promise<{ stdout: string; stderr: string; code: number | string }> {
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    env: withRunMarker(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const pid = child.pid;
+  if (pid !== undefined) recordGroup(pid);
   if (pid !== undefined) live.set(pid, { child, name: cmd });
   let stdout = '';
   let stderr = '';

@@ -1,12 +1,14 @@
 /**
  * A tsgi instance started the way systemd starts deploy/tsgi@.service: its ExecStart= argv, its
  * Environment= variables and WorkingDirectory=, with %i = the instance name, and the
- * RuntimeDirectory= created first. Ready when its unix socket accepts a connection; stopped by PID.
+ * RuntimeDirectory= created first. Ready when its unix socket accepts a connection; stopped by PID
+ * with its whole process group.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 import { cleanEnv } from './tsgi-cli.js';
 import {
   execStart,
@@ -70,7 +72,7 @@ export async function startInstance(
   mkdirSync(dir, { recursive: true });
   const [cmd, ...args] = execStart(unit, name);
   const cwd = unitValue(unit, 'Service', 'WorkingDirectory');
-  const child: ChildProcess = spawn(cmd!, args, {
+  const child: ChildProcess = spawnGroup(cmd!, args, {
     cwd,
     env: cleanEnv(unitEnvironment(unit, name)),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,12 +88,8 @@ export async function startInstance(
     child.once('exit', (code) => resolve(code)),
   );
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child, { signal, graceMs: 15_000 });
+    await exited;
     return child.exitCode;
   };
   const systemdStop = async () => {

@@ -1,13 +1,14 @@
 /**
  * Debian's nginx running deploy/nginx-myapp.conf as its only site: a minimal main nginx.conf in
  * the temp dir (temp paths, logs, `include site.conf`), uwsgi_params copied next to it so the
- * site's `include uwsgi_params` resolves as it does under /etc/nginx. Loopback only; stopped by PID.
+ * site's `include uwsgi_params` resolves as it does under /etc/nginx. Loopback only; stopped by PID
+ * with its whole process group.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nginxMainConfig } from '../../helpers/nginx.js';
 import { freePort, waitForPort } from '../../helpers/ports.js';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 import { copyUwsgiParams, type DeployPaths, readDeploy, template } from './deploy-files.js';
 
 export interface SiteNginx {
@@ -41,7 +42,7 @@ export async function startSiteNginx(paths: DeployPaths): Promise<SiteNginx> {
 }
 `,
   );
-  const child = spawn(
+  const child = spawnGroup(
     '/usr/sbin/nginx',
     ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog],
     {
@@ -49,18 +50,11 @@ export async function startSiteNginx(paths: DeployPaths): Promise<SiteNginx> {
     },
   );
   let stderr = '';
-  child.stderr.on('data', (c) => {
+  child.stderr?.on('data', (c) => {
     stderr += c;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGQUIT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
+  const stop = () => stopGroup(child, { signal: 'SIGQUIT', graceMs: 5000 });
   try {
     await Promise.race([
       waitForPort(port),

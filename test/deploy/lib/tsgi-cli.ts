@@ -2,8 +2,9 @@
  * Runs the `tsgi` CLI from source in any working directory (so relative config paths and the
  * messages that quote them look as they would for an operator) and collects its output.
  */
-import { spawn } from 'node:child_process';
+
 import { fileURLToPath } from 'node:url';
+import { killGroupNow, spawnGroup } from '../../helpers/process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = `${ROOT}gateway/cli.ts`;
@@ -35,20 +36,20 @@ export function runTsgi(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   const [cmd, ...pre] = tsgiCommand();
-  const child = spawn(cmd!, [...pre, ...args], {
+  const child = spawnGroup(cmd!, [...pre, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c) => {
+  child.stdout?.on('data', (c) => {
     stdout += c;
   });
-  child.stderr.on('data', (c) => {
+  child.stderr?.on('data', (c) => {
     stderr += c;
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => killGroupNow(child), 30_000);
   return new Promise((resolve) =>
     child.once('close', (status) => {
       clearTimeout(timer);

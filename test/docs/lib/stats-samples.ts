@@ -5,13 +5,13 @@
  * (GET /metrics). scripts/gen-stats-samples.ts writes them to docs/samples/; the test compares
  * their shape with a live run.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePacket } from '../../../gateway/uwsgi/index.js';
 import { cleanEnv, ROOT, tsgiCommand } from '../../deploy/lib/tsgi-cli.js';
 import { freePort } from '../../helpers/ports.js';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 import { rawRequest } from '../../helpers/uwsgi-client.js';
 
 export const STATS_JSON_SAMPLE = 'docs/samples/stats.json';
@@ -36,7 +36,7 @@ export async function collectStatsSamples(requests = 12): Promise<StatsSamples> 
   const port = await freePort();
   const socket = join(dir, 'app.sock');
   const [cmd, ...pre] = tsgiCommand();
-  const child = spawn(
+  const child = spawnGroup(
     cmd!,
     [
       ...pre,
@@ -46,13 +46,12 @@ export async function collectStatsSamples(requests = 12): Promise<StatsSamples> 
     { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout.on('data', (c) => {
+  child.stdout?.on('data', (c) => {
     output += c;
   });
-  child.stderr.on('data', (c) => {
+  child.stderr?.on('data', (c) => {
     output += c;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -92,12 +91,7 @@ export async function collectStatsSamples(requests = 12): Promise<StatsSamples> 
     const metrics = await httpGet(port, '/metrics');
     return { json: `${JSON.stringify(JSON.parse(json), null, 2)}\n`, metrics };
   } finally {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child, { signal: 'SIGTERM', graceMs: 15_000 });
     rmSync(dir, { recursive: true, force: true });
   }
 }
