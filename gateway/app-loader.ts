@@ -1,19 +1,25 @@
 /**
- * Loads APP = `path/to/module[:export]` (export defaults to `default`). .js and .mjs load as they
- * are; .ts/.mts/.cts go through tsx's loader hooks, registered once on first use.
+ * Loads APP = `path/to/module[:export]` (export defaults to `default`) in any project: .js, .mjs,
+ * .cjs as Node loads them (ESM or CommonJS, by extension and package.json "type"); .ts, .mts, .cts
+ * through tsx or Node's type stripping (app/typescript.ts). The export is found by
+ * app/pick-export.ts. Only a serving process calls this, never the master.
  */
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { App } from '../src/index.js';
+import { pickExport } from './app/pick-export.js';
+import { prepareTypeScript, TS_EXTENSIONS } from './app/typescript.js';
 import { gatewayError } from './errors.js';
-
-const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
-let tsRegistered = false;
 
 export interface AppSpec {
   path: string;
   exportName: string;
+}
+
+export interface LoadAppOptions {
+  /** Told how the app is served when the loader adapted it (a Hono app through fromHono). */
+  log?: (line: string) => void;
 }
 
 /** `app.ts:handler` → { path: 'app.ts', exportName: 'handler' }. */
@@ -23,40 +29,52 @@ export function parseAppSpec(spec: string): AppSpec {
   return { path: spec, exportName: 'default' };
 }
 
-async function registerTypeScript(): Promise<void> {
-  if (tsRegistered) return;
-  tsRegistered = true;
-  const { register } = await import('tsx/esm/api');
-  register();
+/** What to do about the common ways an import fails, beyond the error itself. */
+function importHint(cause: unknown): string | null {
+  const e = cause as { code?: string; message?: string } | null;
+  const message = e?.message ?? '';
+  if (/\b(module|exports|require) is not defined in ES module scope/.test(message)) {
+    return 'the file uses CommonJS (module.exports, exports, require) but its package.json says "type": "module": rename it to .cjs (.cts), or use export/import';
+  }
+  if (
+    e?.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' ||
+    e?.code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING'
+  ) {
+    return "Node's type stripping cannot run this file (enum, namespace, parameter properties, or a .ts under node_modules): `npm i -D tsx` and tsgi uses it";
+  }
+  return null;
 }
 
-export async function loadApp(spec: string, cwd = process.cwd()): Promise<App> {
+function importFailed(spec: string, cause: unknown): Error {
+  const e = cause as { message?: string; stack?: string } | null;
+  const first = String(e?.message ?? cause).split('\n')[0];
+  const hint = importHint(cause);
+  // The stack shows where in the app (or its imports) the module threw.
+  const stack = typeof e?.stack === 'string' ? `\n${e.stack.replace(/^/gm, '    ')}` : '';
+  return gatewayError(
+    'ERR_GATEWAY_APP_LOAD',
+    `${spec}: ${first}${hint ? `\n  hint: ${hint}` : ''}${stack}`,
+    cause,
+  );
+}
+
+export async function loadApp(
+  spec: string,
+  cwd = process.cwd(),
+  options: LoadAppOptions = {},
+): Promise<App> {
   const { path, exportName } = parseAppSpec(spec);
   const file = resolve(cwd, path);
   if (!existsSync(file))
     throw gatewayError('ERR_GATEWAY_APP_LOAD', `${spec}: no such file ${file}`);
+  if (TS_EXTENSIONS.has(extname(file))) await prepareTypeScript(file);
   let module: Record<string, unknown>;
   try {
-    if (TS_EXTENSIONS.has(extname(file))) await registerTypeScript();
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (cause) {
-    throw gatewayError(
-      'ERR_GATEWAY_APP_LOAD',
-      `${spec}: ${(cause as Error)?.message ?? cause}`,
-      cause,
-    );
+    throw importFailed(spec, cause);
   }
-  let app = module[exportName];
-  // A CommonJS module seen from ESM: its exports object is the default export.
-  if (app === undefined && exportName !== 'default') {
-    app = (module.default as Record<string, unknown> | undefined)?.[exportName];
-  }
-  if (typeof app !== 'function') {
-    const found = Object.keys(module).join(', ') || 'none';
-    throw gatewayError(
-      'ERR_GATEWAY_APP_EXPORT',
-      `${spec}: export \`${exportName}\` is ${app === undefined ? 'missing' : typeof app} (exports: ${found})`,
-    );
-  }
-  return app as App;
+  const picked = pickExport(module, exportName, spec, path);
+  if (picked.note) options.log?.(picked.note);
+  return picked.app;
 }

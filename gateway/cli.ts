@@ -100,7 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let app: Awaited<ReturnType<typeof loadApp>>;
   try {
-    app = await loadApp(result.app);
+    app = await loadApp(result.app, process.cwd(), { log: (line) => log.info(line) });
   } catch (error) {
     log.error(describe(error));
     return EXIT.APP_LOAD;

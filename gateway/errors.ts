@@ -105,7 +105,11 @@ export const GATEWAY_ERRORS = {
   },
   ERR_GATEWAY_APP_EXPORT: {
     message: 'the app module has no such export, or it is not a function',
-    fix: 'APP is path/to/module[:export]; the export (default: `default`) must be an app function.',
+    fix: 'APP is path/to/module[:export]; the export (default: `default`) must be an app function or a Hono app. The message lists the exports that could be.',
+  },
+  ERR_GATEWAY_APP_TYPESCRIPT: {
+    message: 'a TypeScript app needs tsx or Node with type stripping',
+    fix: 'Run `npm i -D tsx` in the project (tsgi uses it when present), or use Node ≥ 22.18; or compile to .js first.',
   },
 } as const satisfies ErrorTable;
 

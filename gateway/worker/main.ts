@@ -76,7 +76,7 @@ async function main(): Promise<number> {
 
   let app: Awaited<ReturnType<typeof loadApp>>;
   try {
-    app = await loadApp(boot.app);
+    app = await loadApp(boot.app, process.cwd(), { log: (line) => log.info(line) });
   } catch (error) {
     log.error(`worker ${boot.id} (pid ${process.pid}): ${describe(error)}`);
     return WORKER_EXIT.APP_LOAD;
