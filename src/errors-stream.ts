@@ -1,5 +1,5 @@
 /** wsgi.errors: a text stream that hands whole lines to a sink (console.error by default). */
-import type { ErrorStream } from './types.js';
+import type { Environ, ErrorStream } from './types.js';
 
 export type ErrorSink = (line: string) => void;
 
@@ -34,4 +34,17 @@ class LineErrorStream implements ErrorStream {
 /** Builds wsgi.errors; each complete line goes to `sink`. */
 export function createErrors(sink: ErrorSink = defaultSink): ErrorStream {
   return new LineErrorStream(sink);
+}
+
+/** Writes `what` and the error's stack to the request's wsgi.errors, naming the request. */
+export function reportToErrors(environ: Environ, error: unknown, what: string): void {
+  const e = error as { stack?: string; code?: string };
+  const method = environ.REQUEST_METHOD;
+  const path = `${environ.SCRIPT_NAME ?? ''}${environ.PATH_INFO ?? ''}`;
+  try {
+    environ['wsgi.errors'].write(`${what} (${method} ${path}): ${e?.stack ?? String(error)}\n`);
+    environ['wsgi.errors'].flush();
+  } catch {
+    // A broken error stream must not hide the response.
+  }
 }

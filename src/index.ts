@@ -4,6 +4,9 @@
  * every platform adapter and the gateway share. Runs anywhere Web APIs exist (no Node imports).
  */
 
+export type { AppResponse, RunOptions } from './app-response.js';
+// Building blocks for adapters and servers
+export { errorResponse } from './app-response.js';
 export type { RequestEnvironOptions } from './environ.js';
 export {
   addHeader,
@@ -43,9 +46,7 @@ export type { TimingOptions } from './middleware/timing.js';
 export { timing } from './middleware/timing.js';
 export type { UrlMapOptions } from './middleware/url-map.js';
 export { shiftPathInfo, urlMap } from './middleware/url-map.js';
-export type { AppResponse, RunOptions } from './run-app.js';
-// Building blocks for adapters and servers
-export { errorResponse, runApp, startApp } from './run-app.js';
+export { runApp, startApp } from './run-app.js';
 export { checkHeaders, HOP_BY_HOP, parseStatus, ResponseState } from './start-response.js';
 export { isNullBodyStatus, REASONS, statusLine } from './status.js';
 export type { FetchHandler, ToFetchOptions } from './to-fetch.js';
@@ -68,3 +69,4 @@ export type {
 export type { ValidatorError, ValidatorRule } from './validator.js';
 // Conformance
 export { VALIDATOR_RULES, validator } from './validator.js';
+export { whenReady } from './when-ready.js';

@@ -1,9 +1,12 @@
 /** toFetch(app): a TSGI app as a Fetch handler `(request, ...platformArgs) => Promise<Response>`. */
+
+import { type AppResponse, errorResponse, type RunOptions } from './app-response.js';
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
-import { type AppResponse, errorResponse, type RunOptions, startApp } from './run-app.js';
+import { startApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
 import type { App, HeaderList } from './types.js';
+import { whenReady } from './when-ready.js';
 
 export interface ToFetchOptions extends RunOptions {
   /** Mount point: this prefix of the URL path goes to SCRIPT_NAME, the rest to PATH_INFO. */
@@ -128,14 +131,12 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
     // Nothing per request to add: no rest-argument array, no options object.
     return async (request: Request): Promise<Response> => {
       const started = startApp(app, environFromRequest(request, base), options);
-      const response = started instanceof Promise ? await started : started;
-      return toResponse(response, request.method === 'HEAD');
+      return whenReady(started, toResponse, request.method === 'HEAD');
     };
   }
   return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
     const more = extra(request, ...(platformArgs as never[])) ?? {};
     const started = startApp(app, environFromRequest(request, { ...base, extra: more }), options);
-    const response = started instanceof Promise ? await started : started;
-    return toResponse(response, request.method === 'HEAD');
+    return whenReady(started, toResponse, request.method === 'HEAD');
   };
 }

@@ -5,6 +5,7 @@
  */
 import {
   type App,
+  type AppResponse,
   createErrors,
   type ErrorSink,
   environFromRequest,
@@ -12,6 +13,7 @@ import {
   type RunOptions,
   startApp,
   toResponse,
+  whenReady,
 } from '../../src/index.js';
 import { streamBody } from './stream-body.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
@@ -29,6 +31,13 @@ export interface WorkerOptions<Env = unknown> extends RunOptions {
   errors?: ErrorSink;
   /** More environ keys per request, computed from the Worker's arguments. */
   environ?: (request: Request, env: Env, ctx: WorkerContext) => Record<string, unknown> | undefined;
+}
+
+/** The Workers Response for a committed response: wire headers, and a body kept alive by waitUntil. */
+function respond(response: AppResponse, request: Request, ctx: WorkerContext): Response {
+  const fetchResponse = toResponse(response, request.method === 'HEAD');
+  if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
+  return streamBody(fetchResponse, response, ctx);
 }
 
 /** Wraps a TSGI app as a module Worker: `export default toWorker(app)`. */
@@ -57,11 +66,7 @@ export function toWorker<Env = unknown>(
       addWorkerKeys(environ, request, env, ctx);
       if (more) Object.assign(environ, more(request, env, ctx));
       // startApp: an array body is ready at once, without a promise to wait on.
-      const started = startApp(app, environ, runOptions);
-      const response = started instanceof Promise ? await started : started;
-      const fetchResponse = toResponse(response, request.method === 'HEAD');
-      if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
-      return streamBody(fetchResponse, response, ctx);
+      return whenReady(startApp(app, environ, runOptions), respond, request, ctx);
     },
   };
 }

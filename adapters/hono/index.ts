@@ -19,6 +19,7 @@ import {
   startApp,
   toFetch,
   toResponse,
+  whenReady,
 } from '../../src/index.js';
 
 /** What fromHono needs of a Hono app: its `fetch`. */
@@ -107,11 +108,7 @@ export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => P
       scriptName,
       extra: { ...platformKeys(request, c.env, ctx), 'hono.context': c },
     });
-    const started = startApp(app, environ, options);
-    return toResponse(
-      started instanceof Promise ? await started : started,
-      request.method === 'HEAD',
-    );
+    return whenReady(startApp(app, environ, options), toResponse, request.method === 'HEAD');
   };
 }
 
