@@ -10,6 +10,7 @@ import { type GatewayConfig, type LoadResult, loadConfig } from './config/index.
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
 import { daemonize, runControlAction } from './master/actions.js';
+import { onParentExit, ParentWatch } from './master/parent-watch.js';
 import { needsMaster, runMaster } from './master/run-master.js';
 import { createLogger } from './server/logger.js';
 import type { ServerOptions } from './server/options.js';
@@ -129,6 +130,11 @@ async function waitForStop(
     wake?.();
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) process.on(signal, enqueue);
+  // The parent (npx, a shell script) died without passing its SIGTERM on: stop as if it had.
+  onParentExit(new ParentWatch(), (reason) => {
+    log.info(`${reason}: stopping`);
+    enqueue('SIGTERM');
+  });
   let stopping = false;
   for (;;) {
     if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));

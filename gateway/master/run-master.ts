@@ -19,6 +19,7 @@ import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
 import { processError } from './errors.js';
 import { type MasterFifo, openMasterFifo } from './fifo.js';
 import { dropPrivileges, resolveOwner } from './identity.js';
+import { ParentWatch } from './parent-watch.js';
 import { writePidfile } from './pidfile.js';
 import { FIFO_ACTIONS, type MasterAction, SIGNAL_ACTIONS } from './signals.js';
 import { AppFilesWatch, TouchFiles } from './watch.js';
@@ -138,6 +139,7 @@ export async function runMaster(run: MasterRun): Promise<number> {
       config.autoreload > 0 ? new AppFilesWatch(appDir, config.autoreload * 1000) : null;
 
     let current = config;
+    const parent = new ParentWatch(config.daemonize === null);
     arbiter = new Arbiter({
       config,
       app: run.app,
@@ -158,6 +160,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
           out.push({ action: 'chain-reload', source: `touch-chain-reload ${f}` });
         const changed = autoreload?.poll(now);
         if (changed) out.push({ action: 'reload', source: `autoreload: ${changed} changed` });
+        const orphaned = parent.gone();
+        if (orphaned) out.push({ action: 'stop', source: orphaned });
         return out;
       },
     });

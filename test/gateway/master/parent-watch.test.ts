@@ -1,0 +1,95 @@
+/**
+ * The gateway stops gracefully when the process that started it dies. The parent here is a real
+ * `npx tsgi` (npm exec running the package's bin from node_modules/.bin, as in a project that
+ * depends on tsgi); npx gets SIGTERM, as from `docker stop` or a CI runner, and exits without
+ * passing it on. Before the watch, the gateway kept serving as an orphan.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ParentWatch } from '../../../gateway/master/parent-watch.js';
+import { ensureBuilt } from '../../helpers/built.js';
+import { alive } from '../../helpers/master.js';
+
+const HELLO = fileURLToPath(new URL('../fixtures/hello.mjs', import.meta.url));
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (check()) return true;
+  return check();
+}
+
+describe('gateway: parent death', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-parent-'));
+  const started: number[] = [];
+  before(async () => {
+    const dist = await ensureBuilt();
+    // A project with tsgi's bin linked as npm links it (npm also makes the target executable).
+    writeFileSync(join(dir, 'package.json'), '{ "name": "p", "version": "1.0.0" }\n');
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    chmodSync(join(dist, 'gateway/cli.js'), 0o755);
+    symlinkSync(join(dist, 'gateway/cli.js'), join(dir, 'node_modules/.bin/tsgi'));
+    copyFileSync(HELLO, join(dir, 'hello.mjs'));
+  });
+  after(() => {
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function npx(name: string, args: string[]): { child: ChildProcess; log: () => string } {
+    let out = '';
+    const child = spawn(
+      'npx',
+      ['--no-install', 'tsgi', ...args, '--pidfile', `${name}.pid`, 'hello.mjs:application'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    child.stdout!.on('data', (b: Buffer) => (out += b));
+    child.stderr!.on('data', (b: Buffer) => (out += b));
+    return { child, log: () => out };
+  }
+
+  for (const [mode, args] of [
+    ['with a master', ['--master', '--processes', '2']],
+    ['single process', []],
+  ] as const) {
+    it(`${mode}: npx gets SIGTERM, the gateway stops gracefully and removes its socket`, async () => {
+      const name = mode.replace(/\W/g, '-');
+      const sock = join(dir, `${name}.sock`);
+      const { child, log } = npx(name, [...args, '--http-socket', sock]);
+      const pidfile = join(dir, `${name}.pid`);
+      assert.ok(
+        await waitFor(() => /ready/.test(log()) && existsSync(pidfile), 20_000),
+        `no ready line:\n${log()}`,
+      );
+      const gateway = Number(readFileSync(pidfile, 'utf8'));
+      started.push(gateway);
+      assert.notEqual(gateway, child.pid, 'npx runs the gateway as its child');
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      assert.ok(await waitFor(() => !alive(gateway), 10_000), `still serving:\n${log()}`);
+      assert.match(log(), /parent process \d+ exited/);
+      assert.equal(existsSync(sock), false, 'the socket file was removed (graceful stop)');
+    });
+  }
+});
+
+describe('ParentWatch', () => {
+  it('is off when started by init or PID 1 in a container, and when asked', () => {
+    assert.equal(new ParentWatch(false).active, false);
+    assert.equal(new ParentWatch().gone(), null, 'our parent is alive');
+  });
+});
