@@ -1,11 +1,12 @@
 /**
  * A TSGI app on AWS Lambda. `handler` answers API Gateway (REST and HTTP APIs), ALB, Function URL
- * and VPC Lattice events with a buffered result; `streamingHandler` streams through a Function URL
+ * VPC Lattice and CloudFront Lambda@Edge request events with a buffered result; `streamingHandler` streams through a Function URL
  * with InvokeMode RESPONSE_STREAM. Deploy with examples/aws-lambda/template.yaml (see its header).
  */
+import type { CloudFrontRequest } from 'aws-lambda';
 import type { App, Environ } from 'tsgi';
 import { latin1ToUtf8 } from 'tsgi';
-import { handle, streamHandle } from 'tsgi/aws-lambda';
+import { forwardToOrigin, handle, streamHandle } from 'tsgi/aws-lambda';
 
 const TEXT = [['Content-Type', 'text/plain; charset=utf-8']] as [string, string][];
 
@@ -76,10 +77,16 @@ export const app: App = async (environ, startResponse) => {
       })();
     case '/throw':
       throw new Error('the example failed before its headers');
-    default:
-      startResponse('404 Not Found', TEXT);
-      return ['not found\n'];
+    case '/to-origin': {
+      // Lambda@Edge request trigger: let CloudFront fetch from the origin, with a header added.
+      const request = environ['aws.edge.request'] as CloudFrontRequest | undefined;
+      if (!request) break;
+      request.headers['x-served-by'] = [{ key: 'X-Served-By', value: 'tsgi' }];
+      return forwardToOrigin(environ, startResponse, request);
+    }
   }
+  startResponse('404 Not Found', TEXT);
+  return ['not found\n'];
 };
 
 export const handler = handle(app);

@@ -13,7 +13,7 @@ import {
   splitScriptName,
   WSGI_VERSION,
 } from '../../src/index.js';
-import { decodeBody } from './body.js';
+import { decodeBody, truncatedInput } from './body.js';
 import type { RequestParts } from './request.js';
 import { textToLatin1 } from './text.js';
 import type { Context, HandleOptions } from './types.js';
@@ -130,10 +130,15 @@ export function buildEnviron(
   }
 
   const body = decodeBody(parts.body, parts.isBase64Encoded);
-  // The decoded length is the truth; a stated Content-Length may be understated or stale.
-  if (body) environ.CONTENT_LENGTH = String(body.length);
-  else if (environ.CONTENT_LENGTH !== undefined) environ.CONTENT_LENGTH = '0';
-  environ['wsgi.input'] = createInput(body);
+  if (parts.inputTruncated) {
+    // The viewer's Content-Length (the whole body) stays: the input fails where the cut is.
+    environ['wsgi.input'] = truncatedInput(body);
+  } else {
+    // The decoded length is the truth; a stated Content-Length may be understated or stale.
+    if (body) environ.CONTENT_LENGTH = String(body.length);
+    else if (environ.CONTENT_LENGTH !== undefined) environ.CONTENT_LENGTH = '0';
+    environ['wsgi.input'] = createInput(body);
+  }
 
   const proto = firstListValue(environ.HTTP_X_FORWARDED_PROTO)?.toLowerCase();
   const scheme = proto === 'http' ? 'http' : 'https';
@@ -160,5 +165,6 @@ export function buildEnviron(
     const xff = environ.HTTP_X_FORWARDED_FOR;
     environ.REMOTE_ADDR = xff.slice(xff.lastIndexOf(',') + 1).trim();
   }
+  if (parts.extra) Object.assign(environ, parts.extra);
   return environ as Environ;
 }

@@ -8,7 +8,7 @@ export const LAMBDA_ERRORS = {
   ERR_LAMBDA_EVENT_INVALID: {
     status: 400,
     message:
-      'the event is not an HTTP event from API Gateway (REST or HTTP API), an ALB, a Function URL or VPC Lattice',
+      'the event is not an HTTP event from API Gateway (REST or HTTP API), an ALB, a Function URL, VPC Lattice or a CloudFront Lambda@Edge request trigger',
     fix: 'Invoke the handler through one of those event sources; the detail names the missing or mistyped field.',
   },
   ERR_LAMBDA_BODY_BASE64: {
@@ -31,6 +31,35 @@ export const LAMBDA_ERRORS = {
     message:
       'the app set more Set-Cookie headers than a single-value ALB or VPC Lattice response can carry; the rest were dropped',
     fix: 'Send fewer cookies, or enable multi-value headers on the ALB target group.',
+  },
+  ERR_LAMBDA_EDGE_RESPONSE_TOO_LARGE: {
+    status: 500,
+    message:
+      'the response is larger than CloudFront allows a Lambda@Edge request trigger to generate (viewer request: 40 KB, origin request: 1 MB, headers and body)',
+    fix: 'Serve large bodies from the origin: forward the request with forwardToOrigin, or redirect to an S3 object.',
+  },
+  ERR_LAMBDA_EDGE_HEADER_REFUSED: {
+    message:
+      'the app set headers CloudFront refuses in a generated response (Connection, Via, Transfer-Encoding, X-Amz-Cf-*…); they were left out',
+    fix: 'Drop them from the app on Lambda@Edge; CloudFront sets framing and hop-by-hop headers itself.',
+  },
+  ERR_LAMBDA_EDGE_RESPONSE_TRIGGER: {
+    status: 501,
+    message:
+      'handle serves Lambda@Edge viewer-request and origin-request triggers; origin-response and viewer-response triggers are not supported yet',
+    fix: 'Attach the function to a request trigger of the cache behavior.',
+  },
+  ERR_LAMBDA_EDGE_BODY_TRUNCATED: {
+    status: 413,
+    message:
+      'CloudFront cut the request body at its Lambda@Edge limit (viewer request: 40 KB, origin request: 1 MB); the app read past what arrived',
+    fix: 'Read large bodies at the origin (forward the request), or keep uploads under the limit.',
+  },
+  ERR_LAMBDA_EDGE_FORWARD_INVALID: {
+    status: 500,
+    message:
+      'forwardToOrigin was called outside a Lambda@Edge request trigger, or with a request CloudFront would reject',
+    fix: "Call it only when environ['aws.edge.request'] is there, and keep uri (starting with /), method and headers ({ key, value } lists).",
   },
   ERR_LAMBDA_NO_STREAMING_RUNTIME: {
     status: 500,

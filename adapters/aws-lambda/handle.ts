@@ -6,12 +6,14 @@
 import {
   type App,
   type AppResponse,
+  type Environ,
   errorResponse,
   type RunOptions,
   runApp,
   statusOf,
 } from '../../src/index.js';
 import { defaultIsBinary } from './binary.js';
+import { forwardedRequest } from './edge-forward.js';
 import { buildEnviron, type EnvironSettings, environSettings } from './environ.js';
 import { lambdaError } from './errors.js';
 import {
@@ -26,6 +28,13 @@ import {
 import { detectProcessor } from './sources/detect.js';
 import type { Processor, ShapeSettings } from './sources/processor.js';
 import type { Context, HandleOptions, LambdaHttpEvent, LambdaHttpResult } from './types.js';
+
+/** Errors of the result step that keep their own code (the others become ERR_LAMBDA_BODY_FAILED). */
+const RESULT_ERRORS = new Set([
+  'ERR_LAMBDA_RESPONSE_TOO_LARGE',
+  'ERR_LAMBDA_EDGE_RESPONSE_TOO_LARGE',
+  'ERR_LAMBDA_EDGE_FORWARD_INVALID',
+]);
 
 const SIX_MB = 6 * 1024 * 1024;
 const ONE_MB = 1024 * 1024;
@@ -100,12 +109,13 @@ export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
     };
     let processor: Processor | undefined;
     let response: AppResponse;
+    let environ: Environ;
     let method = 'GET';
     try {
       processor = detectProcessor(event);
       const parts = processor.request(event as unknown as Record<string, unknown>);
       method = parts.method;
-      const environ = buildEnviron(parts, event, context, settings.environ);
+      environ = buildEnviron(parts, event, context, settings.environ);
       response = await runApp(app, environ, settings.run);
     } catch (error) {
       // Malformed event (400) or, should the core itself fail, a 500.
@@ -113,12 +123,14 @@ export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
       return badRequest(processor, error, settings, shape);
     }
     try {
+      // Lambda@Edge: the app handed the request back for CloudFront to send on.
+      const forwarded = forwardedRequest(environ);
+      if (forwarded) return forwarded as LambdaHttpResult;
       return await toResult(processor, response, method, settings, shape);
     } catch (error) {
-      const coded =
-        (error as { code?: string })?.code === 'ERR_LAMBDA_RESPONSE_TOO_LARGE'
-          ? error
-          : lambdaError('ERR_LAMBDA_BODY_FAILED', undefined, error);
+      const coded = RESULT_ERRORS.has((error as { code?: string })?.code ?? '')
+        ? error
+        : lambdaError('ERR_LAMBDA_BODY_FAILED', undefined, error);
       shape.log((coded as Error).message);
       return toResult(processor, errorResponse(coded, options.debug), method, settings, shape);
     } finally {

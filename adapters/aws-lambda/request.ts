@@ -19,6 +19,8 @@ export interface RequestParts {
   cookies: string[] | undefined;
   body: string | null | undefined;
   isBase64Encoded: boolean;
+  /** Lambda@Edge: CloudFront cut the body at its limit (the app must not take it as whole). */
+  inputTruncated?: boolean;
   remoteAddr: string | undefined;
   domainName: string | undefined;
   protocol: string | undefined;
@@ -27,4 +29,6 @@ export interface RequestParts {
   /** True when the stage prefix is in `path` (HTTP API); false when the gateway removed it (REST). */
   stageInPath: boolean;
   requestId: string | undefined;
+  /** More environ keys a source adds (Lambda@Edge: `aws.edge.request`). */
+  extra?: Record<string, unknown>;
 }

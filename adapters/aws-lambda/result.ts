@@ -12,7 +12,11 @@ export interface PreparedResult {
   reason: string;
   /** Lower-cased name → values in order; Set-Cookie is in `cookies`. */
   headers: Map<string, string[]>;
+  /** Lower-cased name → each value's name as the app spelled it (for results that keep case). */
+  names?: Map<string, string[]>;
   cookies: string[];
+  /** Each Set-Cookie's name as the app spelled it. */
+  cookieNames?: string[];
   body: string;
   isBase64Encoded: boolean;
 }
@@ -51,7 +55,9 @@ export function prepareResult(
   settings: ResultSettings,
 ): PreparedResult {
   const headers = new Map<string, string[]>();
+  const names = new Map<string, string[]>();
   const cookies: string[] = [];
+  const cookieNames: string[] = [];
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
   let declaredLength: string | undefined;
@@ -59,6 +65,7 @@ export function prepareResult(
     const lower = name.toLowerCase();
     if (lower === 'set-cookie') {
       cookies.push(value);
+      cookieNames.push(name);
       continue;
     }
     if (lower === 'content-length') {
@@ -68,8 +75,13 @@ export function prepareResult(
     if (lower === 'content-type') contentType ??= value;
     else if (lower === 'content-encoding') contentEncoding ??= value;
     const list = headers.get(lower);
-    if (list) list.push(value);
-    else headers.set(lower, [value]);
+    if (list) {
+      list.push(value);
+      names.get(lower)!.push(name);
+    } else {
+      headers.set(lower, [value]);
+      names.set(lower, [name]);
+    }
   }
   const noBody = bodyless(method, response.status);
   // HEAD keeps the length the app announced for GET; everything else states what it sends.
@@ -104,7 +116,9 @@ export function prepareResult(
     status: response.status,
     reason: response.reason,
     headers,
+    names,
     cookies,
+    cookieNames,
     body,
     isBase64Encoded,
   };

@@ -9,6 +9,9 @@ import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyResult,
   APIGatewayProxyStructuredResultV2,
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontResultResponse,
   Context,
   LambdaFunctionURLEvent,
   LambdaFunctionURLResult,
@@ -52,14 +55,17 @@ export type LambdaHttpEvent =
   | LambdaFunctionURLEvent
   | ALBEvent
   | LatticeEventV2
-  | LatticeEventV1;
+  | LatticeEventV1
+  | CloudFrontRequestEvent;
 
 export type LambdaHttpResult =
   | APIGatewayProxyResult
   | APIGatewayProxyStructuredResultV2
   | LambdaFunctionURLResult
   | ALBResult
-  | LatticeResult;
+  | LatticeResult
+  | CloudFrontResultResponse
+  | CloudFrontRequest;
 
 /**
  * Where an event came from. `http-v1` is an HTTP API with payload format 1.0 (REST-shaped, but its
@@ -73,7 +79,10 @@ export type EventSource =
   | 'alb'
   | 'alb-multi'
   | 'lattice-v2'
-  | 'lattice-v1';
+  | 'lattice-v1'
+  | 'viewer-request'
+  | 'origin-request'
+  | 'edge-response';
 
 /**
  * How several Set-Cookie headers leave in a single-value ALB (or VPC Lattice) result, whose

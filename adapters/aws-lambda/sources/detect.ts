@@ -6,6 +6,7 @@
 import { lambdaError } from '../errors.js';
 import { isObject } from '../text.js';
 import { albMultiProcessor, albProcessor } from './alb.js';
+import { edgeProcessor, edgeRecord } from './edge.js';
 import { functionUrlProcessor, httpV2Processor, isFunctionUrl } from './http-v2.js';
 import { latticeV1Processor, latticeV2Processor } from './lattice.js';
 import type { Processor } from './processor.js';
@@ -24,6 +25,8 @@ export function detectProcessor(event: unknown): Processor {
       `an API Gateway ${typeof event.type === 'string' ? `${event.type} ` : ''}authorizer event (it has ${typeof event.methodArn === 'string' ? 'methodArn' : 'routeArn'}): write the authorizer as its own function`,
     );
   }
+  const cf = edgeRecord(event);
+  if (cf) return edgeProcessor(cf);
   const rc = event.requestContext;
   if (isObject(rc)) {
     if (isObject(rc.elb))
@@ -39,7 +42,9 @@ export function detectProcessor(event: unknown): Processor {
     const httpApi = event.version === '1.0' && isObject(rc) && rc.resourceId == null;
     return httpApi ? httpV1Processor : restProcessor;
   }
-  const hint = Array.isArray(event.Records) ? ' (a Records[] event: SQS, SNS, S3…?)' : '';
+  const hint = Array.isArray(event.Records)
+    ? ' (a Records[] event without cf: SQS, SNS, S3…?)'
+    : '';
   throw lambdaError(
     'ERR_LAMBDA_EVENT_INVALID',
     `no httpMethod, requestContext.http, requestContext.elb or requestContext.serviceArn${hint}`,
