@@ -6,17 +6,29 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { matchesFilter, parseBenchArgs } from './lib/args.js';
 import { fromAutocannon } from './lib/autocannon.js';
+import { pm2Ecosystem } from './lib/backends.js';
+import { refChanges, refName, resolveRef, withRefTargets } from './lib/baseline-ref.js';
 import { compareRows } from './lib/compare.js';
 import { inclusiveTimes, topFunctions, topGroups, withoutStartup } from './lib/cpuprofile.js';
 import { normalizeRows } from './lib/external.js';
+import {
+  isNoisy,
+  loadCell,
+  NOISY_LOAD,
+  scenarioLoad,
+  settleSeconds,
+  withLoad,
+} from './lib/load.js';
 import { nginxConfig } from './lib/nginx.js';
 import { parseProcStat } from './lib/processes.js';
 import { checkResultShape, RESULT_SCHEMA } from './lib/result.js';
 import { pickTool, rowsFor } from './lib/runner.js';
+import type { Target } from './lib/scenario.js';
 import { median, medianOrNull, pairedRatio, percentile, roundOrder } from './lib/stats.js';
 import { formatTable } from './lib/table.js';
-import type { LoadResult } from './lib/types.js';
+import type { BenchRow, LoadResult } from './lib/types.js';
 import { parseWrk, parseWrkTime } from './lib/wrk.js';
+import { SCENARIOS } from './scenarios/index.js';
 
 const WRK_OUTPUT = `Running 1s test @ http://127.0.0.1:18999/
   2 threads and 10 connections
@@ -206,15 +218,11 @@ describe('rows', () => {
   });
 });
 
-describe('result file', () => {
-  const rows = rowsFor('s', 'autocannon', [
-    { target: { name: 'A' }, url: 'u', results: [result(100)] },
-    { target: { name: 'B' }, url: null, note: 'skipped', results: [] },
-  ]);
-  const good = {
+function resultWith(rows: BenchRow[]) {
+  return {
     schema: RESULT_SCHEMA,
-    startedAt: new Date().toISOString(),
-    finishedAt: new Date().toISOString(),
+    startedAt: new Date(0).toISOString(),
+    finishedAt: new Date(1000).toISOString(),
     options: {},
     machine: {
       cpuModel: 'x',
@@ -228,6 +236,14 @@ describe('result file', () => {
     },
     rows,
   };
+}
+
+describe('result file', () => {
+  const rows = rowsFor('s', 'autocannon', [
+    { target: { name: 'A' }, url: 'u', results: [result(100)] },
+    { target: { name: 'B' }, url: null, note: 'skipped', results: [] },
+  ]);
+  const good = resultWith(rows);
   it('a result survives JSON (NaN becomes null) and has the expected shape', () => {
     const parsed: unknown = JSON.parse(JSON.stringify(good));
     assert.deepEqual(checkResultShape(parsed), []);
@@ -318,11 +334,17 @@ describe('arguments', () => {
     assert.equal(e.durationS, 8);
     assert.deepEqual(e.filters, ['hello', 'post', 'stream']);
     assert.equal(parseBenchArgs(['--warmup', '0']).warmupS, 0);
+    assert.equal(d.settleS, 90);
+    assert.equal(s.settleS, 0);
+    assert.equal(parseBenchArgs(['--settle', '0']).settleS, 0);
+    assert.equal(d.baselineRef, undefined);
+    assert.equal(parseBenchArgs(['--baseline-ref', 'v0.1.0']).baselineRef, 'v0.1.0');
   });
   it('refuses bad values', () => {
     assert.throws(() => parseBenchArgs(['--rounds', '-1']), /--rounds/);
     assert.throws(() => parseBenchArgs(['--tool', 'ab']), /--tool/);
     assert.throws(() => parseBenchArgs(['--bogus']));
+    assert.throws(() => parseBenchArgs(['--settle', 'x']), /--settle/);
   });
   it('filters match substrings of scenario names', () => {
     assert.ok(matchesFilter('hello-1w', []));
@@ -431,5 +453,133 @@ describe('cpu profile summary', () => {
   });
   it('drops the start-up samples', () => {
     assert.deepEqual(withoutStartup(profile, 2).samples, [3, 4]);
+  });
+});
+
+const row = (over: Partial<BenchRow>): BenchRow => ({
+  scenario: 's',
+  name: 'n',
+  tool: 'autocannon',
+  rps: 100,
+  p50Ms: 1,
+  p99Ms: 2,
+  errors: 0,
+  baseline: null,
+  ratio: 1,
+  rounds: [100],
+  ...over,
+});
+
+describe('load average', () => {
+  it('a scenario that starts above 1.5 is noisy; its end figure is kept, not judged', () => {
+    assert.equal(NOISY_LOAD, 1.5);
+    assert.equal(isNoisy(1.5), false);
+    assert.equal(isNoisy(1.51), true);
+    assert.deepEqual(scenarioLoad('x', 0.4, 3.2), {
+      scenario: 'x',
+      before: 0.4,
+      after: 3.2,
+      noisy: false,
+    });
+    assert.equal(scenarioLoad('x', 2, 0.5).noisy, true);
+  });
+  it('rows carry the figures; the table shows them and says noisy', () => {
+    const [quiet] = withLoad([row({})], scenarioLoad('s', 0.42, 2.1));
+    assert.deepEqual(quiet!.load1m, { before: 0.42, after: 2.1 });
+    assert.equal(quiet!.noisy, false);
+    assert.equal(loadCell(quiet!), '0.42→2.10');
+    const [busy] = withLoad([row({})], scenarioLoad('s', 9, 12));
+    assert.equal(loadCell(busy!), '9.00→12.00 noisy');
+    assert.equal(loadCell(row({})), '–');
+    const table = formatTable([busy!]);
+    assert.match(table.split('\n')[0]!, /load 1m/);
+    assert.match(table.split('\n')[2]!, /9\.00→12\.00 noisy/);
+    assert.deepEqual(checkResultShape(JSON.parse(JSON.stringify(resultWith([busy!])))), []);
+  });
+  it('settle time follows the 1-minute decay, capped', () => {
+    assert.equal(settleSeconds(1.2, 90), 0);
+    assert.equal(settleSeconds(3, 90), Math.ceil(60 * Math.log(2)));
+    assert.equal(settleSeconds(40, 90), 90);
+    assert.equal(settleSeconds(40, 0), 0);
+  });
+});
+
+describe('PM2 baseline', () => {
+  it('cluster mode with N instances, the port in the env, no restarts or log files', () => {
+    const text = pm2Ecosystem(2, 18080, '/srv/app.cjs');
+    assert.match(text, /^module\.exports = /);
+    const config = JSON.parse(text.replace(/^module\.exports = /, '').replace(/;\s*$/, '')) as {
+      apps: Record<string, unknown>[];
+    };
+    assert.equal(config.apps.length, 1);
+    const app = config.apps[0]!;
+    assert.equal(app.exec_mode, 'cluster');
+    assert.equal(app.instances, 2);
+    assert.equal(app.script, '/srv/app.cjs');
+    assert.deepEqual(app.env, { PORT: '18080', NODE_ENV: 'production' });
+    assert.equal(app.autorestart, false);
+    assert.equal(app.out_file, '/dev/null');
+  });
+  it('is the baseline of the two-worker scenario, next to both gateway transports', () => {
+    const s = SCENARIOS.find((x) => x.name === 'pm2-2w')!;
+    assert.match(s.targets[0]!.name, /PM2 cluster \(2 × node:http/);
+    assert.deepEqual(s.targets[0]!.requires, ['nginx', 'pm2']);
+    const names = s.targets.map((t) => t.name);
+    assert.ok(names.includes('nginx → tsgi (unix, 2 workers)'));
+    assert.ok(names.includes('nginx → tsgi --http-socket (proxy_pass, keepalive, 2 workers)'));
+    // No uWSGI target here, so every gateway row's ratio is against PM2.
+    assert.ok(!names.some((n) => n.includes('uWSGI')));
+  });
+});
+
+describe('Hono rows', () => {
+  it('text and JSON, direct and behind nginx, each against the same app on node-server', () => {
+    for (const name of ['hono-http-text', 'hono-http-json', 'hono-nginx-text', 'hono-nginx-json']) {
+      const s = SCENARIOS.find((x) => x.name === name);
+      assert.ok(s, name);
+      assert.match(s.targets[0]!.name, /Hono app on node-server/);
+      assert.match(s.targets[1]!.name, /tsgi.*Hono app/);
+      assert.equal(s.request.path, name.endsWith('json') ? '/json/42' : '/');
+      assert.equal(s.expectBytes, name.endsWith('json') ? '{"id":"42","ok":true}'.length : 13);
+    }
+  });
+});
+
+describe('--baseline-ref', () => {
+  const target = (name: string, requires: Target['requires']): Target => ({
+    name,
+    requires,
+    compareTo: 'base',
+    start: async (ctx) => (ctx.gateway ? `ref:${ctx.gateway.label}` : 'now'),
+  });
+  const install = { label: 'v1', root: '/r', buildDir: '/r/.build' };
+  it('each gateway target gets an @REF twin right after it, started on the ref', async () => {
+    const out = withRefTargets(
+      [target('base', ['nginx']), target('gw', ['nginx', 'gateway'])],
+      install,
+    );
+    assert.deepEqual(
+      out.map((t) => t.name),
+      ['base', 'gw', 'gw @v1'],
+    );
+    assert.equal(out[2]!.compareTo, 'base');
+    const ctx = { dir: '/tmp', own: (p: never) => p };
+    assert.equal(await out[1]!.start(ctx), 'now');
+    assert.equal(await out[2]!.start(ctx), 'ref:v1');
+  });
+  it('now ÷ ref is the paired ratio of the twins, per scenario', () => {
+    const rows = [
+      row({ scenario: 'a', name: 'gw', rounds: [110, 90], serverCpuUsPerReq: 40 }),
+      row({ scenario: 'a', name: refName('gw', 'v1'), rounds: [100, 100], serverCpuUsPerReq: 50 }),
+      row({ scenario: 'b', name: 'gw', rounds: [100] }),
+    ];
+    assert.deepEqual(refChanges(rows, 'v1'), [
+      { scenario: 'a', name: 'gw', nowVsRef: 1, cpuNow: 40, cpuRef: 50 },
+    ]);
+  });
+  it('a ref that is no commit, or looks like an option, is refused', () => {
+    assert.equal(resolveRef('--output=/etc/passwd'), null);
+    assert.equal(resolveRef('no-such-ref-anywhere'), null);
+    assert.match(resolveRef('HEAD') ?? '', /^[0-9a-f]{40}$/);
   });
 });

@@ -13,16 +13,19 @@ import {
   buildGateway,
   gatewayAvailable,
   gatewayMasterAvailable,
+  pm2Available,
   profileGatewayInto,
   ROOT,
   useGatewayBuild,
   uwsgiVersion,
 } from './lib/backends.js';
+import { buildRefGateway, formatRefChanges, refChanges } from './lib/baseline-ref.js';
 import { compareRows, formatChanges } from './lib/compare.js';
 import { summarizeFile } from './lib/cpuprofile.js';
 import { EXTERNAL_BENCHES, runExternal } from './lib/external.js';
+import { type ScenarioLoad, scenarioLoad, settleSeconds, withLoad } from './lib/load.js';
 import { machineInfo } from './lib/machine.js';
-import { removeTmpDirs } from './lib/net.js';
+import { removeTmpDirs, sleep } from './lib/net.js';
 import { nginxVersion } from './lib/nginx.js';
 import { installCleanup, killAllNow } from './lib/processes.js';
 import { type BenchResult, checkResultShape, RESULT_SCHEMA, writeResult } from './lib/result.js';
@@ -46,6 +49,38 @@ function printProfiles(dir: string): void {
   const text = files.map((f) => summarizeFile(join(dir, f))).join('\n\n');
   writeFileSync(join(dir, 'summary.txt'), `${text}\n`);
   console.log(`\n${text}\n\nprofile summary: ${join(dir, 'summary.txt')}`);
+}
+
+const load1m = () => Math.round(loadavg()[0]! * 100) / 100;
+
+/** Waits (at most `maxS`) for the 1-minute load average to fall to the noisy threshold. */
+async function settle(maxS: number): Promise<void> {
+  const deadline = Date.now() + maxS * 1000;
+  let wait = settleSeconds(load1m(), maxS);
+  if (wait === 0) return;
+  console.log(`   waiting up to ${wait} s for the load average (${load1m()}) to settle`);
+  while (wait > 0 && Date.now() < deadline) {
+    await sleep(Math.min(5000, deadline - Date.now()));
+    wait = settleSeconds(load1m(), maxS);
+  }
+}
+
+/** Runs one scenario (or bench file) between two load readings; its rows carry them. */
+async function measured(
+  name: string,
+  settleS: number,
+  loads: ScenarioLoad[],
+  run: () => Promise<BenchRow[]>,
+): Promise<BenchRow[]> {
+  await settle(settleS);
+  const before = load1m();
+  const rows = await run();
+  const load = scenarioLoad(name, before, load1m());
+  loads.push(load);
+  console.log(
+    `   load average (1 min) ${load.before} → ${load.after}${load.noisy ? ' — NOISY: the machine was busy when it started' : ''}`,
+  );
+  return withLoad(rows, load);
 }
 
 function readPrevious(file: string): BenchRow[] {
@@ -82,6 +117,11 @@ async function main(): Promise<number> {
       gatewayBuild = 'compiled (tsc -p tsconfig.build.json)';
     } else console.log(`gateway build failed, running it through tsx:\n${build.output}`);
   }
+  const ref = args.baselineRef ? buildRefGateway(args.baselineRef) : undefined;
+  if (ref) {
+    process.on('exit', ref.remove);
+    console.log(`baseline gateway: ${args.baselineRef}, built in ${ref.root}`);
+  }
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const available = {
@@ -90,30 +130,30 @@ async function main(): Promise<number> {
     gateway: gatewayAvailable(),
     master: gatewayMasterAvailable(),
     wrk: wrkInstalled(),
+    pm2: pm2Available(),
   };
   console.log(
     `tsgi bench: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, nginx ${machine.nginx ?? 'missing'}, uwsgi ${machine.uwsgi ?? 'missing'}, wrk ${machine.wrk ?? 'missing'}, autocannon ${machine.autocannon}, gateway ${gatewayBuild}${args.smoke ? ' — SMOKE (no meaningful figures)' : ''}`,
   );
   const rows: BenchRow[] = [];
-  const load: { scenario: string; before: number; after: number }[] = [];
-  const load1m = () => Math.round(loadavg()[0]! * 100) / 100;
+  const load: ScenarioLoad[] = [];
   const failures: string[] = [];
   for (const scenario of SCENARIOS) {
     if (!matchesFilter(scenario.name, args.filters)) continue;
-    const before = load1m();
-    const got = await runLoadScenario(scenario, {
-      durationS: args.durationS,
-      warmupS: args.warmupS,
-      rounds: args.rounds,
-      connections: args.connections,
-      tool: args.tool,
-      available,
-      keepTmp: args.keepTmp,
-      log: (line) => console.log(line),
-    });
+    const got = await measured(scenario.name, args.settleS, load, () =>
+      runLoadScenario(scenario, {
+        durationS: args.durationS,
+        warmupS: args.warmupS,
+        rounds: args.rounds,
+        connections: args.connections,
+        tool: args.tool,
+        available,
+        keepTmp: args.keepTmp,
+        log: (line) => console.log(line),
+        ref,
+      }),
+    );
     rows.push(...got);
-    load.push({ scenario: scenario.name, before, after: load1m() });
-    console.log(`   load average (1 min) ${before} → ${load1m()} on ${machine.cores} cores`);
     for (const r of got) {
       if (r.note?.startsWith('failed') || r.note?.startsWith('load failed')) {
         failures.push(`${r.scenario} / ${r.name}: ${r.note}`);
@@ -126,7 +166,9 @@ async function main(): Promise<number> {
     );
     try {
       const { run } = await import('./scenarios/hot-path.js');
-      const got = await run({ duration: args.durationS, rounds: args.rounds, smoke: args.smoke });
+      const got = await measured('hot-path', args.settleS, load, () =>
+        run({ duration: args.durationS, rounds: args.rounds, smoke: args.smoke }),
+      );
       for (const r of got) console.log(`   ${r.name.padEnd(48)} ${r.note}`);
       rows.push(...got);
     } catch (err) {
@@ -140,19 +182,31 @@ async function main(): Promise<number> {
     try {
       // In-process micro-benchmarks need no more than 1 s per task; load benches get the full time.
       const loadBench = name === 'gateway' || name === 'workers-scaling';
-      const got = await runExternal(name, {
-        duration: loadBench ? args.durationS : Math.min(args.durationS, 1),
-        rounds: args.rounds,
-        smoke: args.smoke,
-      });
-      if (got === null) console.log('   (file not there yet: skipped)');
-      else rows.push(...got);
+      const got = await measured(
+        name,
+        args.settleS,
+        load,
+        async () =>
+          (await runExternal(name, {
+            duration: loadBench ? args.durationS : Math.min(args.durationS, 1),
+            rounds: args.rounds,
+            smoke: args.smoke,
+          })) ?? [],
+      );
+      if (got.length === 0) console.log('   (no rows: file not there yet)');
+      rows.push(...got);
     } catch (err) {
       failures.push(`${name}: ${(err as Error).message}`);
       console.log(`   FAILED: ${(err as Error).stack ?? err}`);
     }
   }
   console.log(`\n${formatTable(rows)}\n`);
+  const refComparison = ref && args.baselineRef ? refChanges(rows, args.baselineRef) : undefined;
+  if (refComparison) {
+    console.log(
+      `this tree against ${args.baselineRef} (paired rounds):\n${formatRefChanges(refComparison, args.baselineRef!)}\n`,
+    );
+  }
   // Read before writing: --compare bench-results/latest.json means the previous run.
   const previous = args.compare ? readPrevious(args.compare) : undefined;
   const file = writeResult(join(ROOT, args.outDir), {
@@ -163,6 +217,7 @@ async function main(): Promise<number> {
     machine,
     rows,
     load,
+    ...(refComparison ? { refComparison } : {}),
   });
   console.log(`result: ${file}`);
   if (previous)

@@ -20,6 +20,10 @@ export interface BenchArgs {
   compare: string | undefined;
   /** Run the gateway from source through tsx instead of compiling it once with tsc. */
   gatewaySource: boolean;
+  /** A git ref whose gateway runs next to this tree's in every gateway scenario. */
+  baselineRef: string | undefined;
+  /** Longest wait, in seconds, for the 1-minute load average to settle before a scenario. */
+  settleS: number;
   help: boolean;
 }
 
@@ -35,6 +39,10 @@ export const USAGE = `npm run bench -- [options]
   --out DIR         where the JSON result goes (default bench-results)
   --cpu-prof DIR    run gateway processes under node --cpu-prof, profiles into DIR
   --gateway-source  run gateway/cli.ts through tsx (default: compile with tsc into a temp dir first)
+  --baseline-ref R  also run the gateway of git ref R (built into .tmp/) as an "@R" row next to
+                    each gateway row, and print now ÷ R for each (no scenario slower than before)
+  --settle S        before each scenario wait up to S seconds for the 1-minute load average to
+                    fall to 1.5 (default 90; smoke 0); rows that start above it are marked noisy
   --keep-tmp        keep each scenario's temp dir (configs, sockets, logs)
   --list            list the scenarios and exit`;
 
@@ -62,6 +70,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'keep-tmp': { type: 'boolean' },
       'gateway-source': { type: 'boolean' },
       compare: { type: 'string' },
+      'baseline-ref': { type: 'string' },
+      settle: { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -88,6 +98,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     cpuProfDir: values['cpu-prof'],
     gatewaySource: values['gateway-source'] ?? false,
     compare: values.compare,
+    baselineRef: values['baseline-ref'],
+    settleS: values.settle === '0' ? 0 : positive('settle', values.settle, smoke ? 0 : 90),
     help: values.help ?? false,
   };
 }

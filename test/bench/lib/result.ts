@@ -1,6 +1,7 @@
 /** The JSON result file: one per run under bench-results/ (gitignored), plus latest.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RefChange } from './baseline-ref.js';
 import type { MachineInfo } from './machine.js';
 import type { BenchRow } from './types.js';
 
@@ -15,7 +16,9 @@ export interface BenchResult {
   machine: MachineInfo;
   rows: BenchRow[];
   /** The 1-minute load average around each scenario: other work on the machine shows up here. */
-  load?: { scenario: string; before: number; after: number }[];
+  load?: { scenario: string; before: number; after: number; noisy?: boolean }[];
+  /** With `--baseline-ref`: this tree's rows against the ref's twins. */
+  refComparison?: RefChange[];
 }
 
 /** Returns the problems with a parsed result file; empty when it has the expected shape. */

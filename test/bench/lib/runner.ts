@@ -3,6 +3,8 @@
  * alternating order, then stop everything (also on error). Produces one row per target.
  */
 import { runAutocannon } from './autocannon.js';
+import type { GatewayInstall } from './backends.js';
+import { withRefTargets } from './baseline-ref.js';
 import { checkEndpoint, makeTmpDir, sleep } from './net.js';
 import { groupCpuMs, type Tracked } from './processes.js';
 import type { LoadScenario, Requirement, Target } from './scenario.js';
@@ -22,6 +24,8 @@ export interface LoadOptions {
   available: Record<Requirement, boolean>;
   keepTmp: boolean;
   log: (line: string) => void;
+  /** `--baseline-ref`: every gateway target also runs on this gateway, as an `@REF` row. */
+  ref?: GatewayInstall | undefined;
 }
 
 export function pickTool(
@@ -94,7 +98,7 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
   const running: Running[] = [];
   o.log(`\n== ${s.name}: ${s.title} (${tool}, ${o.rounds}×${o.durationS}s, c=${o.connections})`);
   try {
-    for (const target of s.targets) {
+    for (const target of o.ref ? withRefTargets(s.targets, o.ref) : s.targets) {
       const missing = target.requires.filter((r) => !o.available[r]);
       if (missing.length > 0) {
         running.push({
@@ -110,7 +114,7 @@ export async function runLoadScenario(s: LoadScenario, o: LoadOptions): Promise<
       }
       servers = [];
       try {
-        const url = await target.start(ctx);
+        const url = new URL(s.request.path, await target.start(ctx)).href;
         await checkEndpoint(url, {
           method: s.request.method,
           bodyBytes: s.request.bodyBytes,

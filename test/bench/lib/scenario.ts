@@ -1,9 +1,10 @@
 /** What a load scenario is: one request shape, several targets, the first one the baseline. */
+import type { GatewayInstall } from './backends.js';
 import type { Tracked } from './processes.js';
 import type { LoadRequest } from './types.js';
 
 /** Something a target needs on this machine; a missing one skips the target with a note. */
-export type Requirement = 'nginx' | 'uwsgi' | 'gateway' | 'master' | 'wrk';
+export type Requirement = 'nginx' | 'uwsgi' | 'gateway' | 'master' | 'wrk' | 'pm2';
 
 export interface TargetContext {
   /** The scenario's temp dir (sockets, configs, logs). */
@@ -13,6 +14,8 @@ export interface TargetContext {
    * ones whose CPU per request is reported; `proxy` is nginx.
    */
   own(proc: Tracked, role?: 'server' | 'proxy'): Tracked;
+  /** The gateway to start instead of this tree's (the `@REF` copies of `--baseline-ref`). */
+  gateway?: GatewayInstall;
 }
 
 export interface Target {

@@ -1,4 +1,5 @@
 /** The one printed table (also pasted into docs/performance.md: it is valid Markdown). */
+import { loadCell } from './load.js';
 import type { BenchRow } from './types.js';
 
 function num(n: number | null, digits = 0): string {
@@ -26,6 +27,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     'ratio',
     'server CPU µs/req',
     'vs',
+    'load 1m',
   ];
   const body = rows.map((r) => [
     r.scenario,
@@ -38,6 +40,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.ratio === null ? '–' : `${r.ratio.toFixed(2)}×`,
     num(r.serverCpuUsPerReq ?? null),
     r.baseline ?? (r.ratio === 1 ? 'baseline' : ''),
+    loadCell(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const right = new Set([3, 4, 5, 6, 7, 8]);

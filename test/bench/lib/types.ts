@@ -32,6 +32,10 @@ export interface BenchRow {
   rounds: number[];
   /** Free text: why a row is skipped, what a figure means. */
   note?: string;
+  /** The 1-minute load average when the row's scenario started and ended (lib/load.ts). */
+  load1m?: { before: number; after: number };
+  /** Taken on a machine that was not quiet (load average above 1.5 at the start). */
+  noisy?: boolean;
 }
 
 /** Options every bench entry point accepts. Files may ignore what does not apply to them. */

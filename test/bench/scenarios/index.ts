@@ -1,11 +1,14 @@
 /**
  * Every load scenario of `npm run bench`, in run order. Within a scenario the first target is the
- * baseline; the goals of issue #7 are read off `hello-1w` (nginx → tsgi ≥ 1.0× nginx → uWSGI)
- * and `http-hello` (tsgi --http-socket ≥ 0.9× node:http).
+ * baseline (or the one a target names in `compareTo`). The goals are read off `hello-1w` (nginx →
+ * tsgi ≥ 1.0× nginx → uWSGI), `pm2-2w` (2 workers behind nginx ≥ 1.0× PM2 cluster),
+ * `http-hello` (tsgi --http-socket ≥ 1.0× node:http) and the `hono-*` rows (a Hono app through
+ * fromHono ≥ 1.0× the same app on @hono/node-server). A new scenario is one more entry here.
  */
 import type { LoadScenario } from '../lib/scenario.js';
 import {
   direct,
+  nginxPm2,
   nginxProxy,
   nginxReturn200,
   nginxToy,
@@ -16,6 +19,9 @@ import {
 
 const HELLO_BYTES = 13;
 const hello = { method: 'GET', path: '/', bodyBytes: 0 } as const;
+/** apps/hono.ts's JSON route: `{"id":"42","ok":true}`. */
+const honoJson = { method: 'GET', path: '/json/42', bodyBytes: 0 } as const;
+const HONO_JSON_BYTES = 21;
 
 export const SCENARIOS: LoadScenario[] = [
   {
@@ -41,6 +47,18 @@ export const SCENARIOS: LoadScenario[] = [
       nginxUwsgiPython('hello', 'unix', 2),
       nginxTsgi('hello', 'tcp', 2),
       nginxTsgi('hello', 'unix', 2),
+    ],
+  },
+  {
+    name: 'pm2-2w',
+    title: 'two workers behind nginx: PM2 cluster (node:http) vs the gateway over uwsgi and HTTP',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [
+      nginxPm2(2),
+      nginxTsgi('hello', 'unix', 2),
+      nginxTsgi('hello', 'tcp', 2),
+      nginxProxy('tsgi', 2),
     ],
   },
   {
@@ -130,6 +148,37 @@ export const SCENARIOS: LoadScenario[] = [
     request: hello,
     expectBytes: HELLO_BYTES,
     targets: [nginxTsgi('hello', 'unix', 1), nginxTsgi('hello', 'unix', 1, true)],
+  },
+  {
+    name: 'hono-http-text',
+    title: 'a Hono app, GET / text: on `tsgi --http-socket` (fromHono) vs on @hono/node-server',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    fast: true,
+    targets: [direct('hono', 'app'), tsgiHttp('hono', 'Hono app on node-server')],
+  },
+  {
+    name: 'hono-http-json',
+    title: 'a Hono app, GET /json/:id JSON: on `tsgi --http-socket` vs on @hono/node-server',
+    request: honoJson,
+    expectBytes: HONO_JSON_BYTES,
+    fast: true,
+    targets: [direct('hono', 'app'), tsgiHttp('hono', 'Hono app on node-server')],
+  },
+  {
+    name: 'hono-nginx-text',
+    title:
+      'a Hono app behind nginx, GET /: over uwsgi vs @hono/node-server via proxy_pass keepalive',
+    request: hello,
+    expectBytes: HELLO_BYTES,
+    targets: [nginxProxy('hono'), nginxTsgi('hono', 'unix', 1)],
+  },
+  {
+    name: 'hono-nginx-json',
+    title: 'a Hono app behind nginx, GET /json/:id: over uwsgi vs node-server via proxy_pass',
+    request: honoJson,
+    expectBytes: HONO_JSON_BYTES,
+    targets: [nginxProxy('hono'), nginxTsgi('hono', 'unix', 1)],
   },
   {
     name: 'hono-gateway',

@@ -2,6 +2,7 @@
 import {
   type AppKind,
   startBaseline,
+  startPm2Cluster,
   startToy,
   startTsgi,
   startUwsgiPython,
@@ -79,31 +80,45 @@ export function nginxTsgi(
     requires: processes > 1 ? ['nginx', 'gateway', 'master'] : ['nginx', 'gateway'],
     async start(ctx) {
       const socket = await socketAddr(ctx, transport, `tsgi-${app}-${processes}`);
-      ctx.own(await startTsgi({ socket, app, processes, dir: ctx.dir, fromSource }));
+      ctx.own(
+        await startTsgi({ socket, app, processes, dir: ctx.dir, fromSource, gateway: ctx.gateway }),
+      );
       return nginxTo(ctx, socket);
     },
   };
 }
 
-export function tsgiHttp(app: AppKind): Target {
+export function tsgiHttp(app: AppKind, compareTo = 'node:http'): Target {
   return {
-    compareTo: 'node:http',
+    compareTo,
     name: `tsgi --http-socket${app === 'hono' ? ' Hono app' : ''}`,
     requires: ['gateway'],
     async start(ctx) {
       const port = await freePort();
       ctx.own(
-        await startTsgi({ httpSocket: `127.0.0.1:${port}`, app, processes: 1, dir: ctx.dir }),
+        await startTsgi({
+          httpSocket: `127.0.0.1:${port}`,
+          app,
+          processes: 1,
+          dir: ctx.dir,
+          gateway: ctx.gateway,
+        }),
       );
       return `http://127.0.0.1:${port}/`;
     },
   };
 }
 
-export function direct(kind: 'node' | 'hono', app: Exclude<AppKind, 'hono'>): Target {
+/** `app` is the Hono app of apps/hono.ts (the one the gateway serves through fromHono). */
+export function direct(kind: 'node' | 'hono', app: Exclude<AppKind, 'hono'> | 'app'): Target {
   return {
     compareTo: 'node:http',
-    name: kind === 'node' ? 'node:http' : 'Hono node-server',
+    name:
+      kind === 'node'
+        ? 'node:http'
+        : app === 'app'
+          ? 'Hono app on node-server'
+          : 'Hono node-server',
     requires: [],
     async start(ctx) {
       const { proc, url } = await startBaseline(kind, app, ctx.dir);
@@ -126,28 +141,72 @@ export function nginxToy(mode: ToyMode, transport: Transport): Target {
   };
 }
 
-/** nginx proxy_pass with upstream keep-alive to an HTTP backend: no connection per request. */
-export function nginxProxy(backend: 'tsgi' | 'node'): Target {
+async function nginxProxyTo(ctx: TargetContext, upstream: string, tag: string): Promise<string> {
+  const nginx = await startNginx(`${ctx.dir}/nginx-proxy-${tag}-${upstream.replace(/\W/g, '-')}`, [
+    { kind: 'proxy', upstream },
+  ]);
+  ctx.own(nginx.proc, 'proxy');
+  return nginx.urls[0]!;
+}
+
+/**
+ * nginx proxy_pass with upstream keep-alive to an HTTP backend: no connection per request.
+ * `tsgi` runs `app` (hello or the Hono app) with `processes` workers; `node` is node:http hello;
+ * `hono` is the Hono app on @hono/node-server.
+ */
+export function nginxProxy(
+  backend: 'tsgi' | 'node' | 'hono',
+  processes = 1,
+  app: 'hello' | 'hono' = 'hello',
+): Target {
+  const workers = processes > 1 ? `, ${processes} workers` : '';
+  const what =
+    backend === 'tsgi'
+      ? `tsgi --http-socket${app === 'hono' ? ' Hono app' : ''}`
+      : backend === 'node'
+        ? 'node:http'
+        : 'Hono app on node-server';
+  const requires: Target['requires'] = backend === 'tsgi' ? ['nginx', 'gateway'] : ['nginx'];
+  if (backend === 'tsgi' && processes > 1) requires.push('master');
   return {
-    name: `nginx → ${backend === 'tsgi' ? 'tsgi --http-socket' : 'node:http'} (proxy_pass, keepalive)`,
-    requires: backend === 'tsgi' ? ['nginx', 'gateway'] : ['nginx'],
+    name: `nginx → ${what} (proxy_pass, keepalive${workers})`,
+    requires,
     async start(ctx) {
       let upstream: string;
       if (backend === 'tsgi') {
         upstream = `127.0.0.1:${await freePort()}`;
         ctx.own(
-          await startTsgi({ httpSocket: upstream, app: 'hello', processes: 1, dir: ctx.dir }),
+          await startTsgi({
+            httpSocket: upstream,
+            app,
+            processes,
+            dir: ctx.dir,
+            gateway: ctx.gateway,
+          }),
         );
       } else {
-        const { proc, url } = await startBaseline('node', 'hello', ctx.dir);
+        const { proc, url } = await startBaseline(
+          backend,
+          backend === 'hono' ? 'app' : 'hello',
+          ctx.dir,
+        );
         ctx.own(proc);
         upstream = new URL(url).host;
       }
-      const nginx = await startNginx(`${ctx.dir}/nginx-proxy-${backend}`, [
-        { kind: 'proxy', upstream },
-      ]);
-      ctx.own(nginx.proc, 'proxy');
-      return nginx.urls[0]!;
+      return nginxProxyTo(ctx, upstream, backend);
+    },
+  };
+}
+
+/** PM2 in cluster mode (`instances` × node:http hello) behind nginx proxy_pass keepalive. */
+export function nginxPm2(instances: number): Target {
+  return {
+    name: `nginx → PM2 cluster (${instances} × node:http, proxy_pass, keepalive)`,
+    requires: ['nginx', 'pm2'],
+    async start(ctx) {
+      const { proc, url } = await startPm2Cluster(instances, ctx.dir);
+      ctx.own(proc);
+      return nginxProxyTo(ctx, new URL(url).host, 'pm2');
     },
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The direct-HTTP baselines, run as their own process (never inside the load generator's):
- * `baseline.ts node|hono hello|echo|big|stream PORT`. Prints `listening` when ready.
+ * `baseline.ts node|hono hello|echo|big|stream PORT`, or `baseline.ts hono app PORT` for the Hono
+ * app of apps/hono.ts (the same object the gateway serves through fromHono). Prints `listening`
+ * when ready.
  */
 import { createServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { honoApp } from '../apps/hono.js';
 
 const [kind, mode, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -44,15 +47,22 @@ function nodeHttp(): void {
   server.listen(port, '127.0.0.1', 1024, () => console.log('listening'));
 }
 
-function hono(): void {
-  const app = new Hono();
-  app.get('/', (c) => c.text('Hello, World!'));
+function hono(app: Hono): void {
   serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => console.log('listening'));
 }
 
+function honoHello(): Hono {
+  const app = new Hono();
+  app.get('/', (c) => c.text('Hello, World!'));
+  return app;
+}
+
 if (kind === 'node') nodeHttp();
-else if (kind === 'hono' && mode === 'hello') hono();
+else if (kind === 'hono' && mode === 'hello') hono(honoHello());
+else if (kind === 'hono' && mode === 'app') hono(honoApp);
 else {
-  console.error(`usage: baseline.ts node|hono hello|echo|big|stream PORT (got ${kind} ${mode})`);
+  console.error(
+    `usage: baseline.ts node|hono hello|echo|big|stream|app PORT (got ${kind} ${mode})`,
+  );
   process.exit(2);
 }
