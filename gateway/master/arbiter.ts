@@ -1,40 +1,28 @@
 /**
- * The master loop (gunicorn's Arbiter): signal handlers, the FIFO and worker messages only queue
- * events; one loop handles them, then checks deadlines (blocked workers, evil RSS), polls touch
- * files, runs the cheaper algorithm and reconciles the worker set with its target, oldest first.
- * A rolling reload falls out of that ordering: bump the generation, and reconcile replaces each
- * outdated worker by first starting a new one and retiring the old one only when the new one
- * accepts.
+ * The master loop (gunicorn's Arbiter, uWSGI's master_loop): signal handlers, the FIFO and worker
+ * messages only queue events; one loop handles them, runs the checks (checks.ts), moves the
+ * worker target once a second (scaling.ts) and reconciles the pool (pool.ts) with that target,
+ * oldest first. A rolling reload falls out of that ordering: bump the generation, and reconcile
+ * replaces each outdated worker by first starting a new one and retiring the old one only when
+ * the new one accepts.
  */
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { type CheaperState, decideCheaper, initialCheaperState } from '../cheaper/decide.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { LogFile } from '../logging/log-file.js';
 import { formatAddress } from '../server/address.js';
 import type { Logger } from '../server/logger.js';
 import { buildStatsDocument } from '../stats/build-document.js';
 import type { StatsDocument } from '../stats/document.js';
-import { readMemory } from '../stats/proc.js';
-import {
-  type BootMessage,
-  type MasterMessage,
-  WORKER_EXIT,
-  type WorkerMessage,
-} from '../worker/ipc.js';
-import { jitteredMaxRequests } from '../worker/recycle.js';
+import { WORKER_EXIT } from '../worker/ipc.js';
 import { nextFailureCount, respawnDelay } from './backoff.js';
 import { type BoundHandle, unlinkOwnSocket } from './bind.js';
+import { checkDeadlines, checkMemory } from './checks.js';
 import { processError } from './errors.js';
+import { type WorkerEvent, WorkerPool } from './pool.js';
+import { WorkerTarget } from './scaling.js';
 import type { MasterAction } from './signals.js';
-import { forkWorker, newHandle, type WorkerHandle } from './worker-handle.js';
+import type { WorkerHandle } from './worker-handle.js';
 
-type MasterEvent =
-  | { kind: 'action'; action: MasterAction; source: string }
-  | { kind: 'ready'; worker: WorkerHandle }
-  | { kind: 'retiring'; worker: WorkerHandle; reason: string }
-  | { kind: 'exit'; worker: WorkerHandle; code: number | null; signal: NodeJS.Signals | null };
+type MasterEvent = { kind: 'action'; action: MasterAction; source: string } | WorkerEvent;
 
 export interface ArbiterOptions {
   config: GatewayConfig;
@@ -55,55 +43,36 @@ const CYCLE_MS = 1000;
 const BOOT_FAILURE_LIMIT = 5;
 /** Longest a self-retiring worker keeps serving while its replacement starts. */
 const RETIRE_WAIT_MS = 30_000;
-/** Longest a worker may take to load the app and listen. */
-const STARTUP_TIMEOUT_MS = 60_000;
-
-export function heartbeatInterval(harakiriSeconds: number): number {
-  if (harakiriSeconds <= 0) return 1000;
-  return Math.max(100, Math.min(1000, Math.floor((harakiriSeconds * 1000) / 4)));
-}
 
 export class Arbiter {
-  readonly workers = new Map<number, WorkerHandle>();
+  readonly pool: WorkerPool;
   private config: GatewayConfig;
+  private readonly target: WorkerTarget;
   private readonly queue: MasterEvent[] = [];
   private wake: (() => void) | undefined;
   private exitCode: number | undefined;
   private shutdown: 'graceful' | 'immediate' | null = null;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private generation = 1;
-  private ageCounter = 0;
-  private target: number;
   private everReady = false;
   private announced = false;
   private failures = 0;
   private nextSpawnAt = 0;
   private lastCycle = 0;
-  private cheaperState: CheaperState = initialCheaperState();
-  private lastRequestTotal = -1;
-  private lastActivity = performance.now();
-  private idling = false;
-  private readonly slotRespawns = new Map<number, number>();
-  /** Requests by status class of workers that are gone (Prometheus counters must not go down). */
-  private readonly pastByStatus: Record<string, number> = {};
   readonly startedAt = Date.now();
   readonly log: Logger;
 
   constructor(private readonly options: ArbiterOptions) {
     this.config = options.config;
     this.log = options.log;
-    this.target = this.initialTarget();
-  }
-
-  private initialTarget(): number {
-    const c = this.config;
-    if (c.cheaper > 0)
-      return Math.min(c.processes, Math.max(c.cheaper, c.cheaperInitial || c.cheaper));
-    return c.processes;
-  }
-
-  private get minWorkers(): number {
-    return Math.max(1, this.config.cheaper > 0 ? this.config.cheaper : 1);
+    this.target = new WorkerTarget(options.config, options.log);
+    this.pool = new WorkerPool({
+      app: options.app,
+      handles: options.handles,
+      log: options.log,
+      logFile: options.logFile,
+      report: (event) => this.push(event),
+    });
   }
 
   push(event: MasterEvent): void {
@@ -130,18 +99,18 @@ export class Arbiter {
       }
       for (const event of this.queue.splice(0)) this.handle(event);
       if (this.exitCode !== undefined) break;
-      this.checkDeadlines();
+      checkDeadlines(this.pool, this.config, this.log);
       const now = performance.now();
       if (now - this.lastCycle >= CYCLE_MS) {
         this.lastCycle = now;
         this.cycle(now);
       }
       this.reconcile();
-      if (this.shutdown && this.workers.size === 0) this.exitCode = 0;
+      if (this.shutdown && this.pool.workers.size === 0) this.exitCode = 0;
     }
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     // A halt (app failed to load) may leave workers behind: they must not outlive the master.
-    for (const w of this.workers.values()) this.kill(w, 'SIGKILL');
+    this.pool.killAll();
     return this.exitCode;
   }
 
@@ -162,8 +131,8 @@ export class Arbiter {
           `master: worker ${w.id} (pid ${w.pid}) ready, generation ${w.generation}, ${Date.now() - w.spawnedAt} ms after spawn`,
         );
         if (this.shutdown) this.retire(w, 'shutdown', true, true);
-        const ready = this.active().filter((x) => x.state === 'ready').length;
-        if (!this.announced && ready >= this.target) {
+        const ready = this.pool.active().filter((x) => x.state === 'ready').length;
+        if (!this.announced && ready >= this.target.count) {
           // The same line the single-process gateway prints, once every initial worker accepts.
           this.announced = true;
           this.log.info(
@@ -172,16 +141,10 @@ export class Arbiter {
         }
         return;
       }
-      case 'retiring': {
-        const w = event.worker;
-        if (w.state === 'stopping') return;
+      case 'retiring':
         // It keeps serving until its replacement accepts (reconcile sends the stop then).
-        w.state = 'retiring';
-        w.expectedExit = true;
-        w.exitReason = event.reason;
-        w.retiringSince = performance.now();
+        if (event.worker.state !== 'stopping') this.pool.markRetiring(event.worker, event.reason);
         return;
-      }
       case 'exit':
         this.reap(event.worker, event.code, event.signal);
         return;
@@ -200,7 +163,7 @@ export class Arbiter {
         this.log.info(`master: ${source}: brutal reload, closing every worker now`);
         this.maybeReloadConfig();
         this.generation++;
-        for (const w of this.workers.values()) this.retire(w, 'brutal reload', false);
+        for (const w of this.pool.workers.values()) this.retire(w, 'brutal reload', false);
         return;
       case 'stop':
         if (this.shutdown) {
@@ -212,7 +175,7 @@ export class Arbiter {
           `master: ${source}: graceful shutdown, in-flight requests get up to ${this.config.workerReloadMercy} s (worker-reload-mercy)`,
         );
         this.refuseNewConnections();
-        for (const w of this.workers.values()) this.retire(w, 'shutdown', true, true);
+        for (const w of this.pool.workers.values()) this.retire(w, 'shutdown', true, true);
         this.shutdownTimer = setTimeout(
           () => this.request('quit', `reload-mercy ${this.config.reloadMercy} s passed`),
           this.config.reloadMercy * 1000,
@@ -221,22 +184,16 @@ export class Arbiter {
       case 'quit':
         this.shutdown = 'immediate';
         this.log.info(`master: ${source}: immediate shutdown`);
-        for (const w of this.workers.values()) {
-          w.expectedExit = true;
-          w.exitReason = 'immediate shutdown';
-          this.kill(w, 'SIGKILL');
-        }
+        for (const w of this.pool.workers.values()) this.pool.terminate(w, 'immediate shutdown');
         return;
       case 'stats':
         this.logStats(source);
         return;
       case 'add-worker':
-        if (this.target < this.config.processes) this.target++;
-        this.log.info(`master: ${source}: worker target now ${this.target}`);
+        this.target.add(source);
         return;
       case 'remove-worker':
-        if (this.target > this.minWorkers) this.target--;
-        this.log.info(`master: ${source}: worker target now ${this.target}`);
+        this.target.remove(source);
         return;
       case 'reopen-log':
         this.options.logFile?.reopen();
@@ -248,32 +205,20 @@ export class Arbiter {
   private maybeReloadConfig(): void {
     const next = this.options.reloadConfig?.();
     if (!next) return;
-    const sizeChanged =
-      next.processes !== this.config.processes ||
-      next.cheaper !== this.config.cheaper ||
-      next.cheaperInitial !== this.config.cheaperInitial;
     this.config = next;
-    if (sizeChanged) {
-      this.target = this.initialTarget();
-      this.log.info(`master: worker target now ${this.target} (configuration changed)`);
-    }
+    this.target.configure(next);
   }
 
   private reload(source: string): void {
     this.maybeReloadConfig();
     this.generation++;
     this.log.info(
-      `master: ${source}: rolling reload to generation ${this.generation} (${this.active().length} workers, one at a time)`,
+      `master: ${source}: rolling reload to generation ${this.generation} (${this.pool.active().length} workers, one at a time)`,
     );
   }
 
   private reap(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
-    if (!this.workers.has(w.pid)) return;
-    this.workers.delete(w.pid);
-    if (w.killTimer) clearTimeout(w.killTimer);
-    for (const [cls, n] of Object.entries(w.counters.byStatus)) {
-      this.pastByStatus[cls] = (this.pastByStatus[cls] ?? 0) + n;
-    }
+    if (!this.pool.remove(w)) return;
     const how = signal ? `killed by ${signal}` : `exit code ${code}`;
     if (w.expectedExit) {
       this.log.info(
@@ -295,7 +240,7 @@ export class Arbiter {
       }
       if (w.generation === this.generation && this.outdated().length > 0) {
         this.log.error(processError('ERR_MASTER_RELOAD_FAILED', err.message).message);
-        this.generation = Math.min(...this.active().map((x) => x.generation), this.generation);
+        this.generation = Math.min(...this.pool.active().map((x) => x.generation), this.generation);
       }
     }
     const lived = w.readyAt ? Date.now() - w.readyAt : 0;
@@ -322,133 +267,12 @@ export class Arbiter {
 
   // ---- workers ----
 
-  private active(): WorkerHandle[] {
-    return [...this.workers.values()].filter((w) => w.state === 'starting' || w.state === 'ready');
-  }
-
   private outdated(): WorkerHandle[] {
-    return this.active().filter((w) => w.generation < this.generation);
+    return this.pool.active().filter((w) => w.generation < this.generation);
   }
 
-  private freeSlot(): number {
-    const used = new Set([...this.workers.values()].map((w) => w.id));
-    let id = 1;
-    while (used.has(id)) id++;
-    return id;
-  }
-
-  private spawn(slot?: number): WorkerHandle {
-    const id = slot ?? this.freeSlot();
-    const respawns = this.slotRespawns.get(id);
-    const respawnCount = respawns === undefined ? 0 : respawns + 1;
-    this.slotRespawns.set(id, respawnCount);
-    const child: ChildProcess = forkWorker(this.options.logFile !== null);
-    const w = newHandle(child, id, ++this.ageCounter, this.generation, respawnCount);
-    this.workers.set(w.pid, w);
-    const config = this.config;
-    child.on('message', (message: WorkerMessage) => this.onMessage(w, message, config));
-    child.on('exit', (code, signal) => this.push({ kind: 'exit', worker: w, code, signal }));
-    child.on('error', (error) => {
-      this.log.warn(`master: worker ${w.id} (pid ${w.pid}): ${error.message}`);
-      // Could not even start (EACCES after --uid, EAGAIN): no 'exit' will come, count it as one.
-      if (!child.pid) this.push({ kind: 'exit', worker: w, code: WORKER_EXIT.BOOT, signal: null });
-    });
-    if (this.options.logFile) {
-      this.pipeLines(child.stdout);
-      this.pipeLines(child.stderr);
-    }
-    return w;
-  }
-
-  /** Worker output into the log file, whole lines only so workers never interleave mid-line. */
-  private pipeLines(stream: Readable | null): void {
-    if (!stream) return;
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const text = rest + chunk;
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        rest = text;
-        return;
-      }
-      rest = text.slice(cut + 1);
-      this.options.logFile?.write(text.slice(0, cut + 1));
-    });
-    stream.on('end', () => {
-      if (rest) this.options.logFile?.write(`${rest}\n`);
-    });
-  }
-
-  private onMessage(w: WorkerHandle, message: WorkerMessage, config: GatewayConfig): void {
-    w.lastSeen = performance.now();
-    switch (message.type) {
-      case 'hello':
-        this.boot(w, config);
-        return;
-      case 'ready':
-        this.push({ kind: 'ready', worker: w });
-        return;
-      case 'heartbeat':
-        w.counters = message.counters;
-        w.running = message.running;
-        return;
-      case 'request-start':
-        w.lastRequestStart = message.request;
-        return;
-      case 'retiring':
-        this.push({ kind: 'retiring', worker: w, reason: message.reason });
-        return;
-    }
-  }
-
-  private boot(w: WorkerHandle, config: GatewayConfig): void {
-    const boot: BootMessage = {
-      type: 'boot',
-      id: w.id,
-      app: this.options.app,
-      config,
-      listeners: this.options.handles.length,
-      maxRequests: jitteredMaxRequests(config.maxRequests, config.maxRequestsDelta),
-      heartbeatMs: heartbeatInterval(config.harakiri),
-    };
-    this.send(w, boot);
-    this.options.handles.forEach((b, index) => {
-      this.send(w, { type: 'listener', index }, b.handle);
-    });
-  }
-
-  private send(w: WorkerHandle, message: MasterMessage, handle?: unknown): void {
-    if (!w.child.connected) return;
-    try {
-      w.child.send(message, handle as never, (error) => {
-        if (error)
-          this.log.warn(`master: cannot reach worker ${w.id} (pid ${w.pid}): ${error.message}`);
-      });
-    } catch (error) {
-      this.log.warn(
-        `master: cannot reach worker ${w.id} (pid ${w.pid}): ${(error as Error).message}`,
-      );
-    }
-  }
-
-  private kill(w: WorkerHandle, signal: NodeJS.Signals): void {
-    try {
-      process.kill(w.pid, signal);
-    } catch {
-      // Already gone; 'exit' follows.
-    }
-  }
-
-  private armKillTimer(w: WorkerHandle): void {
-    if (w.killTimer) return;
-    const mercy = this.config.workerReloadMercy;
-    w.killTimer = setTimeout(() => {
-      this.log.warn(
-        `master: worker ${w.id} (pid ${w.pid}) still busy after ${mercy} s (worker-reload-mercy): SIGKILL`,
-      );
-      this.kill(w, 'SIGKILL');
-    }, mercy * 1000);
+  private retire(w: WorkerHandle, reason: string, graceful: boolean, drainQueue = false): void {
+    this.pool.retire(w, reason, graceful, this.config.workerReloadMercy, drainQueue);
   }
 
   /**
@@ -471,34 +295,16 @@ export class Arbiter {
     }
   }
 
-  /**
-   * Ask a worker to go: graceful = finish in-flight requests first; drainQueue = accept what waits
-   * in the listen queue before closing the listeners (shutdown only: on a reload others accept).
-   */
-  private retire(w: WorkerHandle, reason: string, graceful: boolean, drainQueue = false): void {
-    if (w.state === 'stopping' && graceful) return;
-    w.state = 'stopping';
-    w.expectedExit = true;
-    w.exitReason = reason;
-    this.armKillTimer(w);
-    if (w.readyAt === 0) {
-      // Not serving yet: SIGTERM ends it at once before it listens, gracefully after.
-      this.kill(w, graceful ? 'SIGTERM' : 'SIGKILL');
-      return;
-    }
-    this.send(w, { type: 'stop', graceful, ...(drainQueue ? { drainQueue } : {}) });
-    if (!w.child.connected) this.kill(w, graceful ? 'SIGTERM' : 'SIGKILL');
-  }
-
   /** Compare what runs with what should run; spawn the shortfall, retire the surplus oldest first. */
   private reconcile(): void {
     if (this.shutdown || this.exitCode !== undefined) return;
-    const active = this.active();
+    const target = this.target.count;
+    const active = this.pool.active();
     const starting = active.filter((w) => w.state === 'starting');
     const ready = active.filter((w) => w.state === 'ready');
     const outdated = this.outdated();
     // Shortfall (crash, recycle, cheaper growth), throttled by the crash-loop backoff.
-    let missing = this.target - active.length;
+    let missing = target - active.length;
     // Rolling reload: one extra worker at a time; the surplus rule below retires an old one once it is ready.
     const rolling = outdated.length > 0 && starting.length === 0 && missing === 0;
     if (rolling) missing = 1;
@@ -506,19 +312,18 @@ export class Arbiter {
       const n = this.failures > 1 ? 1 : missing;
       // The replacement takes the slot id of the worker it replaces, as uWSGI's ids stay 1..N.
       const oldest = rolling ? [...outdated].sort((a, b) => a.age - b.age)[0] : undefined;
-      for (let i = 0; i < n; i++) this.spawn(oldest?.id);
+      for (let i = 0; i < n; i++) this.pool.spawn(this.config, this.generation, oldest?.id);
     }
     // Self-retiring workers (max-requests, lifetime, rss) go once enough others accept, or after
     // RETIRE_WAIT_MS if no replacement comes up (a broken app must not keep them forever).
-    for (const w of this.workers.values()) {
+    for (const w of this.pool.workers.values()) {
       if (w.state !== 'retiring') continue;
       const waited = performance.now() - w.retiringSince;
-      if (ready.length >= this.target || waited > RETIRE_WAIT_MS)
-        this.retire(w, w.exitReason, true);
+      if (ready.length >= target || waited > RETIRE_WAIT_MS) this.retire(w, w.exitReason, true);
     }
     // Surplus: retire the oldest ready workers (outdated ones first), never going below target ready.
-    const surplus = active.length - this.target;
-    const canRetire = Math.min(surplus, ready.length - this.target);
+    const surplus = active.length - target;
+    const canRetire = Math.min(surplus, ready.length - target);
     if (canRetire > 0) {
       const order = [...ready].sort(
         (a, b) =>
@@ -533,156 +338,32 @@ export class Arbiter {
     }
   }
 
-  /** Blocked event loops (harakiri) and evil RSS: checked on every wake-up. */
-  private checkDeadlines(): void {
-    const harakiri = this.config.harakiri;
-    const now = performance.now();
-    for (const w of this.workers.values()) {
-      if (w.state === 'starting') {
-        if (Date.now() - w.spawnedAt > STARTUP_TIMEOUT_MS && !w.expectedExit) {
-          this.log.error(
-            `master: worker ${w.id} (pid ${w.pid}) did not become ready in ${STARTUP_TIMEOUT_MS / 1000} s: SIGKILL`,
-          );
-          this.kill(w, 'SIGKILL');
-          w.spawnedAt = Date.now(); // one kill per timeout; 'exit' follows and counts the failure
-        }
-        continue;
-      }
-      if (
-        harakiri > 0 &&
-        now - w.lastSeen > harakiri * 1000 &&
-        !w.exitReason.startsWith('harakiri')
-      ) {
-        const silent = ((now - w.lastSeen) / 1000).toFixed(1);
-        // The blocking request is the newest one started: nothing can start after the loop blocks.
-        const candidates = [...w.running, ...(w.lastRequestStart ? [w.lastRequestStart] : [])];
-        const req = candidates.sort((a, b) => b.since - a.since)[0];
-        const what = req
-          ? `running ${req.method} ${req.uri} since ${new Date(req.since).toISOString()}`
-          : 'no request known';
-        this.log.error(
-          `${processError('ERR_HARAKIRI_BLOCKED').message}: worker ${w.id} (pid ${w.pid}) sent no heartbeat for ${silent} s (harakiri ${harakiri} s), ${what}`,
-        );
-        if (this.config.harakiriVerbose) this.logProcState(w);
-        w.expectedExit = true;
-        w.exitReason = 'harakiri: event loop blocked';
-        w.state = 'stopping';
-        this.kill(w, 'SIGKILL');
-      }
-    }
-  }
-
-  private logProcState(w: WorkerHandle): void {
-    for (const file of ['wchan', 'syscall']) {
-      try {
-        const text = readFileSync(`/proc/${w.pid}/${file}`, 'utf8').trim();
-        this.log.error(`master: HARAKIRI worker ${w.id} ${file}> ${text}`);
-      } catch {
-        // Not Linux, or the process is gone.
-      }
-    }
-    for (const r of w.running) {
-      this.log.error(
-        `master: HARAKIRI worker ${w.id} in flight: ${r.method} ${r.uri} since ${new Date(r.since).toISOString()}`,
-      );
-    }
-  }
-
-  /** Once a second: evil RSS, cheaper, touch files. */
+  /** Once a second: evil RSS, cheaper, idle, touch files. */
   private cycle(now: number): void {
-    const evil = this.config.evilReloadOnRss;
-    if (evil > 0) {
-      for (const w of this.workers.values()) {
-        if (w.state === 'stopping') continue;
-        const { rss } = readMemory(w.pid);
-        if (rss > evil * 1024 * 1024) {
-          this.log.warn(
-            `master: worker ${w.id} (pid ${w.pid}) rss ${Math.round(rss / 1048576)} MB over evil-reload-on-rss ${evil} MB: SIGKILL`,
-          );
-          w.expectedExit = true;
-          w.exitReason = 'evil-reload-on-rss';
-          w.state = 'stopping';
-          this.kill(w, 'SIGKILL');
-        }
+    checkMemory(this.pool, this.config, this.log);
+    if (!this.shutdown) {
+      const active = this.pool.active();
+      const ready = active.filter((w) => w.state === 'ready');
+      // Decide only on a settled set: a worker still starting would make "all busy" count twice.
+      if (ready.length === active.length && this.outdated().length === 0) {
+        this.target.cheaper(active.length, ready);
       }
+      this.target.idle(now, this.pool.workers.values());
     }
-    const active = this.active();
-    const ready = active.filter((w) => w.state === 'ready');
-    // Decide only on a settled set: a worker still starting would make "all busy" count twice.
-    const settled = ready.length === active.length && this.outdated().length === 0;
-    if (this.config.cheaper > 0 && !this.shutdown && settled) {
-      const decision = decideCheaper(
-        this.config.cheaperAlgo as 'spare' | 'busyness',
-        this.cheaperState,
-        {
-          active: active.length,
-          busy: ready.map((w) => w.counters.busy),
-          min: this.minWorkers,
-          max: this.config.processes,
-          step: this.config.cheaperStep,
-          overload: this.config.cheaperOverload,
-        },
-      );
-      this.cheaperState = decision.state;
-      if (decision.delta !== 0) {
-        const before = this.target;
-        this.target = Math.max(
-          this.minWorkers,
-          Math.min(this.config.processes, this.target + decision.delta),
-        );
-        if (this.target !== before) {
-          this.log.info(
-            `master: cheaper (${this.config.cheaperAlgo}): workers ${before} → ${this.target}`,
-          );
-        }
-      }
-    }
-    this.checkIdle(now);
     for (const { action, source } of this.options.poll?.(now) ?? []) this.request(action, source);
-  }
-
-  /**
-   * --idle S: after S seconds without a request anywhere, keep a single worker; the full count
-   * comes back with the first request (reported on the next heartbeat).
-   */
-  private checkIdle(now: number): void {
-    const idle = this.config.idle;
-    if (idle <= 0 || this.shutdown) return;
-    let total = 0;
-    for (const w of this.workers.values()) total += w.counters.requests;
-    // Requests of workers that are gone are not in the sum: compare with care (count changed = activity).
-    if (total !== this.lastRequestTotal) {
-      this.lastRequestTotal = total;
-      this.lastActivity = now;
-      if (this.idling) {
-        this.idling = false;
-        this.target = this.initialTarget();
-        this.log.info(`master: traffic again, worker target back to ${this.target}`);
-      }
-      return;
-    }
-    if (!this.idling && now - this.lastActivity > idle * 1000 && this.target > 1) {
-      this.idling = true;
-      this.target = 1;
-      this.log.info(`master: idle for ${idle} s (idle), keeping 1 worker`);
-    }
   }
 
   // ---- stats ----
 
   statsDocument(): StatsDocument {
-    return buildStatsDocument(this.workers.values(), this.options.handles, {
+    return buildStatsDocument(this.pool.workers.values(), this.options.handles, {
       version: this.options.version,
       listen: this.config.listen,
     });
   }
 
   byStatus(): Record<string, number> {
-    const out: Record<string, number> = { ...this.pastByStatus };
-    for (const w of this.workers.values()) {
-      for (const [cls, n] of Object.entries(w.counters.byStatus)) out[cls] = (out[cls] ?? 0) + n;
-    }
-    return out;
+    return this.pool.byStatus();
   }
 
   private logStats(source: string): void {

@@ -31,6 +31,8 @@ export interface WorkerHandle {
   requestsAtLastStats: number;
   /** We asked it to exit (reload, cheaper, shutdown) or it announced its retirement. */
   expectedExit: boolean;
+  /** SIGKILL was sent: the master only waits for its exit (no second kill, no deadline checks). */
+  killed: boolean;
   killTimer: NodeJS.Timeout | undefined;
   /** performance.now() when it announced its retirement. */
   retiringSince: number;
@@ -76,6 +78,7 @@ export function newHandle(
     respawnCount,
     requestsAtLastStats: 0,
     expectedExit: false,
+    killed: false,
     killTimer: undefined,
     retiringSince: 0,
     exitReason: '',

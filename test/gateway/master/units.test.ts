@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileLogFormat, memoryPrefix } from '../../../gateway/logging/log-format.js';
-import { heartbeatInterval } from '../../../gateway/master/arbiter.js';
 import { nextFailureCount, respawnDelay } from '../../../gateway/master/backoff.js';
+import { heartbeatInterval } from '../../../gateway/master/pool.js';
 import { jitteredMaxRequests, recycleReason } from '../../../gateway/worker/recycle.js';
 
 describe('gateway/master/backoff', () => {
