@@ -79,6 +79,22 @@ export const GATEWAY_ERRORS = {
     message: 'the response has a header name or value with CR or LF; it was not written',
     fix: 'Strip CR/LF from header values (they would split the response).',
   },
+  ERR_GATEWAY_BAD_CONTENT_LENGTH: {
+    status: 500,
+    message:
+      'the response has a Content-Length that is not one decimal number, or two that differ, or one that does not match the body; it was not sent',
+    fix: 'Set Content-Length once, as digits, equal to the body length (or leave it out).',
+  },
+  ERR_HTTP_DUPLICATE_HOST: {
+    status: 400,
+    message: 'the request has more than one Host header',
+    fix: 'A client must send Host once (RFC 9112 section 3.2); nginx answers 400 too.',
+  },
+  ERR_HTTP_BAD_TARGET: {
+    status: 400,
+    message: 'the absolute-form request target is not an http(s) URI with a host',
+    fix: 'Send `GET /path HTTP/1.1` with a Host header, or `GET http://host/path HTTP/1.1`.',
+  },
   ERR_GATEWAY_WRITE_TIMEOUT: {
     message: 'the peer did not accept response bytes within socket-timeout; connection closed',
     fix: 'Raise --socket-timeout, or check the proxy in front of the gateway.',

@@ -5,6 +5,7 @@
  */
 export { loadApp, parseAppSpec } from './app-loader.js';
 export { GATEWAY_ERRORS, type GatewayErrorCode, gatewayError } from './errors.js';
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export { parseAddress, type SocketAddress } from './server/address.js';
 export { createHttpHandler } from './server/http-server.js';
 export {
@@ -16,7 +17,6 @@ export {
   type ListenerSpec,
   listenerSpecs,
 } from './server/listeners.js';
-export { createLogger, type Logger, type LoggerOptions } from './server/logger.js';
 export {
   type ResolvedServerOptions,
   resolveServerOptions,

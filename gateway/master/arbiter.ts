@@ -8,8 +8,8 @@
  */
 import type { GatewayConfig } from '../config/index.js';
 import type { LogFile } from '../logging/log-file.js';
+import type { Logger } from '../logging/logger.js';
 import { formatAddress } from '../server/address.js';
-import type { Logger } from '../server/logger.js';
 import { buildStatsDocument } from '../stats/build-document.js';
 import type { StatsDocument } from '../stats/document.js';
 import { WORKER_EXIT } from '../worker/ipc.js';

@@ -13,9 +13,9 @@ import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { gatewayError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, type SocketAddress } from '../server/address.js';
 import { clearStaleSocket, type ListenerSpec } from '../server/listeners.js';
-import type { Logger } from '../server/logger.js';
 
 export interface BoundHandle {
   readonly spec: ListenerSpec;

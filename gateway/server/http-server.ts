@@ -19,8 +19,8 @@ import {
   WSGI_VERSION,
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import { requestLine } from './logger.js';
-import { announcedLength } from './response-head.js';
+import { requestLine } from '../logging/logger.js';
+import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 import { writeResponse } from './uwsgi-response.js';
 
@@ -50,10 +50,6 @@ export interface UpgradeRequest {
  */
 export type UpgradeHandler = (request: UpgradeRequest, context: ConnectionContext) => void;
 
-function hasCrLf(text: string): boolean {
-  return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
-}
-
 const HOST_RE = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/;
 /** The last Host split (a keep-alive client sends the same one on every request). */
 let lastHost: { host: string; match: RegExpExecArray | null } = {
@@ -77,9 +73,25 @@ function errorSinkOf(log: ConnectionContext['log']): (line: string) => void {
   return sink;
 }
 
+const ABSOLUTE_FORM = /^(https?):\/\/([^/?#@]+)([^#]*)$/i;
+
+/**
+ * The environ of a request. Header names with `_` are dropped, as nginx and gunicorn do: they
+ * would land in the same HTTP_ key as the dashed name (`x_forwarded_for` as X-Forwarded-For).
+ * Throws a coded 400 for two Host headers or an absolute-form target that is not http(s)://host.
+ */
 function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: boolean): Environ {
   const { options, log } = context;
-  const url = req.url ?? '/';
+  let url = req.url ?? '/';
+  let authority: string | undefined;
+  if (url.charCodeAt(0) !== 0x2f && url !== '*') {
+    // Absolute form (RFC 9112 3.2.2): the path comes from the URI, Host from its authority.
+    const m = ABSOLUTE_FORM.exec(url);
+    if (!m) throw gatewayError('ERR_HTTP_BAD_TARGET', JSON.stringify(url.slice(0, 200)));
+    authority = m[2]!;
+    url = m[3] || '/';
+    if (url.charCodeAt(0) === 0x3f) url = `/${url}`;
+  }
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const socket = req.socket;
@@ -95,7 +107,16 @@ function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: b
     REMOTE_PORT: String(socket.remotePort ?? ''),
   };
   const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) addHeader(env, raw[i]!, raw[i + 1]!);
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.indexOf('_') !== -1) continue;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) {
+      throw gatewayError('ERR_HTTP_DUPLICATE_HOST', JSON.stringify(raw[i + 1]!.slice(0, 200)));
+    }
+    addHeader(env, name, raw[i + 1]!);
+  }
+  if (authority !== undefined) env.HTTP_HOST = authority;
   const host = (env.HTTP_HOST as string | undefined) ?? '';
   const m = splitHost(host);
   env.SERVER_NAME = (m?.[1] || socket.localAddress) ?? 'localhost';
@@ -191,8 +212,14 @@ function handleRequest(
 ): Promise<void> {
   const startedAt = performance.now();
   const { options, app } = context;
+  let environ: Environ;
+  try {
+    environ = buildEnviron(req, context, https);
+  } catch (error) {
+    sendError(res, error, context, startedAt, req);
+    return RESOLVED;
+  }
   // The declared length as the app sees it (addHeader: the last Content-Length wins).
-  const environ = buildEnviron(req, context, https);
   const declared = environ.CONTENT_LENGTH;
   if (options.limitPost > 0 && declared !== undefined && Number(declared) > options.limitPost) {
     sendError(
@@ -214,17 +241,24 @@ function handleRequest(
   );
 }
 
-/** The flat header list for writeHead (with Content-Length when known), or null on CR/LF. */
-function headerList(response: AppResponse, isHead: boolean): string[] | null {
+/**
+ * The flat header list for writeHead (with Content-Length when known). Throws a coded 500 for a
+ * header with CR/LF or a Content-Length a peer would read differently (checkContentLength).
+ */
+function headerList(response: AppResponse, isHead: boolean): string[] {
   const headers: string[] = [];
-  let hasLength = false;
+  let declared: string | undefined;
   for (const [name, value] of response.headers) {
-    if (hasCrLf(name) || hasCrLf(value)) return null;
-    if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    if (hasCrLf(name) || hasCrLf(value)) {
+      throw gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
+    }
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      declared = checkContentLength(value, declared);
+    }
     headers.push(name, value);
   }
   const length = announcedLength(response, isHead);
-  if (length !== undefined && !hasLength && !isNullBodyStatus(response.status)) {
+  if (length !== undefined && declared === undefined && !isNullBodyStatus(response.status)) {
     headers.push('Content-Length', String(length));
   }
   return headers;
@@ -242,8 +276,12 @@ function respondHttp(
   startedAt: number,
 ): Promise<void> | undefined {
   const isHead = req.method === 'HEAD';
-  const headers = headerList(response, isHead);
-  if (!headers) return refuseHeaders(req, res, context, response, startedAt);
+  let headers: string[];
+  try {
+    headers = headerList(response, isHead);
+  } catch (error) {
+    return refuseHeaders(req, res, context, response, error, startedAt);
+  }
   const bodyless = isNullBodyStatus(response.status);
   if (!response.complete && !isHead && !bodyless) {
     return streamHttp(req, res, context, response, headers, startedAt);
@@ -274,11 +312,10 @@ async function refuseHeaders(
   res: ServerResponse,
   context: ConnectionContext,
   response: AppResponse,
+  error: unknown,
   startedAt: number,
 ): Promise<void> {
-  const name = response.headers.find(([n, v]) => hasCrLf(n) || hasCrLf(v))?.[0];
-  const error = gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
-  context.log.error(error.message);
+  context.log.error((error as Error).message);
   await response.close();
   await respondHttp(req, res, context, errorResponse(error), startedAt);
 }
@@ -360,7 +397,15 @@ function handleUpgrade(
   https: boolean,
 ): void {
   const startedAt = performance.now();
-  const environ = buildEnviron(req, context, https);
+  let environ: Environ;
+  try {
+    environ = buildEnviron(req, context, https);
+  } catch (error) {
+    const refusal = errorResponse(error);
+    context.log.warn((error as Error).message);
+    socket.end(`HTTP/1.1 ${refusal.statusLine}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    return;
+  }
   environ['wsgi.input'] = createInput(undefined);
   let logged = false;
   const done = (status: number, bytes: number, aborted = false) => {
@@ -413,6 +458,28 @@ function handleUpgrade(
   }
 }
 
+/** The response being written on each connection (to keep error bytes out of its body). */
+const inFlight = new WeakMap<object, ServerResponse>();
+
+function serveRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: ConnectionContext,
+  https: boolean,
+): void {
+  inFlight.set(req.socket, res);
+  let handled: Promise<void>;
+  try {
+    handled = handleRequest(req, res, context, https);
+  } catch (error) {
+    handled = Promise.reject(error);
+  }
+  handled.catch((error) => {
+    context.log.error(`request failed: ${(error as Error)?.stack ?? error}`);
+    res.destroy();
+  });
+}
+
 export interface HttpHandler {
   server: Server;
   /** Hands an accepted socket to node:http. */
@@ -430,19 +497,15 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       connectionsCheckingInterval: Math.min(1000, options.socketTimeoutMs),
       keepAliveTimeout: 5000,
     },
-    (req, res) => {
-      let handled: Promise<void>;
-      try {
-        handled = handleRequest(req, res, context, https);
-      } catch (error) {
-        handled = Promise.reject(error);
-      }
-      handled.catch((error) => {
-        context.log.error(`request failed: ${(error as Error)?.stack ?? error}`);
-        res.destroy();
-      });
-    },
+    (req, res) => serveRequest(req, res, context, https),
   );
+  // Expect: 100-continue. node would send 100 Continue unasked; a body over limit-post must get
+  // its 413 at once instead (the client then never sends it).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    if (!(options.limitPost > 0 && declared > options.limitPost)) res.writeContinue();
+    serveRequest(req, res, context, https);
+  });
   const upgrade = context.upgrade;
   if (upgrade) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -455,6 +518,18 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   server.emit('listening');
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
+    const current = inFlight.get(socket);
+    if (current && !current.writableFinished) {
+      // Garbage pipelined behind a request still being answered: an error response now would land
+      // inside that response's body. Finish it, then close without a word.
+      context.log.warn(
+        `malformed HTTP request (${code ?? error.message}) while answering: closing`,
+      );
+      current.shouldKeepAlive = false;
+      if (current.destroyed) socket.destroy();
+      else current.once('close', () => socket.destroy());
+      return;
+    }
     if (code === 'HPE_HEADER_OVERFLOW') {
       context.log.warn(
         `request headers larger than ${options.bufferSize} bytes (buffer-size): 431`,

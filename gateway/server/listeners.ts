@@ -6,8 +6,8 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { gatewayError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, parseAddress, type SocketAddress } from './address.js';
-import type { Logger } from './logger.js';
 import type { ResolvedServerOptions } from './options.js';
 
 export type ListenerKind = 'uwsgi' | 'uwsgi-ssl' | 'http';

@@ -2,8 +2,23 @@
 import type { AppResponse } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 
-function hasCrLf(text: string): boolean {
+export function hasCrLf(text: string): boolean {
   return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1;
+}
+
+const DIGITS = /^[0-9]{1,15}$/;
+
+/**
+ * Checks an app's Content-Length header against the one seen before it (undefined for none) and
+ * returns the value to remember. `abc`, `3,3` or a second, different value would make the peer
+ * frame the body differently from us (response splitting on a kept-alive connection): refused.
+ */
+export function checkContentLength(value: string, seen: string | undefined): string {
+  if (!DIGITS.test(value) || (seen !== undefined && seen !== value)) {
+    const shown = seen === undefined ? value : `${seen} and ${value}`;
+    throw gatewayError('ERR_GATEWAY_BAD_CONTENT_LENGTH', JSON.stringify(shown));
+  }
+  return value;
 }
 
 /**
@@ -19,17 +34,19 @@ export function serializeHead(
   let head = `HTTP/1.1 ${response.statusLine}\r\n`;
   if (hasCrLf(response.statusLine))
     throw gatewayError('ERR_GATEWAY_HEADER_CRLF', 'in the status line');
-  let hasLength = false;
+  let length: string | undefined;
   const headers = response.headers;
   for (let i = 0; i < headers.length; i++) {
     const [name, value] = headers[i]!;
     if (hasCrLf(name) || hasCrLf(value)) {
       throw gatewayError('ERR_GATEWAY_HEADER_CRLF', `header ${JSON.stringify(name)}`);
     }
-    if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      length = checkContentLength(value, length);
+    }
     head += `${name}: ${value}\r\n`;
   }
-  if (!hasLength && !bodyless && contentLength !== undefined) {
+  if (length === undefined && !bodyless && contentLength !== undefined) {
     head += `Content-Length: ${contentLength}\r\n`;
   }
   return `${head}\r\n`;

@@ -1,9 +1,9 @@
 /** serve(): bind, attach, log where it listens. The single-process gateway (and the CLI's core). */
 import type { App } from '../../src/index.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { formatAddress } from './address.js';
 import type { UpgradeHandler } from './http-server.js';
 import { bindListeners, type Listener } from './listeners.js';
-import { createLogger, type Logger } from './logger.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { serveListeners } from './serve-listeners.js';
 import { type UwsgiSignalRegistry, uwsgiSignals } from './uwsgi-signals.js';

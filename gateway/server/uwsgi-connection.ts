@@ -16,6 +16,8 @@ import {
   type TsgiError,
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import { requestLine } from '../logging/logger.js';
 import {
   createKeyInterner,
   decodeVars,
@@ -25,8 +27,6 @@ import {
   type UwsgiPacket,
 } from '../uwsgi/index.js';
 import type { UpgradeHandler } from './http-server.js';
-import type { Logger } from './logger.js';
-import { requestLine } from './logger.js';
 import type { ResolvedServerOptions } from './options.js';
 import { SocketBody } from './socket-body.js';
 import { environFromVars } from './uwsgi-environ.js';

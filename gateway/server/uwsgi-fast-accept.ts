@@ -15,8 +15,8 @@
  */
 import { type Server, Socket } from 'node:net';
 import { createInput, errorResponse, runApp } from '../../src/index.js';
+import { requestLine } from '../logging/logger.js';
 import { PacketReader } from '../uwsgi/index.js';
-import { requestLine } from './logger.js';
 import {
   type ConnectionContext,
   handleUwsgiConnection,

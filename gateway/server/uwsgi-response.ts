@@ -4,7 +4,7 @@
  * known length it simply ends at close (nginx reads to EOF).
  */
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 import { announcedLength, serializeHead } from './response-head.js';
 
 /** What the writer needs from the connection. */

@@ -7,7 +7,7 @@
  */
 import { Bench } from 'tinybench';
 import { type App, createErrors, createInput, runApp } from 'tsgi';
-import { createLogger } from '../../../gateway/server/logger.js';
+import { createLogger } from '../../../gateway/logging/logger.js';
 import { environFromVars } from '../../../gateway/server/uwsgi-environ.js';
 import { writeResponse } from '../../../gateway/server/uwsgi-response.js';
 import { decodeVars, encodePacket, PacketReader } from '../../../gateway/uwsgi/index.js';

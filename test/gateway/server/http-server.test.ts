@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Logger } from '../../../gateway/server/logger.js';
+import type { Logger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { headerValues, httpCall } from '../../helpers/http-client.js';
 import { rawRequest } from '../../helpers/uwsgi-client.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { Logger } from '../../../gateway/logging/logger.js';
 import type { UpgradeHandler } from '../../../gateway/server/http-server.js';
-import type { Logger } from '../../../gateway/server/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { runApp } from '../../../src/index.js';
 import { httpCall } from '../../helpers/http-client.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { App } from 'tsgi';
-import type { Logger } from '../../../gateway/server/logger.js';
+import type { Logger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { disableFastAccept } from '../../../gateway/server/uwsgi-fast-accept.js';
 import { encodePacket } from '../../../gateway/uwsgi/index.js';

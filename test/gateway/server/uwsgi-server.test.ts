@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Logger } from '../../../gateway/server/logger.js';
+import type { Logger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { UwsgiSignalRegistry } from '../../../gateway/server/uwsgi-signals.js';
 import { encodeHeader, encodePacket, encodeVars } from '../../../gateway/uwsgi/index.js';

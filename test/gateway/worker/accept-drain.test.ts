@@ -9,9 +9,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createLogger } from '../../../gateway/logging/logger.js';
 import { bindHandle, unlinkOwnSocket } from '../../../gateway/master/bind.js';
 import type { ListenerSpec } from '../../../gateway/server/listeners.js';
-import { createLogger } from '../../../gateway/server/logger.js';
 import { acceptDrain, watchAccepts } from '../../../gateway/worker/accept-drain.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsgi-accept-drain-'));
