@@ -49,6 +49,7 @@ export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
     disableLogging: config.disableLogging,
     maxVars: config.maxVars,
     modifier1: [...config.modifier1],
+    workerConnections: config.workerConnections,
   };
 }
 

@@ -167,6 +167,17 @@ export const OPTIONS = {
     uwsgi: 'post-buffering',
     reload: 'hup',
   }),
+  workerConnections: int({
+    section: 'Requests',
+    default: 0,
+    min: 0,
+    summary:
+      'Most connections one worker keeps open (0 = the open-files limit less 64). At the cap, or out of file descriptors, the oldest idle connection is closed to admit a new one; if none is idle the new one gets 503.',
+    uwsgi: null,
+    uwsgiNote:
+      "gunicorn's --worker-connections. uWSGI has no per-worker cap; like nginx, tsgi reuses idle connections under pressure.",
+    reload: 'hup',
+  }),
   modifier1: intList({
     section: 'Requests',
     max: 255,

@@ -23,6 +23,7 @@ import { requestLine } from '../logging/logger.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 import { writeResponse } from './uwsgi-response.js';
+import { guardWrites } from './write-guard.js';
 
 /**
  * A request on an HTTP socket that asks to switch protocols (`Connection: upgrade` with an
@@ -204,6 +205,12 @@ function flatHeaders(response: AppResponse): string[] {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** A response still queued after its last write: socket-timeout on the peer reading it. */
+function guardSocket(socket: Socket, context: ConnectionContext): void {
+  const { options, log } = context;
+  guardWrites(socket, options.socketTimeoutMs, `${options.socketTimeout} s (socket-timeout)`, log);
+}
+
 function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
@@ -296,6 +303,7 @@ function respondHttp(
       const chunks = response.chunks;
       for (const chunk of chunks) bytes += chunk.length;
       res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks as Uint8Array[]));
+      guardSocket(req.socket, context);
     }
   } catch (error) {
     ok = false;
@@ -339,6 +347,7 @@ async function streamHttp(
       }
       bytes += chunk.length;
       if (!res.write(chunk)) {
+        guardSocket(req.socket, context);
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done);
@@ -351,6 +360,7 @@ async function streamHttp(
       }
     }
     res.end();
+    guardSocket(req.socket, context);
   } catch (error) {
     ok = false;
     context.log.error(`response cut short: ${(error as Error)?.message ?? error}`);
@@ -458,8 +468,29 @@ function handleUpgrade(
   }
 }
 
-/** The response being written on each connection (to keep error bytes out of its body). */
-const inFlight = new WeakMap<object, ServerResponse>();
+/** An HTTP connection as the connection cap sees it. */
+class HttpConnection {
+  readonly socket: Socket;
+  /** The response being written (error bytes must stay out of its body). */
+  response: ServerResponse | undefined;
+  /** bytesRead when that request was handed over: more since means a new request started. */
+  mark = 0;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  idle(): boolean {
+    const res = this.response;
+    return (res === undefined || res.writableFinished) && this.socket.bytesRead === this.mark;
+  }
+
+  evict(): void {
+    this.socket.destroy();
+  }
+}
+
+const connections = new WeakMap<object, HttpConnection>();
 
 function serveRequest(
   req: IncomingMessage,
@@ -467,7 +498,11 @@ function serveRequest(
   context: ConnectionContext,
   https: boolean,
 ): void {
-  inFlight.set(req.socket, res);
+  const connection = connections.get(req.socket);
+  if (connection) {
+    connection.response = res;
+    connection.mark = req.socket.bytesRead;
+  }
   let handled: Promise<void>;
   try {
     handled = handleRequest(req, res, context, https);
@@ -518,7 +553,7 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   server.emit('listening');
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
-    const current = inFlight.get(socket);
+    const current = connections.get(socket)?.response;
     if (current && !current.writableFinished) {
       // Garbage pipelined behind a request still being answered: an error response now would land
       // inside that response's body. Finish it, then close without a word.
@@ -553,6 +588,13 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
     server,
     handle(socket) {
       socket.setTimeout(0);
+      const cap = context.connections;
+      if (cap) {
+        const connection = new HttpConnection(socket);
+        connections.set(socket, connection);
+        cap.add(connection);
+        socket.once('close', () => cap.delete(connection));
+      }
       server.emit('connection', socket);
     },
   };

@@ -29,6 +29,8 @@ export interface ServerOptions {
   modifier1?: number[];
   /** Reported as wsgi.multiprocess (true under the master). */
   multiprocess?: boolean;
+  /** Most open connections (`--worker-connections`); 0 = the open-files limit less 64. */
+  workerConnections?: number;
 }
 
 export interface ResolvedServerOptions {
@@ -47,6 +49,7 @@ export interface ResolvedServerOptions {
   /** modifier1 values served as HTTP (always includes 0). */
   readonly httpModifiers: ReadonlySet<number>;
   readonly multiprocess: boolean;
+  readonly workerConnections: number;
 }
 
 export const DEFAULT_BUFFER_SIZE = 65535;
@@ -82,5 +85,6 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     maxVars: options.maxVars ?? DEFAULT_MAX_VARS,
     httpModifiers: new Set([0, ...(options.modifier1 ?? [])]),
     multiprocess: options.multiprocess ?? false,
+    workerConnections: options.workerConnections ?? 0,
   };
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { ConnectionCap } from './connection-cap.js';
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
 import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
@@ -22,7 +23,18 @@ function untrack(this: TrackedSocket): void {
   this[OPEN].delete(this);
 }
 
-export function serveListeners(listeners: Listener[], context: ConnectionContext): Serving {
+const BUSY = 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+export function serveListeners(listeners: Listener[], shared: ConnectionContext): Serving {
+  const cap = new ConnectionCap(shared.options.workerConnections, shared.log);
+  const context: ConnectionContext = { ...shared, connections: cap };
+  /** At the cap with every connection busy: a 503 (a valid reply on uwsgi sockets too), closed. */
+  const admitted = (socket: Socket) => {
+    if (cap.admit()) return true;
+    socket.on('error', () => {});
+    socket.end(BUSY);
+    return false;
+  };
   const http: HttpHandler[] = [];
   const fast: FastAccept[] = [];
   const open = new Set<Socket>();
@@ -34,8 +46,14 @@ export function serveListeners(listeners: Listener[], context: ConnectionContext
   };
   for (const listener of listeners) {
     const { server } = listener;
+    // accept() failing for want of descriptors: free some (the next accept then succeeds).
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EMFILE' || error.code === 'ENFILE') cap.outOfDescriptors();
+      else context.log.error(`accept on ${listener.spec}: ${error.message}`);
+    });
     if (listener.kind === 'uwsgi') {
       server.on('connection', (socket: Socket) => {
+        if (!admitted(socket)) return;
         track(socket);
         socket.setNoDelay(true);
         handleUwsgiConnection(socket, context);
@@ -52,6 +70,7 @@ export function serveListeners(listeners: Listener[], context: ConnectionContext
         key: readFileSync(listener.key!),
       });
       server.on('connection', (raw: Socket) => {
+        if (!admitted(raw)) return;
         track(raw);
         raw.setNoDelay(true);
         const socket = new TLSSocket(raw, { isServer: true, secureContext });
@@ -65,6 +84,7 @@ export function serveListeners(listeners: Listener[], context: ConnectionContext
       const handler = createHttpHandler(context);
       http.push(handler);
       server.on('connection', (socket: Socket) => {
+        if (!admitted(socket)) return;
         track(socket);
         socket.setNoDelay(true);
         handler.handle(socket);

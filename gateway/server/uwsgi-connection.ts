@@ -26,6 +26,7 @@ import {
   type ReadResult,
   type UwsgiPacket,
 } from '../uwsgi/index.js';
+import type { ConnectionCap } from './connection-cap.js';
 import type { UpgradeHandler } from './http-server.js';
 import type { ResolvedServerOptions } from './options.js';
 import { SocketBody } from './socket-body.js';
@@ -37,6 +38,7 @@ import {
   writeWhole,
 } from './uwsgi-response.js';
 import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
+import { guardWrites } from './write-guard.js';
 
 export interface ConnectionContext {
   readonly app: App;
@@ -47,6 +49,8 @@ export interface ConnectionContext {
   readonly onRequestDone?: (status: number) => void;
   /** Serves requests that ask for a protocol upgrade on HTTP sockets (see UpgradeRequest). */
   readonly upgrade?: UpgradeHandler;
+  /** The worker's open connections and their cap (set by serveListeners). */
+  readonly connections?: ConnectionCap;
 }
 
 const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
@@ -70,7 +74,7 @@ enum Phase {
  * when no request bytes are left unread, so close() sends FIN, not RST. TLS gets a proper
  * close_notify through end().
  */
-function closeSocket(socket: Socket): void {
+function closeSocket(socket: Socket, context: ConnectionContext): void {
   if (socket.destroyed) return;
   if (socket.writableLength === 0 && !(socket as { encrypted?: boolean }).encrypted) {
     socket.destroy();
@@ -78,6 +82,8 @@ function closeSocket(socket: Socket): void {
   }
   socket.end();
   socket.once('finish', () => socket.destroy());
+  const { options, log } = context;
+  guardWrites(socket, options.socketTimeoutMs, `${options.socketTimeout} s (socket-timeout)`, log);
 }
 
 const CONNECTION = Symbol('tsgi.uwsgiConnection');
@@ -194,6 +200,16 @@ class UwsgiConnection implements ResponseTarget {
     socket.on('close', onSocketClose);
     socket.on('timeout', onSocketTimeout);
     socket.setTimeout(context.options.socketTimeoutMs);
+    context.connections?.add(this);
+  }
+
+  /** For the connection cap: nothing of a request read yet. */
+  idle(): boolean {
+    return this.phase === Phase.Head && !this.reader?.started;
+  }
+
+  evict(): void {
+    this.socket.destroy();
   }
 
   onData(chunk: Buffer): void {
@@ -242,6 +258,7 @@ class UwsgiConnection implements ResponseTarget {
   }
 
   onClose(): void {
+    this.context.connections?.delete(this);
     this.closed = true;
     this.phase = Phase.Done;
     if (this.body && this.body.remaining > 0) {
@@ -316,7 +333,7 @@ class UwsgiConnection implements ResponseTarget {
           ).message,
         );
         this.phase = Phase.Done;
-        closeSocket(this.socket);
+        closeSocket(this.socket, this.context);
     }
   }
 
@@ -438,7 +455,7 @@ class UwsgiConnection implements ResponseTarget {
   replyAndClose(bytes: Uint8Array): void {
     this.phase = Phase.Done;
     this.socket.write(bytes);
-    closeSocket(this.socket);
+    closeSocket(this.socket, this.context);
   }
 
   /** Response written: send FIN, drain any unread body, then close. */
@@ -459,7 +476,7 @@ class UwsgiConnection implements ResponseTarget {
   close(): void {
     if (this.phase === Phase.Done) return;
     this.phase = Phase.Done;
-    closeSocket(this.socket);
+    closeSocket(this.socket, this.context);
   }
 
   // ResponseTarget

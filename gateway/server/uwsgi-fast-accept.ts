@@ -15,6 +15,7 @@
  */
 import { type Server, Socket } from 'node:net';
 import { createInput, errorResponse, runApp } from '../../src/index.js';
+import { gatewayError } from '../errors.js';
 import { requestLine } from '../logging/logger.js';
 import { PacketReader } from '../uwsgi/index.js';
 import {
@@ -30,6 +31,8 @@ interface StreamHandle {
   readStart(): number;
   readStop(): number;
   writeBuffer(req: WriteReq, buffer: Uint8Array): number;
+  /** Bytes libuv still holds for writing. */
+  readonly writeQueueSize?: number;
   close(callback?: () => void): void;
   [FAST]?: FastConnection;
 }
@@ -126,7 +129,10 @@ export function installFastAccept(
       status !== 0 ||
       typeof handle?.readStart !== 'function' ||
       typeof handle.writeBuffer !== 'function' ||
-      (internals.maxConnections !== undefined && internals._connections >= internals.maxConnections)
+      (internals.maxConnections !== undefined &&
+        internals._connections >= internals.maxConnections) ||
+      // At the cap with nothing idle: the regular path answers 503.
+      (context.connections !== undefined && !context.connections.admit())
     ) {
       regular.call(this, status, handle);
       return;
@@ -152,6 +158,16 @@ interface Shared {
   sweeper: NodeJS.Timeout | undefined;
 }
 
+function startSweeper(shared: Shared): void {
+  if (shared.sweeper) return;
+  shared.sweeper = setInterval(
+    sweep,
+    Math.min(1000, shared.context.options.socketTimeoutMs),
+    shared,
+  );
+  shared.sweeper.unref();
+}
+
 function onFastRead(this: StreamHandle, arrayBuffer: ArrayBuffer | undefined): void {
   this[FAST]?.onRead(arrayBuffer);
 }
@@ -164,11 +180,25 @@ function onFastWritten(this: WriteReq): void {
   this.handle[FAST]?.closeHandle();
 }
 
-/** Checks the connections still waiting for bytes against socket-timeout. */
+/** Checks the connections still waiting for bytes, or for a peer to read, against socket-timeout. */
 function sweep(shared: Shared): void {
   const now = Date.now();
   let waiting = 0;
+  const { options, log } = shared.context;
   for (const c of shared.live) {
+    if (c.writeQueued > 0) {
+      const queued = c.handle.writeQueueSize ?? 0;
+      if (queued < c.writeQueued) {
+        c.writeQueued = queued;
+        c.writeProgressAt = now;
+        waiting++;
+      } else if (now - c.writeProgressAt >= options.socketTimeoutMs) {
+        const limit = `${queued} bytes unread, ${options.socketTimeout} s (socket-timeout)`;
+        log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
+        c.closeHandle();
+      } else waiting++;
+      continue;
+    }
     if (c.phase !== Phase.Head) continue;
     // Handed to the regular path, which owns the timeout from there and answers it as always.
     if (now - c.acceptedAt >= shared.context.options.socketTimeoutMs) c.upgrade()?.emit('timeout');
@@ -198,6 +228,9 @@ class FastConnection implements ResponseTarget {
   chunks: Buffer[] | undefined;
   acceptedAt = 0;
   startedAt = 0;
+  /** libuv's queue after an async write (0: none pending), and when it last shrank. */
+  writeQueued = 0;
+  writeProgressAt = 0;
 
   constructor(handle: StreamHandle, shared: Shared) {
     this.handle = handle;
@@ -207,15 +240,18 @@ class FastConnection implements ResponseTarget {
     // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
     shared.internals._connections++;
     shared.live.add(this);
-    if (!shared.sweeper) {
-      shared.sweeper = setInterval(
-        sweep,
-        Math.min(1000, shared.context.options.socketTimeoutMs),
-        shared,
-      );
-      shared.sweeper.unref();
-    }
+    shared.context.connections?.add(this);
+    startSweeper(shared);
     this.acceptedAt = Date.now();
+  }
+
+  /** For the connection cap: nothing read yet. */
+  idle(): boolean {
+    return this.phase === Phase.Head;
+  }
+
+  evict(): void {
+    this.closeHandle();
   }
 
   onRead(arrayBuffer: ArrayBuffer | undefined): void {
@@ -321,6 +357,10 @@ class FastConnection implements ResponseTarget {
     if (sw.streamBaseState[sw.kLastWriteWasAsync]) {
       req.buffer = bytes; // kept alive until oncomplete, which closes
       req.async = true;
+      // The peer reads slowly or not at all: the sweeper holds it to socket-timeout.
+      this.writeQueued = this.handle.writeQueueSize ?? bytes.length;
+      this.writeProgressAt = Date.now();
+      startSweeper(this.shared);
     } else {
       this.closeHandle();
     }
@@ -346,6 +386,7 @@ class FastConnection implements ResponseTarget {
   release(): void {
     this.handle[FAST] = undefined;
     this.shared.live.delete(this);
+    this.shared.context.connections?.delete(this);
   }
 
   /**
