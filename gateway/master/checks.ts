@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { GatewayConfig } from '../config/index.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { readMemory } from '../stats/proc.js';
 import { processError } from './errors.js';
 import type { WorkerPool } from './pool.js';

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GatewayConfig } from '../config/index.js';
 import type { LogFile } from '../logging/log-file.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../logging/logger.js';
 import {
   type BootMessage,
   type MasterMessage,

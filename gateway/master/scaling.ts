@@ -5,7 +5,7 @@
  */
 import { type CheaperState, decideCheaper, initialCheaperState } from '../cheaper/decide.js';
 import type { GatewayConfig } from '../config/index.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 export class WorkerTarget {
