@@ -36,6 +36,9 @@ function importHint(cause: unknown): string | null {
   if (/\b(module|exports|require) is not defined in ES module scope/.test(message)) {
     return 'the file uses CommonJS (module.exports, exports, require) but its package.json says "type": "module": rename it to .cjs (.cts), or use export/import';
   }
+  if (/Unexpected token 'export'|Cannot use import statement outside a module/.test(message)) {
+    return 'the file uses ESM syntax (import/export) but Node loads it as CommonJS (its package.json says "type": "commonjs", as `npm init -y` writes): set "type": "module", rename it .mjs (.mts), or for .ts install tsx (`npm i -D tsx`), which compiles it either way';
+  }
   if (
     e?.code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' ||
     e?.code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine: Debian's nginx (the tests run it
 # on loopback in front of the gateway), uWSGI with its Python plugin and wrk (benchmark baselines),
-# autotools (aws-lambda-ric's native build), then the npm packages and npm's node@22/node@24 binaries.
+# autotools (aws-lambda-ric's native build), then the npm packages and npm's node@20/22/24 binaries.
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,9 @@ for dir in test/helpers/ric; do
     npm ci --no-audit --no-fund --prefix "$dir"
   fi
 done
-# npm test runs the suite on this Node and on Node 24; the packed-tarball quick start test also runs
-# on Node 22. npm's node@22 and node@24 packages provide the binaries (fetched once, then cached).
-for major in 22 24; do
+# npm test runs the suite on this Node and on Node 24; the packed-tarball quick start test runs on
+# Node 20, 22 and 24. npm's node@N packages provide the binaries (fetched once, then cached).
+for major in 20 22 24; do
   npx -y -p "node@$major" -- node -e "console.log('setup: node@$major is ' + process.version)"
 done
 echo "setup: done"

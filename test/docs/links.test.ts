@@ -5,27 +5,7 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../deploy/lib/tsgi-cli.js';
 import { STRICT_PAGES } from './lib/doc-samples.js';
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
-export function anchorsOf(markdown: string): Set<string> {
-  const anchors = new Set<string>();
-  for (const m of markdown.matchAll(/^#{1,6} (.+)$/gm)) {
-    anchors.add(
-      m[1]!
-        .trim()
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N} _-]/gu, '')
-        .replace(/ /g, '-'),
-    );
-  }
-  return anchors;
-}
-
-/** `[text](target)` links outside code blocks and inline code. */
-export function linksOf(markdown: string): string[] {
-  const prose = markdown.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
-  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
-}
+import { anchorsOf, linksOf } from './lib/markdown-links.js';
 
 describe('links in the docs', () => {
   for (const page of STRICT_PAGES) {

@@ -5,7 +5,7 @@
  * passing it on. Before the watch, the gateway kept serving as an orphan.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { ParentWatch } from '../../../gateway/master/parent-watch.js';
 import { ensureBuilt } from '../../helpers/built.js';
 import { alive } from '../../helpers/master.js';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 
 const HELLO = fileURLToPath(new URL('../fixtures/hello.mjs', import.meta.url));
 
@@ -35,7 +36,7 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 
 describe('gateway: parent death', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-parent-'));
-  const started: number[] = [];
+  const parents: ChildProcess[] = [];
   before(async () => {
     const dist = await ensureBuilt();
     // A project with tsgi's bin linked as npm links it (npm also makes the target executable).
@@ -45,18 +46,20 @@ describe('gateway: parent death', () => {
     symlinkSync(join(dist, 'gateway/cli.js'), join(dir, 'node_modules/.bin/tsgi'));
     copyFileSync(HELLO, join(dir, 'hello.mjs'));
   });
-  after(() => {
-    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  after(async () => {
+    // npx leads a process group that the gateway is part of: whatever is left goes with it.
+    for (const child of parents) await stopGroup(child, { signal: 'SIGKILL' });
     rmSync(dir, { recursive: true, force: true });
   });
 
   function npx(name: string, args: string[]): { child: ChildProcess; log: () => string } {
     let out = '';
-    const child = spawn(
+    const child = spawnGroup(
       'npx',
       ['--no-install', 'tsgi', ...args, '--pidfile', `${name}.pid`, 'hello.mjs:application'],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
+    parents.push(child);
     child.stdout!.on('data', (b: Buffer) => (out += b));
     child.stderr!.on('data', (b: Buffer) => (out += b));
     return { child, log: () => out };
@@ -76,7 +79,6 @@ describe('gateway: parent death', () => {
         `no ready line:\n${log()}`,
       );
       const gateway = Number(readFileSync(pidfile, 'utf8'));
-      started.push(gateway);
       assert.notEqual(gateway, child.pid, 'npx runs the gateway as its child');
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
