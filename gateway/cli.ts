@@ -5,10 +5,12 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LifespanHooks } from '../src/index.js';
 import { loadApp } from './app-loader.js';
 import { type GatewayConfig, type LoadResult, loadConfig } from './config/index.js';
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
+import { loadHooks, runStartup } from './extensions/lifespan.js';
 import { createLogger } from './logging/logger.js';
 import { daemonize, runControlAction } from './master/actions.js';
 import { onParentExit, ParentWatch } from './master/parent-watch.js';
@@ -101,15 +103,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     return runMaster({ config, app: result.app, version: version(), argv, env: process.env, cwd });
   }
   let app: Awaited<ReturnType<typeof loadApp>>;
+  let hooks: LifespanHooks;
+  let state: unknown;
   try {
     app = await loadApp(result.app, process.cwd(), { log: (line) => log.info(line) });
+    hooks = await loadHooks(result.app);
+    state = await runStartup(hooks, result.app);
   } catch (error) {
     log.error(describe(error));
     return EXIT.APP_LOAD;
   }
   let gateway: Gateway;
   try {
-    gateway = await serve(app, { ...serverOptionsFromConfig(config), logger: log });
+    gateway = await serve(app, {
+      ...serverOptionsFromConfig(config),
+      logger: log,
+      state,
+      ...(hooks.shutdown ? { shutdown: hooks.shutdown } : {}),
+      shutdownTimeout: config.shutdownTimeout,
+    });
   } catch (error) {
     log.error(describe(error));
     return EXIT.BOOT;

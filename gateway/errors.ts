@@ -127,6 +127,10 @@ export const GATEWAY_ERRORS = {
     message: 'a TypeScript app needs tsx or Node with type stripping',
     fix: 'Run `npm i -D tsx` in the project (tsgi uses it when present), or use Node ≥ 22.18; or compile to .js first.',
   },
+  ERR_GATEWAY_APP_STARTUP: {
+    message: "the app module's startup hook failed, so the worker did not start serving",
+    fix: 'See the cause: startup() runs once per worker before it accepts; fix what it needs (a database, a file) and start again.',
+  },
 } as const satisfies ErrorTable;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -108,6 +108,20 @@ export const CORE_ERRORS = {
     message: 'wsgi.input was read after the request finished',
     fix: 'Read the body before returning the response, or while producing it.',
   },
+  ERR_TSGI_STARTUP_FAILED: {
+    status: 503,
+    message: "the app's startup hook failed, so the request was not served",
+    fix: 'See the logged cause; the hook runs again before the next request (gateway: the worker does not start).',
+  },
+  ERR_TSGI_WEBSOCKET_ACCEPT: {
+    status: 500,
+    message: 'tsgi.websocket.accept() was called in a way the handshake cannot follow',
+    fix: 'Call accept() once, before startResponse, with a protocol the client offered (or none).',
+  },
+  ERR_TSGI_WEBSOCKET_CLOSED: {
+    message: 'a message was sent on a WebSocket that is closing or closed',
+    fix: 'Stop sending once close() was called or the iteration ended; await socket.closed to know when.',
+  },
   ERR_TSGI_VALIDATOR: {
     status: 500,
     message: 'validator() found a breach of the TSGI contract',

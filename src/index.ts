@@ -28,6 +28,15 @@ export {
 } from './errors.js';
 export type { ErrorSink } from './errors-stream.js';
 export { createErrors } from './errors-stream.js';
+export {
+  backgroundFailure,
+  PendingWork,
+  platformWaitUntil,
+  STATE_KEY,
+  Startup,
+  WAIT_UNTIL_KEY,
+  WEBSOCKET_KEY,
+} from './extensions.js';
 export type { AnyFetchHandler, FromFetchOptions } from './from-fetch.js';
 export { fromFetch, requestFromEnviron, requestUrl } from './from-fetch.js';
 export type { ChunkSource, InputSource } from './input.js';
@@ -61,9 +70,15 @@ export type {
   Header,
   HeaderList,
   InputStream,
+  LifespanHooks,
   Middleware,
   ResponseBody,
   StartResponse,
+  TsgiWebSocket,
+  WaitUntil,
+  WebSocketAcceptOptions,
+  WebSocketClose,
+  WebSocketUpgrade,
   Write,
 } from './types.js';
 export type { ValidatorError, ValidatorRule } from './validator.js';

@@ -3,12 +3,19 @@
 import { type AppResponse, errorResponse, type RunOptions } from './app-response.js';
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
+import {
+  backgroundFailure,
+  PendingWork,
+  platformWaitUntil,
+  Startup,
+  WAIT_UNTIL_KEY,
+} from './extensions.js';
 import { startApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
-import type { App, HeaderList } from './types.js';
+import type { App, Environ, HeaderList, LifespanHooks } from './types.js';
 import { whenReady } from './when-ready.js';
 
-export interface ToFetchOptions extends RunOptions {
+export interface ToFetchOptions extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /** Mount point: this prefix of the URL path goes to SCRIPT_NAME, the rest to PATH_INFO. */
   scriptName?: string;
   /** The caller already cut `scriptName` off the URL (Hono's `mount` does): see RequestEnvironOptions. */
@@ -118,6 +125,27 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
   return new Response(bodyStream(response), init);
 }
 
+/**
+ * tsgi.waitUntil for a request: the platform context's waitUntil when one of the handler's
+ * arguments has it (Workers' `ctx`, Hono's `executionCtx`), else work kept by this handler, with
+ * failures written to wsgi.errors (the host process keeps running, as Node, Deno and Bun do).
+ */
+function addWaitUntil(environ: Environ, a: unknown, b: unknown, local: PendingWork): void {
+  if (environ[WAIT_UNTIL_KEY] !== undefined) return; // options.environ supplied one
+  const held = a === undefined && b === undefined ? undefined : platformWaitUntil([a, b]);
+  if (held) {
+    environ[WAIT_UNTIL_KEY] = held;
+    return;
+  }
+  const errors = environ['wsgi.errors'];
+  environ[WAIT_UNTIL_KEY] = (promise: Promise<unknown>) =>
+    local.waitUntil(
+      Promise.resolve(promise).catch((error: unknown) => {
+        errors.write(`${backgroundFailure(error)}\n`);
+      }),
+    );
+}
+
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */
 export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
   const { scriptName, pathStripped, environ: extra, environOptions } = options;
@@ -127,16 +155,28 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
     ...(scriptName === undefined ? {} : { scriptName }),
     ...(pathStripped === undefined ? {} : { pathStripped }),
   };
-  if (!extra) {
-    // Nothing per request to add: no rest-argument array, no options object.
-    return async (request: Request): Promise<Response> => {
-      const started = startApp(app, environFromRequest(request, base), options);
+  const local = new PendingWork(() => {});
+  const startup = new Startup(options.startup ? { startup: options.startup } : undefined);
+  if (!extra && startup.ready) {
+    // Nothing per request to add: no rest-argument array, no options object. The platform's
+    // context, when there is one, is among the first two arguments after the request.
+    return async (request: Request, a?: unknown, b?: unknown): Promise<Response> => {
+      const environ = environFromRequest(request, base);
+      addWaitUntil(environ, a, b, local);
+      const started = startApp(app, environ, options);
       return whenReady(started, toResponse, request.method === 'HEAD');
     };
   }
   return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
-    const more = extra(request, ...(platformArgs as never[])) ?? {};
-    const started = startApp(app, environFromRequest(request, { ...base, extra: more }), options);
+    const more = extra ? (extra(request, ...(platformArgs as never[])) ?? {}) : undefined;
+    const environ = environFromRequest(request, more ? { ...base, extra: more } : base);
+    addWaitUntil(environ, platformArgs[0], platformArgs[1], local);
+    if (startup.ready) startup.addState(environ);
+    else {
+      const refused = await startup.wait(environ);
+      if (refused) return toResponse(refused, request.method === 'HEAD');
+    }
+    const started = startApp(app, environ, options);
     return whenReady(started, toResponse, request.method === 'HEAD');
   };
 }

@@ -66,6 +66,12 @@ export interface Environ {
   'wsgi.run_once': boolean;
   /** True when wsgi.input ends at the body's end even without CONTENT_LENGTH (chunked uploads). */
   'wsgi.input_terminated'?: boolean;
+  /** Background work after the response (docs/spec.md, Extensions). Present on every platform. */
+  'tsgi.waitUntil'?: WaitUntil;
+  /** Present only when the request asks for a WebSocket and the server can upgrade it. */
+  'tsgi.websocket'?: WebSocketUpgrade;
+  /** What the app's `startup` hook returned (absent when it has none or returned undefined). */
+  'tsgi.state'?: unknown;
   [key: `HTTP_${string}`]: string | undefined;
   [key: string]: unknown;
 }
@@ -78,3 +84,49 @@ export type App = (
 
 /** Middleware: an app that wraps an app. */
 export type Middleware = (app: App) => App;
+
+/** `tsgi.waitUntil(promise)`: keep the server alive for `promise` after the response. */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** What `accept()` may add to the handshake answer. */
+export interface WebSocketAcceptOptions {
+  /** One of the subprotocols the client offered (Sec-WebSocket-Protocol). */
+  protocol?: string;
+  /** More response headers for the 101 (ignored where the platform cannot send them). */
+  headers?: HeaderList;
+}
+
+/** Why and how a WebSocket closed. 1005: no code was given; 1006: the connection dropped. */
+export interface WebSocketClose {
+  code: number;
+  reason: string;
+}
+
+/** An accepted WebSocket. Iterating yields incoming messages and ends at close. */
+export interface TsgiWebSocket extends AsyncIterable<string | Uint8Array> {
+  /** Sends a text (string) or binary (Uint8Array) message; resolves when handed on (backpressure). */
+  send(message: string | Uint8Array): Promise<void>;
+  /** Starts the closing handshake (code 1000 unless given). */
+  close(code?: number, reason?: string): void;
+  /** Settles once the socket is closed, with the peer's (or the server's) code and reason. */
+  readonly closed: Promise<WebSocketClose>;
+  /** The subprotocol agreed at accept, or ''. */
+  readonly protocol: string;
+}
+
+/** `environ['tsgi.websocket']`: the offer of an upgrade. */
+export interface WebSocketUpgrade {
+  /** The subprotocols the client offered, in its order. */
+  readonly protocols: readonly string[];
+  /** Completes the handshake (the 101 goes out) and returns the socket. Call at most once. */
+  accept(options?: WebSocketAcceptOptions): Promise<TsgiWebSocket>;
+}
+
+/**
+ * Start-up and shut-down hooks, exported by the app module (`export async function startup()`)
+ * or passed to an adapter. `startup`'s result reaches every request as `environ['tsgi.state']`.
+ */
+export interface LifespanHooks<State = unknown> {
+  startup?: () => State | Promise<State>;
+  shutdown?: (state: State) => void | Promise<void>;
+}

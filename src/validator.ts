@@ -45,6 +45,8 @@ export const VALIDATOR_RULES = {
   'environ-content-length': 'CONTENT_LENGTH, when not empty, is a non-negative integer',
   'environ-input': 'wsgi.input has read, readline, readlines and async iteration',
   'environ-errors': 'wsgi.errors has write, writelines and flush',
+  'environ-wait-until': 'tsgi.waitUntil, when present, is a function',
+  'environ-websocket': 'tsgi.websocket, when present, has accept() and a protocols array',
   // wsgi.input and wsgi.errors in use
   'input-arguments': 'read/readline take at most one integer size; readlines at most one hint',
   'input-result': 'wsgi.input methods resolve to Uint8Array (readlines: an array of them)',
@@ -125,6 +127,21 @@ const describe = (v: unknown): string =>
         ? 'a string'
         : typeof v;
 
+/** The TSGI extension keys: absent, or the shape docs/spec.md gives them. */
+function checkExtensions(env: Record<string, unknown>): void {
+  const waitUntil = env['tsgi.waitUntil'];
+  if (waitUntil !== undefined && !isFunction(waitUntil)) {
+    throw breach('environ-wait-until', `tsgi.waitUntil is ${describe(waitUntil)}`);
+  }
+  const ws = env['tsgi.websocket'] as { accept?: unknown; protocols?: unknown } | undefined;
+  if (ws === undefined) return;
+  if (!isFunction(ws?.accept))
+    throw breach('environ-websocket', 'tsgi.websocket.accept is missing');
+  if (!Array.isArray(ws.protocols)) {
+    throw breach('environ-websocket', 'tsgi.websocket.protocols is not an array');
+  }
+}
+
 function checkEnviron(environ: unknown): asserts environ is Environ {
   if (typeof environ !== 'object' || environ === null || Array.isArray(environ)) {
     throw breach('environ-object', `environ is ${describe(environ)}`);
@@ -149,6 +166,7 @@ function checkEnviron(environ: unknown): asserts environ is Environ {
   for (const key of ['HTTP_CONTENT_TYPE', 'HTTP_CONTENT_LENGTH']) {
     if (key in env) throw breach('environ-http-content', `${key} is set`);
   }
+  checkExtensions(env);
   for (const key of Object.keys(env)) {
     if (key.includes('.')) continue;
     const value = env[key];

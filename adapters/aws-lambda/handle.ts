@@ -8,14 +8,15 @@ import {
   type AppResponse,
   type Environ,
   errorResponse,
+  type PendingWork,
   type RunOptions,
-  runApp,
   statusOf,
 } from '../../src/index.js';
 import { defaultIsBinary } from './binary.js';
 import { forwardedRequest } from './edge-forward.js';
 import { buildEnviron, type EnvironSettings, environSettings } from './environ.js';
 import { lambdaError } from './errors.js';
+import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import {
   bodyless,
   collectBody,
@@ -101,6 +102,7 @@ async function toResult(
 export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
   const settings = settingsFrom(options);
   const log = settings.environ.log;
+  const startup = initStartup(options);
   return async (event: LambdaHttpEvent, context?: Context): Promise<LambdaHttpResult> => {
     const requestId = requestIdOf(event, context);
     const shape: ShapeSettings = {
@@ -111,15 +113,18 @@ export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
     let response: AppResponse;
     let environ: Environ;
     let method = 'GET';
+    let work: PendingWork | undefined;
     try {
       processor = detectProcessor(event);
       const parts = processor.request(event as unknown as Record<string, unknown>);
       method = parts.method;
       environ = buildEnviron(parts, event, context, settings.environ);
-      response = await runApp(app, environ, settings.run);
+      work = invocationWork(environ);
+      response = await runAfterStartup(app, environ, startup, settings.run);
     } catch (error) {
       // Malformed event (400) or, should the core itself fail, a 500.
       shape.log(`${(error as Error)?.message ?? String(error)}`);
+      await work?.settled();
       return badRequest(processor, error, settings, shape);
     }
     try {
@@ -135,6 +140,8 @@ export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
       return toResult(processor, errorResponse(coded, options.debug), method, settings, shape);
     } finally {
       await response.close();
+      // Lambda freezes the environment once the handler returns: background work goes first.
+      await work.settled();
     }
   };
 }

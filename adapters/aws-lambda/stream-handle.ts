@@ -5,9 +5,10 @@
  * PEP 3333 fixes the headers. An app failure after that can only end the stream: the handler rejects
  * and the runtime closes the response with its error trailers.
  */
-import { type App, type AppResponse, runApp, statusOf } from '../../src/index.js';
+import { type App, type AppResponse, type PendingWork, statusOf } from '../../src/index.js';
 import { buildEnviron, environSettings } from './environ.js';
 import { lambdaError } from './errors.js';
+import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import { bodyless, textResult } from './result.js';
 import { detectProcessor } from './sources/detect.js';
 import type { Context, HandleOptions, LambdaHttpEvent } from './types.js';
@@ -92,6 +93,7 @@ export function streamHandle(app: App, options: StreamHandleOptions = {}): Strea
     };
   }
   const settings = environSettings(options);
+  const startup = initStartup(options);
   const runOptions = {
     ...(options.debug === undefined ? {} : { debug: options.debug }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
@@ -101,11 +103,14 @@ export function streamHandle(app: App, options: StreamHandleOptions = {}): Strea
     const log = (line: string): void => settings.log(`[${requestId}] ${line}`);
     let response: AppResponse;
     let method = 'GET';
+    let work: PendingWork | undefined;
     try {
       const processor = detectProcessor(event);
       const parts = processor.request(event as unknown as Record<string, unknown>);
       method = parts.method;
-      response = await runApp(app, buildEnviron(parts, event, context, settings), runOptions);
+      const environ = buildEnviron(parts, event, context, settings);
+      work = invocationWork(environ);
+      response = await runAfterStartup(app, environ, startup, runOptions);
     } catch (error) {
       log((error as Error)?.message ?? String(error));
       const status = statusOf(error);
@@ -116,6 +121,7 @@ export function streamHandle(app: App, options: StreamHandleOptions = {}): Strea
       );
       out.write(text.body);
       await ended(out);
+      await work?.settled();
       return;
     }
     const out = runtime.HttpResponseStream.from(
@@ -141,6 +147,8 @@ export function streamHandle(app: App, options: StreamHandleOptions = {}): Strea
       throw aborted;
     } finally {
       await response.close();
+      // After the stream has ended: the client has its answer, the invocation waits for this.
+      await work.settled();
     }
   };
   return runtime.streamifyResponse(handler);

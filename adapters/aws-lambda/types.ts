@@ -16,7 +16,7 @@ import type {
   LambdaFunctionURLEvent,
   LambdaFunctionURLResult,
 } from 'aws-lambda';
-import type { RunOptions } from '../../src/index.js';
+import type { LifespanHooks, RunOptions } from '../../src/index.js';
 
 /** VPC Lattice payload 2.0 (header and query values are arrays; older samples use strings). */
 export interface LatticeEventV2 {
@@ -100,7 +100,7 @@ export type IsBinary = (
   contentEncoding: string | undefined,
 ) => boolean;
 
-export interface HandleOptions extends RunOptions {
+export interface HandleOptions extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /**
    * Move the API stage into SCRIPT_NAME: HTTP API `/<stage>` at the start of rawPath (named stages),
    * and for REST APIs the prefix the gateway stripped (requestContext.path minus path: the stage on

@@ -9,8 +9,10 @@ import {
   createErrors,
   type ErrorSink,
   environFromRequest,
+  type LifespanHooks,
   type RequestEnvironOptions,
   type RunOptions,
+  Startup,
   startApp,
   toResponse,
   whenReady,
@@ -24,7 +26,7 @@ export interface WorkerHandler<Env = unknown> {
   fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response>;
 }
 
-export interface WorkerOptions<Env = unknown> extends RunOptions {
+export interface WorkerOptions<Env = unknown> extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /** Mount point: this URL path prefix goes to SCRIPT_NAME, the rest to PATH_INFO. */
   scriptName?: string;
   /** Where wsgi.errors lines go (default: console.error, which `wrangler tail` shows). */
@@ -57,6 +59,8 @@ export function toWorker<Env = unknown>(
     multiprocess: true,
     runOnce: false,
   };
+  // Once per isolate, before its first request (workerd has no shut-down event to hook).
+  const startup = new Startup(options.startup ? { startup: options.startup } : undefined);
   return {
     async fetch(request, env, ctx) {
       const environ = environFromRequest(
@@ -65,6 +69,12 @@ export function toWorker<Env = unknown>(
       );
       addWorkerKeys(environ, request, env, ctx);
       if (more) Object.assign(environ, more(request, env, ctx));
+      environ['tsgi.waitUntil'] = (promise) => ctx.waitUntil(promise);
+      if (startup.ready) startup.addState(environ);
+      else {
+        const refused = await startup.wait(environ);
+        if (refused) return toResponse(refused, request.method === 'HEAD');
+      }
       // startApp: an array body is ready at once, without a promise to wait on.
       return whenReady(startApp(app, environ, runOptions), respond, request, ctx);
     },

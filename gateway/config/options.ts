@@ -241,6 +241,16 @@ export const OPTIONS = {
     uwsgi: 'worker-reload-mercy',
     reload: 'hup',
   }),
+  shutdownTimeout: seconds({
+    section: 'Reloading',
+    default: 30,
+    summary:
+      "Time a stopping worker gives its tsgi.waitUntil work, then the app's shutdown hook, each; what is cut is logged.",
+    uwsgi: null,
+    uwsgiNote:
+      'uWSGI has no background work after the response; its atexit hooks have no deadline. worker-reload-mercy still bounds the whole stop.',
+    reload: 'hup',
+  }),
   touchReload: list({
     section: 'Reloading',
     meta: 'FILE',

@@ -1,5 +1,8 @@
 /** serve(): bind, attach, log where it listens. The single-process gateway (and the CLI's core). */
-import type { App } from '../../src/index.js';
+import type { App, LifespanHooks } from '../../src/index.js';
+import { BackgroundWork } from '../extensions/background-work.js';
+import { runShutdown } from '../extensions/lifespan.js';
+import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { formatAddress } from './address.js';
 import type { UpgradeHandler } from './http-server.js';
@@ -15,6 +18,12 @@ export interface ServeOptions extends ServerOptions {
   signals?: UwsgiSignalRegistry;
   /** Serves protocol upgrade requests on HTTP sockets (see UpgradeRequest in http-server.ts). */
   upgrade?: UpgradeHandler;
+  /** `tsgi.state` for every request (what the app's startup hook returned). */
+  state?: unknown;
+  /** Run by a graceful close(), after the background work, with `state`. */
+  shutdown?: LifespanHooks['shutdown'];
+  /** Seconds a graceful close() gives tsgi.waitUntil work, then the shutdown hook. Default 30. */
+  shutdownTimeout?: number;
 }
 
 export interface Gateway {
@@ -28,8 +37,10 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Gatew
   const resolved = resolveServerOptions(options);
   const log = options.logger ?? createLogger({ disableLogging: resolved.disableLogging });
   const listeners = await bindListeners(resolved, log);
+  const background = new BackgroundWork(log);
+  const timeout = options.shutdownTimeout ?? 30;
   const serving = serveListeners(listeners, {
-    app,
+    app: withExtensions(app, background.waitUntil, options.state),
     options: resolved,
     log,
     signals: options.signals ?? uwsgiSignals,
@@ -37,5 +48,13 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Gatew
   });
   const addresses = listeners.map((l) => ({ kind: l.kind, address: formatAddress(l.bound) }));
   for (const { kind, address } of addresses) log.info(`${kind} socket bound to ${address}`);
-  return { listeners, addresses, close: (o) => serving.close(o) };
+  const close = async (o: { force?: boolean } = {}) => {
+    await serving.close(o);
+    if (o.force) return;
+    await background.finish(timeout);
+    const hooks = options.shutdown ? { shutdown: options.shutdown } : {};
+    const problem = await runShutdown(hooks, options.state, timeout);
+    if (problem) log.error(problem);
+  };
+  return { listeners, addresses, close };
 }

@@ -49,6 +49,8 @@ export function buildStatsDocument(
         respawn_count: w.respawnCount,
         tx: w.counters.tx,
         avg_rt: w.counters.avgRtUs,
+        background: w.counters.background ?? 0,
+        websockets: w.counters.websockets ?? 0,
         apps: [
           {
             id: 0,

@@ -30,6 +30,9 @@ export interface StatsWorker {
   respawn_count: number;
   tx: number;
   avg_rt: number;
+  /** tsgi's own: tsgi.waitUntil tasks still running, and WebSockets open. */
+  background: number;
+  websockets: number;
   apps: Array<Record<string, unknown>>;
   cores: Array<Record<string, unknown>>;
 }

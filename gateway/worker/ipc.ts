@@ -23,6 +23,10 @@ export interface WorkerCounters {
   rss: number;
   /** Request counts by status class, for Prometheus. */
   byStatus: Record<string, number>;
+  /** tsgi.waitUntil tasks still running. */
+  background?: number;
+  /** WebSockets open right now. */
+  websockets?: number;
 }
 
 export interface RunningRequest {

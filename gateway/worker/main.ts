@@ -6,6 +6,9 @@
 import { createServer, type Server } from 'node:net';
 import { loadApp } from '../app-loader.js';
 import { serverOptionsFromConfig } from '../cli.js';
+import { BackgroundWork } from '../extensions/background-work.js';
+import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
+import { withExtensions } from '../extensions/with-extensions.js';
 import { compileLogFormat, memoryPrefix } from '../logging/log-format.js';
 import { createLogger, requestLine } from '../logging/logger.js';
 import type { Listener, ListenerSpec } from '../server/listeners.js';
@@ -75,8 +78,13 @@ async function main(): Promise<number> {
   const requestLog = createLogger({ disableLogging: config.disableLogging });
 
   let app: Awaited<ReturnType<typeof loadApp>>;
+  let hooks: Awaited<ReturnType<typeof loadHooks>>;
+  let state: unknown;
   try {
     app = await loadApp(boot.app, process.cwd(), { log: (line) => log.info(line) });
+    hooks = await loadHooks(boot.app);
+    // Before accepting: a worker whose start-up failed never becomes ready.
+    state = await runStartup(hooks, boot.app);
   } catch (error) {
     log.error(`worker ${boot.id} (pid ${process.pid}): ${describe(error)}`);
     return WORKER_EXIT.APP_LOAD;
@@ -90,8 +98,9 @@ async function main(): Promise<number> {
     disableLogging: config.disableLogging || custom,
   });
   const tracker = new RequestTracker();
+  const background = new BackgroundWork(log);
   const supervised = postBuffering(
-    superviseApp(app, tracker, {
+    superviseApp(withExtensions(app, background.waitUntil, state), tracker, {
       harakiri: config.harakiri,
       harakiriVerbose: config.harakiriVerbose,
       log: (line) => log.error(line),
@@ -142,6 +151,11 @@ async function main(): Promise<number> {
     }
     if (stopping === 'forced' && graceful) return; // a forced stop came during the drain
     await serving.close({ force: !graceful });
+    if (graceful && stopping === 'graceful') {
+      await background.finish(config.shutdownTimeout);
+      const problem = await runShutdown(hooks, state, config.shutdownTimeout);
+      if (problem) log.error(`worker ${boot.id} (pid ${process.pid}): ${problem}`);
+    }
     stopped(WORKER_EXIT.OK);
   };
   const retire = (reason: string) => {
@@ -201,7 +215,8 @@ async function main(): Promise<number> {
 
   const beat = () => {
     const rss = process.memoryUsage.rss();
-    send({ type: 'heartbeat', counters: tracker.snapshot(rss), running: tracker.runningList() });
+    const counters = { ...tracker.snapshot(rss), background: background.pending };
+    send({ type: 'heartbeat', counters, running: tracker.runningList() });
     const needVsz = limits.reloadOnAs > 0;
     check(rss, needVsz ? readMemory().vsz : 0);
   };

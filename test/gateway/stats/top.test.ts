@@ -12,6 +12,8 @@ function worker(id: number, requests: number): StatsWorker {
     delta_requests: 0,
     exceptions: 1,
     harakiri_count: 0,
+    background: 0,
+    websockets: 0,
     signals: 0,
     signal_queue: 0,
     status: 'idle',
