@@ -32,11 +32,10 @@ describe('cloudflare-workers: extensions in workerd', () => {
     (await worker!.mf.dispatchFetch(`${worker!.url}${path}`)) as unknown as Response;
 
   test('waitUntil: the response goes out first, the work finishes after it', async () => {
-    const t0 = performance.now();
-    const res = await get('/bg/signup?email=ada@example.com&delay=400');
+    const res = await get('/bg/signup?email=ada@example.com&delay=1500');
     assert.equal(res.status, 202);
     await res.text();
-    assert.ok(performance.now() - t0 < 400, 'the response waited for the background work');
+    // The answer came while the mail was still pending: the response did not wait for it.
     assert.deepEqual(await (await get('/bg/outbox')).json(), []);
     const deadline = Date.now() + 10_000;
     let outbox: string[] = [];
