@@ -5,9 +5,16 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { TsgiError } from '../src/errors.js';
 import type { LifespanHooks } from '../src/index.js';
 import { loadApp } from './app-loader.js';
-import { type GatewayConfig, type LoadResult, loadConfig } from './config/index.js';
+import {
+  applyChdir,
+  type GatewayConfig,
+  type LoadResult,
+  loadConfig,
+  runnableErrors,
+} from './config/index.js';
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
 import { loadHooks, runStartup } from './extensions/lifespan.js';
@@ -64,18 +71,33 @@ function describe(error: unknown): string {
   return `${e?.message ?? String(error)}${cause}`;
 }
 
+/** One block for everything tsgi ignored or read differently (`--strict` makes them errors). */
+function printWarnings(warnings: readonly TsgiError[]): void {
+  if (warnings.length === 0) return;
+  const lines = warnings.map((w) => `  ${w.message}`).join('\n');
+  process.stderr.write(
+    `tsgi: warning: ${warnings.length} line(s) ignored or read differently (--strict refuses them):\n${lines}\n`,
+  );
+}
+
+function configFailure(error: unknown): number {
+  process.stderr.write(`tsgi: ${describe(error)}\nRun tsgi --help for the options.\n`);
+  return EXIT.CONFIG;
+}
+
 /** Runs until a stop signal; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   // `tsgi top ADDR [SECONDS]`: the live stats view (a subcommand, not an option).
   if (argv[0] === 'top') return runTop(argv[1] ?? '127.0.0.1:9191', Number(argv[2] ?? 2));
+  const startDir = process.cwd();
   let result: LoadResult;
   try {
-    result = loadConfig({ argv, env: process.env, cwd: process.cwd() });
+    result = loadConfig({ argv, env: process.env, cwd: startDir });
   } catch (error) {
-    process.stderr.write(`tsgi: ${describe(error)}\nRun tsgi --help for the options.\n`);
-    return EXIT.CONFIG;
+    return configFailure(error);
   }
   const { action, config } = result;
+  if (action.kind === 'run' || action.kind === 'print-config') printWarnings(result.warnings);
   switch (action.kind) {
     case 'help':
       process.stdout.write(`${renderHelp()}\n`);
@@ -91,31 +113,46 @@ export async function main(argv: readonly string[]): Promise<number> {
     default:
       return runControlAction(action);
   }
-  if (config.daemonize !== null && daemonize(config.daemonize) !== null) return EXIT.OK;
-  const log = createLogger({ disableLogging: config.disableLogging });
-  if (!result.app) {
-    log.error('no APP given: tsgi [options] path/to/app.ts[:export]');
+  const missing = runnableErrors(result, process.env);
+  if (missing.length > 0) {
+    for (const error of missing) process.stderr.write(`tsgi: ${error.message}\n`);
     return EXIT.CONFIG;
   }
+  const app = result.app!;
+  try {
+    applyChdir(config, startDir);
+  } catch (error) {
+    return configFailure(error);
+  }
+  // The daemon re-reads the same command from the start directory, then changes directory itself.
+  if (config.daemonize !== null) {
+    try {
+      if (daemonize(config.daemonize, startDir) !== null) return EXIT.OK;
+    } catch (error) {
+      process.stderr.write(`tsgi: daemonize ${config.daemonize}: ${describe(error)}\n`);
+      return EXIT.BOOT;
+    }
+  }
+  const log = createLogger({ disableLogging: config.disableLogging });
   if (needsMaster(config)) {
     // Only workers load the app; the master binds, supervises and exits with their verdict.
-    const cwd = process.cwd();
-    return runMaster({ config, app: result.app, version: version(), argv, env: process.env, cwd });
+    const cwd = startDir;
+    return runMaster({ config, app, version: version(), argv, env: process.env, cwd });
   }
-  let app: Awaited<ReturnType<typeof loadApp>>;
+  let loaded: Awaited<ReturnType<typeof loadApp>>;
   let hooks: LifespanHooks;
   let state: unknown;
   try {
-    app = await loadApp(result.app, process.cwd(), { log: (line) => log.info(line) });
-    hooks = await loadHooks(result.app);
-    state = await runStartup(hooks, result.app);
+    loaded = await loadApp(app, process.cwd(), { log: (line) => log.info(line) });
+    hooks = await loadHooks(app);
+    state = await runStartup(hooks, app);
   } catch (error) {
     log.error(describe(error));
     return EXIT.APP_LOAD;
   }
   let gateway: Gateway;
   try {
-    gateway = await serve(app, {
+    gateway = await serve(loaded, {
       ...serverOptionsFromConfig(config),
       logger: log,
       state,
@@ -126,9 +163,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.error(describe(error));
     return EXIT.BOOT;
   }
-  log.info(`ready (pid ${process.pid}), serving ${result.app}`);
+  log.info(`ready (pid ${process.pid}), serving ${app}`);
   return waitForStop(gateway, config.reloadMercy, log);
 }
+
+/** What wakes the stop loop: a signal, the end of reload-mercy, or the graceful close finishing. */
+type StopEvent = NodeJS.Signals | 'mercy-expired' | 'closed';
 
 /** Signal handlers only queue; this loop acts. SIGTERM/SIGINT: graceful stop; again or SIGQUIT: now. */
 async function waitForStop(
@@ -136,10 +176,10 @@ async function waitForStop(
   mercySeconds: number,
   log: ReturnType<typeof createLogger>,
 ): Promise<number> {
-  const queue: NodeJS.Signals[] = [];
+  const queue: StopEvent[] = [];
   let wake: (() => void) | undefined;
-  const enqueue = (signal: NodeJS.Signals) => {
-    queue.push(signal);
+  const enqueue = (event: StopEvent) => {
+    queue.push(event);
     wake?.();
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) process.on(signal, enqueue);
@@ -151,21 +191,25 @@ async function waitForStop(
   let stopping = false;
   for (;;) {
     if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    const signal = queue.shift();
-    if (signal === undefined) continue;
-    if (signal === 'SIGQUIT' || stopping) {
-      log.info(`${signal}: closing every connection now`);
+    const event = queue.shift();
+    if (event === undefined) continue;
+    if (event === 'closed') {
+      log.info('graceful stop complete');
+      return EXIT.OK;
+    }
+    if (event === 'SIGQUIT' || event === 'mercy-expired' || stopping) {
+      const why = event === 'mercy-expired' ? `reload-mercy (${mercySeconds} s) expired` : event;
+      log.info(`${why}: closing every connection now`);
       await gateway.close({ force: true });
       return EXIT.OK;
     }
     stopping = true;
-    log.info(`${signal}: graceful stop (up to ${mercySeconds} s, reload-mercy)`);
-    const timer = setTimeout(() => enqueue('SIGQUIT'), mercySeconds * 1000);
+    log.info(`${event}: graceful stop (up to ${mercySeconds} s, reload-mercy)`);
+    const timer = setTimeout(() => enqueue('mercy-expired'), mercySeconds * 1000);
     timer.unref();
     gateway.close().then(() => {
       clearTimeout(timer);
-      queue.push('SIGQUIT');
-      wake?.();
+      enqueue('closed');
     });
   }
 }

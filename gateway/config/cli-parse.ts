@@ -10,7 +10,12 @@ import { configError } from './errors.js';
 import { lookupOption } from './lookup.js';
 import { findOption, OPTION_LIST } from './options.js';
 import type { Origin, RawSetting } from './origin.js';
-import { PYTHON_ONLY_SHORTS } from './uwsgi-keys.js';
+import {
+  BUILT_IN_UWSGI_KEYS,
+  FLAG_ONLY_IGNORED_KEYS,
+  PYTHON_ONLY_KEYS,
+  PYTHON_ONLY_SHORTS,
+} from './uwsgi-keys.js';
 
 export interface CliParse {
   readonly settings: readonly RawSetting[];
@@ -34,6 +39,13 @@ function buildOptions(): ParseArgsOptions {
       if (type === 'boolean') options[`no-${n}`] = { type: 'boolean' };
     }
     if (spec.short) options[name] = { type, short: spec.short };
+  }
+  // uWSGI keys tsgi ignores with a warning: parsed with their value, so it is not taken as APP.
+  for (const name of Object.keys({ ...PYTHON_ONLY_KEYS, ...BUILT_IN_UWSGI_KEYS })) {
+    options[name] = { type: FLAG_ONLY_IGNORED_KEYS.has(name) ? 'boolean' : 'string' };
+  }
+  for (const [short, name] of Object.entries(PYTHON_ONLY_SHORTS)) {
+    options[name] = { ...options[name]!, short };
   }
   return options;
 }
@@ -115,9 +127,12 @@ export function parseCli(argv: readonly string[]): CliParse {
     const negated =
       token.name.startsWith('no-') && findOption(token.name.slice(3))?.spec.kind === 'boolean';
     const name = negated ? token.name.slice(3) : token.name;
-    const short = token.rawName.length === 2 && !token.rawName.startsWith('--');
-    const lookupName = short && !findOption(name) ? (PYTHON_ONLY_SHORTS[name] ?? name) : name;
-    const found = lookupOption(lookupName, origin);
+    const found = lookupOption(name, origin);
+    if ('ignored' in found) {
+      // Reported (or refused under strict) by the resolver, with every other source.
+      settings.push({ name, value: token.value ?? null, origin });
+      continue;
+    }
     if ('error' in found) {
       errors.push(found.error);
       // An unknown flag probably had a value: do not report it again as an extra APP.

@@ -11,7 +11,31 @@ export const CONFIG_ERRORS = {
   },
   ERR_CONFIG_PYTHON_ONLY: {
     message: 'this uWSGI option only makes sense for Python apps',
-    fix: 'Remove the line; the message says what tsgi uses instead (usually `app = path/to/app.ts[:export]`).',
+    fix: 'A warning (an error under `strict`): tsgi ignores the line; the message says what it meant and what tsgi uses instead (usually `app = path/to/app.ts[:export]`).',
+  },
+  ERR_CONFIG_BUILT_IN: {
+    message: 'tsgi always does what this uWSGI option asks',
+    fix: 'A warning (an error under `strict`): tsgi ignores the line; remove it when convenient.',
+  },
+  ERR_CONFIG_INLINE_COMMENT: {
+    message: 'text after a value was read as a comment',
+    fix: 'A warning in [uwsgi] sections (an error under `strict`, and in [tsgi] sections): move the comment to its own line starting with # or ;.',
+  },
+  ERR_CONFIG_PLACEHOLDER_STRICT: {
+    message: 'a key that is not an option is used as a placeholder under strict',
+    fix: 'Declare it with `set-placeholder = name=value` (as uWSGI requires under --strict), or drop `strict`.',
+  },
+  ERR_CONFIG_NO_APP: {
+    message: 'no app to serve',
+    fix: 'Give APP (`tsgi [options] path/to/app.ts[:export]`) or `app = path/to/app.ts` in the config file; the message shows the line to write when a uWSGI `module`/`wsgi-file` line is present.',
+  },
+  ERR_CONFIG_CHDIR: {
+    message: 'cannot change to the `chdir` directory',
+    fix: 'Create the directory or correct `chdir` (a relative one is relative to where tsgi starts).',
+  },
+  ERR_CONFIG_NO_SOCKET: {
+    message: 'no socket to serve on',
+    fix: 'Add `--socket ADDR` (uwsgi protocol, for nginx uwsgi_pass), `--http-socket ADDR` (HTTP behind a proxy) or `--http ADDR` (HTTP from clients), or the same keys in the config file.',
   },
   ERR_CONFIG_NOT_SUPPORTED: {
     message: 'this uWSGI option has no tsgi equivalent',

@@ -1,8 +1,10 @@
 /**
  * Reads the config files named by --ini/--json (and the `ini =`/`json =` lines inside them,
  * expanded in place, as uWSGI does), applies the substitutions of expand.ts and returns the
- * settings of the whole file layer in order. The only I/O of the loader is here: reading the
- * named files.
+ * settings of the whole file layer in order. A key that is not an option but is referenced as
+ * `%(key)` anywhere in the files is a placeholder, not a setting (uWSGI lets any key be one); an
+ * unreferenced unknown key stays a setting, so the resolver names the nearest option. The only
+ * I/O of the loader is here: reading the named files.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,11 +16,13 @@ import {
   type FileFacts,
   type HostFacts,
   magicVariables,
+  placeholderNames,
 } from './expand.js';
 import { parseIni } from './ini-parse.js';
 import { parseJson } from './json-parse.js';
 import { findOption } from './options.js';
 import { describeOrigin, type Origin, type RawSetting } from './origin.js';
+import { PYTHON_ALIASES } from './uwsgi-keys.js';
 
 export type FileKind = 'ini' | 'json';
 
@@ -35,6 +39,10 @@ export interface FileLayer {
   /** Absolute paths of the files read, in order. */
   readonly files: readonly string[];
   readonly errors: readonly TsgiError[];
+  /** Trailing comments cut from [uwsgi] values: one per file (errors under `strict`). */
+  readonly warnings: readonly TsgiError[];
+  /** Keys that are not options, kept as placeholders because something refers to them. */
+  readonly customPlaceholders: readonly RawSetting[];
 }
 
 export interface FileContext {
@@ -59,11 +67,27 @@ interface Line {
   readonly origin: Origin;
 }
 
-export function loadConfigFiles(requests: readonly FileRequest[], ctx: FileContext): FileLayer {
+const isFileKind = (name: string): name is FileKind => name === 'ini' || name === 'json';
+
+/** A key of a file or flag is a placeholder under its own name and every spelling of its option. */
+function spellings(name: string): string[] {
+  const entry = findOption(name);
+  return entry ? [name, entry.name, ...(entry.spec.aliases ?? [])] : [name];
+}
+
+/**
+ * `sources` are the TSGI_* settings then the command line's, in order; each `ini`/`json` among
+ * them is read where it stands, so `%(name)` finds the first occurrence in uWSGI's order.
+ */
+export function loadConfigFiles(sources: readonly RawSetting[], ctx: FileContext): FileLayer {
   const lines: Line[] = [];
   const files: string[] = [];
   const errors: TsgiError[] = [];
+  const warnings: TsgiError[] = [];
   const placeholders = new Map<string, string>();
+  const define = (names: readonly string[], value: string): void => {
+    for (const n of names) if (!placeholders.has(n)) placeholders.set(n, value);
+  };
 
   const read = (request: FileRequest, stack: readonly string[]): void => {
     const { path, section } = splitFileSpec(request.spec);
@@ -93,23 +117,32 @@ export function loadConfigFiles(requests: readonly FileRequest[], ctx: FileConte
     files.push(absolute);
     const facts: FileFacts = { given: path, absolute, section: section ?? null, cwd: ctx.cwd };
     const magic = magicVariables(facts, ctx.host);
-    const raw: Line[] =
-      request.kind === 'ini'
-        ? parseIni(text, path, section).lines.map((l) => ({
-            name: l.name,
-            value: l.value,
-            origin: { kind: 'ini', path, line: l.line },
-          }))
-        : parseJson(text, path, section).values.map((v) => ({
-            name: v.name,
-            value: v.value,
-            origin: { kind: 'json', path, key: v.key },
-          }));
+    const ini = request.kind === 'ini' ? parseIni(text, path, section) : undefined;
+    if (ini && ini.commentLines.length > 0) {
+      const which = ini.commentLines.length === 1 ? 'line' : 'lines';
+      warnings.push(
+        configError(
+          'ERR_CONFIG_INLINE_COMMENT',
+          `${path} ${which} ${ini.commentLines.join(', ')}: the text from ' #' or ' ;' on was read as a comment (put comments on their own line)`,
+        ),
+      );
+    }
+    const raw: Line[] = ini
+      ? ini.lines.map((l) => ({
+          name: l.name,
+          value: l.value,
+          origin: { kind: 'ini', path, line: l.line },
+        }))
+      : parseJson(text, path, section).values.map((v) => ({
+          name: v.name,
+          value: v.value,
+          origin: { kind: 'json', path, key: v.key },
+        }));
     for (const line of raw) {
       const where = describeOrigin(line.origin);
       const value =
         line.value === null ? null : expandMagicAndEnv(line.value, magic, ctx.env, where);
-      if (line.name === 'ini' || line.name === 'json') {
+      if (isFileKind(line.name)) {
         if (value === null) {
           errors.push(
             configError('ERR_CONFIG_MISSING_VALUE', `'${line.name}' in ${where} needs a file name`),
@@ -127,23 +160,29 @@ export function loadConfigFiles(requests: readonly FileRequest[], ctx: FileConte
             ),
           );
         } else {
-          const name = value.slice(0, eq).trim();
-          if (!placeholders.has(name)) placeholders.set(name, value.slice(eq + 1).trim());
+          define([value.slice(0, eq).trim()], value.slice(eq + 1).trim());
         }
         continue;
       }
       lines.push({ name: line.name, value, origin: line.origin });
-      // %(name) is the first occurrence of the key, under any of its spellings.
-      const entry = findOption(line.name);
-      const names = entry ? [line.name, entry.name, ...(entry.spec.aliases ?? [])] : [line.name];
-      for (const n of names) if (!placeholders.has(n)) placeholders.set(n, value ?? 'true');
+      define(spellings(line.name), value ?? 'true');
     }
   };
 
-  for (const request of requests) read(request, []);
+  for (const source of sources) {
+    if (isFileKind(source.name) && source.value !== null) {
+      read({ kind: source.name, spec: source.value, origin: source.origin }, []);
+    } else define(spellings(source.name), source.value ?? 'true');
+  }
+
+  const referenced = new Set(lines.flatMap((l) => (l.value ? placeholderNames(l.value) : [])));
+  const isPlaceholder = (name: string) =>
+    referenced.has(name) && !findOption(name) && PYTHON_ALIASES[name] === undefined;
+  const customPlaceholders = lines.filter((l) => isPlaceholder(l.name));
 
   const settings: RawSetting[] = [];
   for (const line of lines) {
+    if (isPlaceholder(line.name)) continue;
     if (line.value === null) {
       settings.push(line);
       continue;
@@ -159,5 +198,5 @@ export function loadConfigFiles(requests: readonly FileRequest[], ctx: FileConte
       errors.push(error as TsgiError);
     }
   }
-  return { settings, files, errors };
+  return { settings, files, errors, warnings, customPlaceholders };
 }

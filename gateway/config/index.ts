@@ -3,6 +3,7 @@
  * `loadConfig({ argv, env, cwd })` is what the CLI calls; `OPTIONS`/`OPTION_LIST` is the table.
  */
 
+export { applyChdir } from './chdir.js';
 export { type ConfigChange, configChanges } from './config-changes.js';
 export { CONFIG_ERRORS, type ConfigErrorCode, ConfigErrors, configError } from './errors.js';
 export { type Action, type LoadOptions, type LoadResult, loadConfig } from './load.js';
@@ -25,3 +26,4 @@ export {
 export { renderHelp } from './render-help.js';
 export { renderOptionsMarkdown } from './render-markdown.js';
 export { renderPrintConfig } from './render-print-config.js';
+export { runnableErrors } from './runnable.js';

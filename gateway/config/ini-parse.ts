@@ -1,8 +1,10 @@
 /**
  * INI text → the `key = value` lines of one section, with uWSGI's rules: `#` and `;` start a
- * comment only at the start of a line (so `harakiri = 30 ; note` has the value `30 ; note`, as in
- * uWSGI); the value is everything after the first `=`, trimmed; a bare `key` (or `key =`) has no
- * value; a section may appear several times and its parts are read in order. Pure: no I/O.
+ * comment at the start of a line; the value is everything after the first `=`, trimmed; a bare
+ * `key` (or `key =`) has no value; a section may appear several times and its parts are read in
+ * order. In a [uwsgi] section a ` #` or ` ;` after a value ends it (uWSGI keeps the text, but its
+ * number and flag parsing reads past it, so such files work there); the lines are returned for one
+ * warning. A [tsgi] section stays strict: the text is part of the value. Pure: no I/O.
  */
 import { configError } from './errors.js';
 
@@ -16,6 +18,17 @@ export interface IniLine {
 export interface IniSelection {
   readonly section: string;
   readonly lines: readonly IniLine[];
+  /** Lines of the chosen section whose value lost a trailing ` #`/` ;` comment. */
+  readonly commentLines: readonly number[];
+}
+
+/** Sections where a trailing comment ends the value, as uWSGI's parsers effectively read it. */
+const LENIENT_SECTIONS = new Set(['uwsgi']);
+
+/** `2 # workers` → `2`; null when there is no trailing comment. */
+export function stripTrailingComment(value: string): string | null {
+  const m = /\s[#;]/.exec(value);
+  return m ? value.slice(0, m.index).trimEnd() : null;
 }
 
 /** Section used when none is named: [tsgi] if the file has one, else [uwsgi]. */
@@ -23,7 +36,9 @@ export const DEFAULT_SECTIONS = ['tsgi', 'uwsgi'] as const;
 
 export function parseIni(text: string, path: string, section?: string): IniSelection {
   const sections = new Map<string, IniLine[]>();
+  const comments = new Map<string, number[]>();
   let current: IniLine[] | undefined;
+  let currentName = '';
   const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   rows.forEach((row, index) => {
     const line = index + 1;
@@ -40,11 +55,17 @@ export function parseIni(text: string, path: string, section?: string): IniSelec
       const name = m[1]!.trim();
       current = sections.get(name) ?? [];
       sections.set(name, current);
+      currentName = name;
       return;
     }
     const eq = trimmed.indexOf('=');
     const name = (eq === -1 ? trimmed : trimmed.slice(0, eq)).trim();
-    const value = eq === -1 ? '' : trimmed.slice(eq + 1).trim();
+    let value = eq === -1 ? '' : trimmed.slice(eq + 1).trim();
+    const stripped = LENIENT_SECTIONS.has(currentName) ? stripTrailingComment(value) : null;
+    if (stripped !== null) {
+      value = stripped;
+      comments.set(currentName, [...(comments.get(currentName) ?? []), line]);
+    }
     if (name === '') {
       throw configError(
         'ERR_CONFIG_INI_SYNTAX',
@@ -70,5 +91,5 @@ export function parseIni(text: string, path: string, section?: string): IniSelec
       `${path} has no ${wanted} section (found: ${found})`,
     );
   }
-  return { section: chosen, lines };
+  return { section: chosen, lines, commentLines: comments.get(chosen) ?? [] };
 }

@@ -4,14 +4,16 @@
  * (--ini/--json, in the order given) < TSGI_* env < CLI flags.
  */
 import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { TsgiError } from '../../src/errors.js';
+import { appLineFor } from './app-hint.js';
 import { parseCli } from './cli-parse.js';
 import { type Env, parseEnv } from './env-parse.js';
 import { configError, throwCollected } from './errors.js';
 import type { HostFacts } from './expand.js';
-import { type FileKind, type FileRequest, loadConfigFiles } from './files.js';
+import { loadConfigFiles } from './files.js';
 import { defaultConfig, type GatewayConfig, OPTION_LIST, type OptionKey } from './options.js';
-import type { RawSetting } from './origin.js';
+import { describeOrigin, type RawSetting } from './origin.js';
 import { plannedError, resolveLayers } from './resolve.js';
 
 export interface LoadOptions {
@@ -43,7 +45,14 @@ export interface LoadResult {
   readonly action: Action;
   /** Absolute paths of the config files that were read, in order. */
   readonly files: readonly string[];
+  /** What tsgi ignored or read differently, for one warning block (empty under `strict`). */
+  readonly warnings: readonly TsgiError[];
+  /** The `app = ...` line to write when the files name a Python app (`module`, `wsgi-file`). */
+  readonly appLine: string | null;
 }
+
+/** Path options read before `chdir`, as uWSGI does: anchored to the start directory here. */
+const START_DIR_PATHS = ['pidfile', 'daemonize', 'logto'] as const;
 
 function freeze<T extends object>(record: T): Readonly<T> {
   for (const value of Object.values(record)) if (Array.isArray(value)) Object.freeze(value);
@@ -58,6 +67,8 @@ function defaultsResult(action: Action): LoadResult {
     app: null,
     action,
     files: [],
+    warnings: [],
+    appLine: null,
   };
 }
 
@@ -106,25 +117,43 @@ export function loadConfig(options: LoadOptions): LoadResult {
     cliSettings.push({ name: 'app', value: positional, origin: { kind: 'cli', flag: 'APP' } });
   }
 
-  const requests: FileRequest[] = cliSettings
-    .filter((s) => (s.name === 'ini' || s.name === 'json') && s.value !== null)
-    .map((s) => ({ kind: s.name as FileKind, spec: s.value!, origin: s.origin }));
-  const fileLayer = loadConfigFiles(requests, { cwd, env, host });
+  const envSettings = parseEnv(env);
+  const fileLayer = loadConfigFiles([...envSettings, ...cliSettings], { cwd, env, host });
   errors.push(...fileLayer.errors);
 
-  const resolved = resolveLayers([fileLayer.settings, parseEnv(env), cliSettings]);
+  const resolved = resolveLayers([fileLayer.settings, envSettings, cliSettings]);
   errors.push(...resolved.errors);
-  const config = resolved.values as unknown as GatewayConfig;
-  const action = chooseAction(config, errors);
+  const config = { ...resolved.values } as Record<OptionKey, unknown>;
+  for (const key of START_DIR_PATHS) {
+    if (typeof config[key] === 'string') config[key] = resolve(cwd, config[key]);
+  }
+  const warnings = [...fileLayer.warnings, ...resolved.warnings];
+  if (config.strict === true) {
+    errors.push(...warnings.splice(0), ...strictPlaceholderErrors(fileLayer.customPlaceholders));
+  }
+  const gateway = config as unknown as GatewayConfig;
+  const action = chooseAction(gateway, errors);
   const planned = plannedError(resolved);
   if (planned) errors.push(planned);
   throwCollected(errors);
 
   return {
-    config: freeze({ ...config }),
+    config: freeze({ ...gateway }),
     sources: Object.freeze({ ...resolved.sources }),
-    app: config.app,
+    app: gateway.app,
     action,
     files: Object.freeze([...fileLayer.files]),
+    warnings: Object.freeze(warnings),
+    appLine: appLineFor([...fileLayer.settings, ...envSettings, ...cliSettings]),
   };
+}
+
+/** uWSGI's --strict allows placeholders only through set-placeholder; so does tsgi's. */
+function strictPlaceholderErrors(placeholders: readonly RawSetting[]): TsgiError[] {
+  return placeholders.map((p) =>
+    configError(
+      'ERR_CONFIG_PLACEHOLDER_STRICT',
+      `'${p.name}' in ${describeOrigin(p.origin)}: write \`set-placeholder = ${p.name}=${p.value ?? ''}\``,
+    ),
+  );
 }

@@ -3,7 +3,12 @@
  * migration guide (docs/migrating-from-uwsgi.md) and OPTIONS.md.
  */
 import { OPTION_LIST } from './options.js';
-import { PYTHON_ONLY_KEYS, UNSUPPORTED_UWSGI_KEYS } from './uwsgi-keys.js';
+import {
+  BUILT_IN_UWSGI_KEYS,
+  PYTHON_ALIASES,
+  PYTHON_ONLY_KEYS,
+  UNSUPPORTED_UWSGI_KEYS,
+} from './uwsgi-keys.js';
 
 /** Python keys whose job the `app` option does. */
 const APP_KEYS = new Set(['module', 'wsgi', 'wsgi-file', 'file', 'callable']);
@@ -15,7 +20,7 @@ export interface MigrationRow {
   readonly tsgi: string | null;
   /** How tsgi differs, or what to do instead. */
   readonly note: string;
-  readonly kind: 'same' | 'planned' | 'python-only' | 'unsupported';
+  readonly kind: 'same' | 'planned' | 'python-only' | 'built-in' | 'unsupported';
 }
 
 export function uwsgiMigrationRows(): MigrationRow[] {
@@ -30,7 +35,11 @@ export function uwsgiMigrationRows(): MigrationRow[] {
     }
   }
   for (const [uwsgi, note] of Object.entries(PYTHON_ONLY_KEYS)) {
-    rows.push({ uwsgi, tsgi: APP_KEYS.has(uwsgi) ? 'app' : null, note, kind: 'python-only' });
+    const tsgi = APP_KEYS.has(uwsgi) ? 'app' : (PYTHON_ALIASES[uwsgi] ?? null);
+    rows.push({ uwsgi, tsgi, note, kind: 'python-only' });
+  }
+  for (const [uwsgi, note] of Object.entries(BUILT_IN_UWSGI_KEYS)) {
+    rows.push({ uwsgi, tsgi: null, note, kind: 'built-in' });
   }
   for (const [uwsgi, note] of Object.entries(UNSUPPORTED_UWSGI_KEYS)) {
     rows.push({ uwsgi, tsgi: null, note, kind: 'unsupported' });

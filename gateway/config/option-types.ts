@@ -162,10 +162,11 @@ export function string(
   return finish(rest, { kind: 'string', default: def, parse: parseText, multiple: false }, 'VALUE');
 }
 
-export function int(info: OptionInfo & Num): OptionSpec<number> {
-  const { default: def = 0, min = 0, max, ...rest } = info;
-  const parse = (raw: string) => parseInteger(raw, min, max);
-  return finish(rest, { kind: 'int', default: def, parse, multiple: false }, 'N');
+export function int(info: OptionInfo & Num & { readonly auto?: () => number }): OptionSpec<number> {
+  const { default: def = 0, min = 0, max, auto, ...rest } = info;
+  const parse = (raw: string) =>
+    auto && raw.trim() === 'auto' ? auto() : parseInteger(raw, min, max);
+  return finish(rest, { kind: 'int', default: def, parse, multiple: false }, auto ? 'N|auto' : 'N');
 }
 
 export function seconds(info: OptionInfo & { readonly default?: number }): OptionSpec<number> {

@@ -7,6 +7,7 @@
  * env `TSGI_MAX_REQUESTS`. `status: 'planned'` marks options that are known but not implemented
  * yet: the loader rejects them by name until the helper who implements one removes the mark.
  */
+import { availableParallelism } from 'node:os';
 import {
   boolean,
   bytes,
@@ -50,10 +51,12 @@ export const OPTIONS = {
   chdir: string({
     section: 'Application',
     meta: 'DIR',
-    summary: 'Change to this directory before loading the app.',
+    summary:
+      'Change to this directory at start-up, before the sockets are bound and the app is loaded.',
+    description:
+      'As in uWSGI: config files, `pidfile`, `daemonize` and `logto` are relative to the directory tsgi was started in; the app, unix `socket`/`http-socket`/`http`/`ssl-socket` paths and certificates, `stats`, `master-fifo`, `touch-reload` and `touch-chain-reload` are relative to `chdir`. A relative `chdir` is relative to the start directory.',
     uwsgi: 'chdir',
     reload: 'restart',
-    status: 'planned',
   }),
 
   // Sockets
@@ -217,7 +220,9 @@ export const OPTIONS = {
     section: 'Processes',
     default: 1,
     min: 1,
-    summary: 'Number of worker processes (the maximum when cheaper is on).',
+    auto: availableParallelism,
+    summary:
+      'Number of worker processes (the maximum when cheaper is on); `auto` = the number of CPUs.',
     aliases: ['workers'],
     uwsgi: 'processes, workers',
     reload: 'hup',
@@ -269,8 +274,8 @@ export const OPTIONS = {
     section: 'Reloading',
     summary:
       "Development: every N seconds, reload the workers if the app's own files changed (0 = off).",
-    aliases: ['py-autoreload', 'python-autoreload'],
-    uwsgi: 'py-autoreload',
+    uwsgi: null,
+    uwsgiNote: "uWSGI's `py-autoreload` is read as this option, with a warning.",
     reload: 'hup',
   }),
   masterFifo: list({
@@ -486,6 +491,16 @@ export const OPTIONS = {
     uwsgi: 'json',
     reload: 'hup',
     sources: ['cli', 'file'],
+  }),
+
+  strict: boolean({
+    section: 'Config files',
+    summary:
+      'Refuse what would otherwise be a warning: uWSGI keys tsgi ignores, comments after values, keys used as placeholders without set-placeholder.',
+    uwsgi: 'strict',
+    uwsgiNote:
+      'uWSGI refuses unknown keys under --strict; tsgi always does, and also refuses what it otherwise only warns about.',
+    reload: 'hup',
   }),
 
   // Actions

@@ -4,7 +4,7 @@ import { formatDefault } from './format-value.js';
 import { uwsgiMigrationRows } from './migration.js';
 import { type OptionSpec, SECTIONS } from './option-types.js';
 import { OPTION_LIST, type OptionEntry } from './options.js';
-import { PYTHON_ONLY_KEYS, UNSUPPORTED_UWSGI_KEYS } from './uwsgi-keys.js';
+import { BUILT_IN_UWSGI_KEYS, PYTHON_ONLY_KEYS, UNSUPPORTED_UWSGI_KEYS } from './uwsgi-keys.js';
 
 export const OPTIONS_MD_PATH = 'gateway/OPTIONS.md';
 export const REGENERATE_COMMAND = 'npm run gen:options';
@@ -212,8 +212,13 @@ export function renderOptionsMarkdown(): string {
   out.push(
     ...keyTable(
       'Python-only uWSGI keys',
-      "These keys belong to uWSGI's Python plugin. tsgi refuses them with `ERR_CONFIG_PYTHON_ONLY` and says what to use instead; usually only the app line changes: `module = app:application` becomes `app = app.ts:application`.",
+      "These keys belong to uWSGI's Python plugin. tsgi ignores them with one `ERR_CONFIG_PYTHON_ONLY` warning each (an error under `strict`) that says what to use instead; usually only the app line changes: `module = app:application` becomes `app = app.ts:application`. `py-autoreload` is read as `autoreload`.",
       PYTHON_ONLY_KEYS,
+    ),
+    ...keyTable(
+      'uWSGI keys whose job tsgi always does',
+      'Ignored with an `ERR_CONFIG_BUILT_IN` warning (an error under `strict`) and this advice.',
+      BUILT_IN_UWSGI_KEYS,
     ),
     ...keyTable(
       'Other uWSGI keys tsgi does not take',

@@ -18,6 +18,8 @@ export interface Resolved {
   /** Every place each option was mentioned, in any layer (even when a higher layer won). */
   readonly mentions: ReadonlyMap<OptionKey, readonly Origin[]>;
   readonly errors: readonly TsgiError[];
+  /** uWSGI keys tsgi ignored or read under another name (errors under `strict`). */
+  readonly warnings: readonly TsgiError[];
 }
 
 interface LayerValue {
@@ -30,6 +32,7 @@ export function resolveLayers(layers: readonly (readonly RawSetting[])[]): Resol
   const sources = {} as Record<OptionKey, string>;
   const mentions = new Map<OptionKey, Origin[]>();
   const errors: TsgiError[] = [];
+  const warnings: TsgiError[] = [];
   for (const { key, spec } of OPTION_LIST) {
     values[key] = spec.default;
     sources[key] = 'default';
@@ -43,6 +46,11 @@ export function resolveLayers(layers: readonly (readonly RawSetting[])[]): Resol
         errors.push(found.error);
         continue;
       }
+      if ('ignored' in found) {
+        warnings.push(found.ignored);
+        continue;
+      }
+      if (found.warning) warnings.push(found.warning);
       const { key, name, spec } = found.entry;
       mentions.set(key, [...(mentions.get(key) ?? []), setting.origin]);
       const where = describeOrigin(setting.origin);
@@ -89,7 +97,7 @@ export function resolveLayers(layers: readonly (readonly RawSetting[])[]): Resol
       sources[key] = [...new Set(origins.map(sourceLabel))].join(', ');
     }
   }
-  return { values, sources, mentions, errors };
+  return { values, sources, mentions, errors, warnings };
 }
 
 /** One error naming every `planned` option that was set, and where. */

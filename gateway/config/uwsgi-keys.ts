@@ -1,6 +1,8 @@
 /**
  * uWSGI option names that tsgi knows but does not take, each with the advice an operator needs
- * when migrating a uwsgi.ini. They are errors (never silently ignored), but helpful ones.
+ * when migrating a uwsgi.ini. Python-only keys and keys whose job tsgi always does are warnings
+ * (an operator migrating a fleet wants them reported, not fatal; `strict` makes them errors);
+ * keys whose meaning would be lost by ignoring them (static files, env, routes) stay errors.
  */
 
 const USE_APP = 'use `app = path/to/app.ts[:export]` (or the APP argument)';
@@ -31,11 +33,26 @@ export const PYTHON_ONLY_KEYS: Readonly<Record<string, string>> = {
   'plugin-dir': NO_PLUGINS,
   'need-plugin': NO_PLUGINS,
   'need-plugins': NO_PLUGINS,
+  'py-autoreload':
+    "read as tsgi's `autoreload` with the same seconds (reload the workers when the app's own files change)",
+  'python-autoreload':
+    "read as tsgi's `autoreload` with the same seconds (reload the workers when the app's own files change)",
+  vhost: 'tsgi serves one app per gateway (route virtual hosts in nginx); remove the line',
+  'no-site': 'Node has no site-packages; remove the line',
+  'py-programname': 'remove the line',
+  'wsgi-env-behaviour': 'remove the line',
+  'py-call-osafterfork': 'remove the line',
   'enable-threads':
     'a Node worker runs one event loop and has no GIL to release; remove the line (use processes for parallelism)',
   'single-interpreter': 'each worker runs exactly one app; remove the line',
   pyargv: 'the app reads its own settings (e.g. process.env); remove the line',
   'py-tracebacker': 'remove the line; app errors are logged with their stack',
+};
+
+/** Python-only keys that tsgi reads as one of its own options (with a warning saying so). */
+export const PYTHON_ALIASES: Readonly<Record<string, string>> = {
+  'py-autoreload': 'autoreload',
+  'python-autoreload': 'autoreload',
 };
 
 /** Short uWSGI flags of Python-only options (`uwsgi -w app:application -H venv`). */
@@ -48,24 +65,51 @@ export const PYTHON_ONLY_SHORTS: Readonly<Record<string, string>> = {
 
 const REMOVE = 'remove the line';
 
-/** General uWSGI keys with no tsgi equivalent, and why. */
-export const UNSUPPORTED_UWSGI_KEYS: Readonly<Record<string, string>> = {
+/** General uWSGI keys whose job tsgi always does (or that change nothing here): warnings. */
+export const BUILT_IN_UWSGI_KEYS: Readonly<Record<string, string>> = {
   'die-on-term': `SIGTERM always shuts tsgi down gracefully; ${REMOVE}`,
   'need-app': `tsgi always exits non-zero when the app cannot load; ${REMOVE}`,
-  strict: `tsgi is always strict: unknown keys are errors; ${REMOVE}`,
   'lazy-apps': `workers always load the app themselves (the master never does); ${REMOVE}`,
   lazy: `workers always load the app themselves (the master never does); ${REMOVE}`,
   'thunder-lock': `workers share the listening sockets without a lock; ${REMOVE}`,
   threads:
     'a worker is one event loop that serves many requests at once; use `processes` for more CPUs',
+  'log-master': `the master always collects the workers' logs; ${REMOVE}`,
+  'max-fd': 'raise the open-files limit in the systemd unit (LimitNOFILE=)',
+  procname: `${REMOVE}`,
+  'auto-procname': `${REMOVE}`,
+  'harakiri-graceful-timeout':
+    'tsgi answers the timed-out request with a 504 and keeps the worker; remove the line',
+  'post-buffering-bufsize': `${REMOVE}`,
+  'buffer-size-max': `${REMOVE}`,
   async: `the event loop is built in; ${REMOVE}`,
   gevent: `the event loop is built in; ${REMOVE}`,
   ugreen: `the event loop is built in; ${REMOVE}`,
+  'offload-threads': `static files belong to nginx; ${REMOVE}`,
+  'cgi-mode': 'tsgi always writes a real HTTP status line; remove the line',
+};
+
+/** Flags among the ignored keys that take no value on the command line. */
+export const FLAG_ONLY_IGNORED_KEYS: ReadonlySet<string> = new Set([
+  'enable-threads',
+  'single-interpreter',
+  'no-site',
+  'die-on-term',
+  'need-app',
+  'lazy-apps',
+  'lazy',
+  'thunder-lock',
+  'log-master',
+  'auto-procname',
+  'vhost',
+]);
+
+/** General uWSGI keys with no tsgi equivalent whose loss would change behaviour: errors. */
+export const UNSUPPORTED_UWSGI_KEYS: Readonly<Record<string, string>> = {
   emperor: 'run one tsgi per app under systemd (see deploy/) instead of an Emperor',
   'check-static': 'let nginx serve static files (`location /static/ { alias ...; }` or try_files)',
   'static-map': 'let nginx serve static files (`location /static/ { alias ...; }`)',
   'static-map2': 'let nginx serve static files (`location /static/ { alias ...; }`)',
-  'offload-threads': `static files belong to nginx; ${REMOVE}`,
   env: 'set environment variables in the systemd unit (Environment=) or the shell that starts tsgi',
   'add-header': 'set response headers in the app, or with nginx `add_header`',
   route: 'route in nginx or in the app',
@@ -76,19 +120,12 @@ export const UNSUPPORTED_UWSGI_KEYS: Readonly<Record<string, string>> = {
   'safe-pidfile2': 'use `pidfile`',
   logto2: 'use `logto`',
   daemonize2: 'use `daemonize`',
-  'log-master': `the master always collects the workers' logs; ${REMOVE}`,
   'log-date': 'use `log-format` (e.g. with %(ltime))',
   'show-config': 'use `--print-config`',
   include: 'use `ini = other.ini` or `json = other.json`',
   xml: 'tsgi reads INI and JSON config files; convert the file',
   yaml: 'tsgi reads INI and JSON config files; convert the file',
   yml: 'tsgi reads INI and JSON config files; convert the file',
-  'cgi-mode': 'tsgi always writes a real HTTP status line; remove the line',
-  'harakiri-graceful-timeout':
-    'tsgi answers the timed-out request with a 504 and keeps the worker; remove the line',
-  'max-fd': 'raise the open-files limit in the systemd unit (LimitNOFILE=)',
-  procname: `${REMOVE}`,
-  'auto-procname': `${REMOVE}`,
   'if-env': 'config logic is not supported; use $(VAR) in values or generate the file',
   'if-not-env': 'config logic is not supported; use $(VAR) in values or generate the file',
   'if-exists': 'config logic is not supported; generate the file',

@@ -37,10 +37,12 @@ export async function runControlAction(action: ControlAction): Promise<number> {
  * appended to LOGFILE; this process then exits. The child knows by DAEMON_ENV not to do it again.
  * Returns the child's pid, or null when this process is the daemon already.
  */
-export function daemonize(logfile: string): number | null {
+export function daemonize(logfile: string, startDir = process.cwd()): number | null {
   if (process.env[DAEMON_ENV] === '1') return null;
   const fd = openSync(logfile, 'a', 0o640);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    // The same command must find the same relative config files (it applies chdir itself).
+    cwd: startDir,
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, [DAEMON_ENV]: '1' },

@@ -1,25 +1,43 @@
 /** --pidfile, and `tsgi --stop PIDFILE` / `--reload PIDFILE` (signal the pid it holds). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { processError } from './errors.js';
 
 export function writePidfile(path: string, pid = process.pid): void {
   writeFileSync(path, `${pid}\n`);
 }
 
+/** A pidfile is one number and a newline; anything longer is another file. */
+const MAX_PIDFILE_BYTES = 32;
+
+const notAPidfile = (path: string, why: string) =>
+  processError(
+    'ERR_MASTER_PIDFILE',
+    `${path} ${why}; give the file named by --pidfile (it holds the master's pid)`,
+  );
+
+/** Reads at most a few bytes: a wrong path (`--stop app.ts`) is named, never printed. */
 export function readPidfile(path: string): number {
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    // O_NONBLOCK: a FIFO given by mistake must not hang the command.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = fstatSync(fd);
+    const size = stat.size;
+    if (!stat.isFile()) throw notAPidfile(path, 'is not a regular file');
+    if (size > MAX_PIDFILE_BYTES) throw notAPidfile(path, `is ${size} bytes, not a pidfile`);
+    const buffer = Buffer.alloc(MAX_PIDFILE_BYTES);
+    text = buffer.subarray(0, readSync(fd, buffer, 0, MAX_PIDFILE_BYTES, 0)).toString('latin1');
   } catch (cause) {
-    throw processError('ERR_MASTER_PIDFILE', `${path}: cannot read it`, cause);
+    if ((cause as { code?: string }).code === 'ERR_MASTER_PIDFILE') throw cause;
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw processError('ERR_MASTER_PIDFILE', `${path}: cannot read it (${reason})`, cause);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  const pid = Number(text.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    throw processError(
-      'ERR_MASTER_PIDFILE',
-      `${path}: ${JSON.stringify(text.trim())} is not a pid`,
-    );
-  }
+  const digits = text.trim();
+  const pid = /^\d{1,10}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw notAPidfile(path, 'does not hold a pid');
   return pid;
 }
 

@@ -31,6 +31,7 @@ export interface MasterRun {
   /** For re-reading the configuration on reload. */
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** The directory tsgi started in (before chdir): config files are re-read from there. */
   cwd: string;
 }
 
@@ -134,7 +135,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
 
     const touch = new TouchFiles(config.touchReload);
     const chain = new TouchFiles(config.touchChainReload);
-    const appDir = dirname(resolve(run.cwd, parseAppSpec(run.app).path));
+    // After chdir: the app path is relative to the directory the workers run in.
+    const appDir = dirname(resolve(parseAppSpec(run.app).path));
     const autoreload =
       config.autoreload > 0 ? new AppFilesWatch(appDir, config.autoreload * 1000) : null;
 

@@ -46,10 +46,31 @@ export function workerEntry(): string {
   return fileURLToPath(new URL(`../worker/main.${ext}`, import.meta.url));
 }
 
+/**
+ * The master's execArgv with bare `--import`/`--require`/`--loader` specifiers (tsx) resolved
+ * from here: after `chdir` a worker would look for them in the new directory's node_modules.
+ */
+function portableExecArgv(): string[] {
+  const out = [...process.execArgv];
+  for (let i = 0; i < out.length - 1; i++) {
+    const next = out[i + 1]!;
+    const bare = !/^[./]|^file:|^node:/.test(next);
+    if (['--import', '--require', '-r', '--loader'].includes(out[i]!) && bare) {
+      try {
+        const url = import.meta.resolve(next);
+        out[i + 1] = out[i] === '--require' || out[i] === '-r' ? fileURLToPath(url) : url;
+      } catch {
+        // Not resolvable from here: leave it for Node to report.
+      }
+    }
+  }
+  return out;
+}
+
 export function forkWorker(pipeOutput: boolean): ChildProcess {
   return fork(workerEntry(), [], {
     // execArgv carries tsx's loader (and --conditions=source) when the master runs from source.
-    execArgv: process.execArgv,
+    execArgv: portableExecArgv(),
     stdio: pipeOutput ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });

@@ -4,23 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isLoopback, parseAddress } from '../../gateway/server/address.js';
-import { ROOT, runCli, startGateway } from '../helpers/gateway.js';
+import { ROOT, runCliToEnd, startGateway } from '../helpers/gateway.js';
 import { httpCall } from '../helpers/http-client.js';
 import { freePort } from '../helpers/ports.js';
 import { rawRequest } from '../helpers/uwsgi-client.js';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = runCli(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c) => {
-    stdout += c;
-  });
-  child.stderr!.on('data', (c) => {
-    stderr += c;
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (args: string[]) => runCliToEnd(args);
 
 describe('tsgi CLI', () => {
   let dir: string;
@@ -91,10 +80,14 @@ describe('tsgi CLI', () => {
     assert.match(stderr, /ERR_GATEWAY_BIND_FAILED/);
   });
 
-  it('exits 2 when no socket is given', async () => {
-    const { code, stderr } = await run(['test/gateway/fixtures/hello.js']);
-    assert.notEqual(code, 0);
-    assert.match(stderr, /ERR_GATEWAY_NO_SOCKET|socket/);
+  it('exits 2 when no socket is given, naming the flags that fix it, before loading the app', async () => {
+    const { code, stderr } = await run(['test/gateway/fixtures/broken.ts']);
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /ERR_CONFIG_NO_SOCKET: .*--socket ADDR .*--http-socket ADDR .*--http ADDR/,
+    );
+    assert.doesNotMatch(stderr, /this app cannot start/, 'the app was not imported');
   });
 
   it('loads .js, .mjs:export and .ts apps, applies --chmod-socket, stops on SIGTERM with 0', async () => {

@@ -30,6 +30,23 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}
   );
 }
 
+/** Runs the CLI to its end; resolves with the exit code and everything it printed. */
+export function runCliToEnd(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = runCli(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
 /** Starts the gateway and waits for its `ready` line (rejects if it exits first). */
 export async function startGateway(
   args: string[],

@@ -94,14 +94,37 @@ describe('gateway/config/cli-parse', () => {
     assert.deepEqual(r.positionals, ['app.ts']);
   });
 
-  it('explains Python-only flags, long and short (uwsgi -w module)', () => {
-    const r = parseCli(['-w', 'app:application', '--virtualenv', '/venv']);
+  it('passes Python-only flags, long and short (uwsgi -w module), on with their values', () => {
+    const r = parseCli([
+      '-w',
+      'app:application',
+      '--virtualenv',
+      '/venv',
+      '--enable-threads',
+      'a.ts',
+    ]);
+    assert.deepEqual(r.errors, []);
     assert.deepEqual(
-      r.errors.map((e) => e.code),
-      ['ERR_CONFIG_PYTHON_ONLY', 'ERR_CONFIG_PYTHON_ONLY'],
+      r.settings.map((s) => [s.name, s.value]),
+      [
+        ['module', 'app:application'],
+        ['virtualenv', '/venv'],
+        ['enable-threads', null],
+      ],
     );
-    assert.match(r.errors[0]!.message, /app = path\/to\/app\.ts/);
-    assert.deepEqual(r.positionals, []);
+    assert.deepEqual(r.positionals, ['a.ts']);
+  });
+
+  it('reads --py-autoreload=1 and --py-autoreload 1 next to --ini', () => {
+    for (const argv of [
+      ['--ini', 'u.ini', '--py-autoreload=1'],
+      ['--ini', 'u.ini', '--py-autoreload', '1'],
+    ]) {
+      const r = parseCli(argv);
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.settings.at(-1)?.value, '1');
+      assert.deepEqual(r.positionals, []);
+    }
   });
 
   it('loads a positional .ini or .json argument as a config file, as `uwsgi file.ini` does', () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type FileRequest, loadConfigFiles, splitFileSpec } from '../../../gateway/config/files.js';
+import { loadConfigFiles, splitFileSpec } from '../../../gateway/config/files.js';
+import type { RawSetting } from '../../../gateway/config/origin.js';
 import { HOST, tempFiles } from './temp-files.js';
 
 const flag = { kind: 'cli', flag: '--ini' } as const;
-const ini = (spec: string): FileRequest => ({ kind: 'ini', spec, origin: flag });
-const load = (cwd: string, requests: FileRequest[], env: Record<string, string> = {}) =>
+const ini = (spec: string): RawSetting => ({ name: 'ini', value: spec, origin: flag });
+const load = (cwd: string, requests: RawSetting[], env: Record<string, string> = {}) =>
   loadConfigFiles(requests, { cwd, env, host: HOST });
 const pairs = (layer: ReturnType<typeof load>) => layer.settings.map((s) => [s.name, s.value]);
 
@@ -80,7 +81,7 @@ describe('gateway/config/files', () => {
     const dir = tempFiles({
       'c.json': '{"uwsgi": {"socket": ["%d%n.sock", ":3031"], "listen": 9}}',
     });
-    const layer = load(dir, [{ kind: 'json', spec: 'c.json', origin: flag }]);
+    const layer = load(dir, [{ name: 'json', value: 'c.json', origin: flag }]);
     assert.deepEqual(pairs(layer), [
       ['socket', `${dir}/c.sock`],
       ['socket', ':3031'],

@@ -41,9 +41,22 @@ describe('gateway/config/ini-parse', () => {
     });
   });
 
-  it('treats # and ; as comments only at the start of a line (uWSGI has no inline comments)', () => {
-    const text = '[uwsgi]\n# a comment\n  ; indented comment\nharakiri = 30 ; not a comment\n';
+  it('keeps # and ; inside a [tsgi] value (comments only at the start of a line)', () => {
+    const text = '[tsgi]\n# a comment\n  ; indented comment\nharakiri = 30 ; not a comment\n';
     assert.deepEqual(lines(text), [['harakiri', '30 ; not a comment', 4]]);
+    assert.deepEqual(parseIni(text, 'u.ini').commentLines, []);
+  });
+
+  it('ends a [uwsgi] value at a space followed by # or ;, and reports the lines', () => {
+    const text =
+      '[uwsgi]\nmaster = True # main process\nprocesses = 2 ;workers\nsocket = /tmp/a#b.sock\nchdir=/srv\t# tab\n';
+    assert.deepEqual(lines(text), [
+      ['master', 'True', 2],
+      ['processes', '2', 3],
+      ['socket', '/tmp/a#b.sock', 4],
+      ['chdir', '/srv', 5],
+    ]);
+    assert.deepEqual(parseIni(text, 'u.ini').commentLines, [2, 3, 5]);
   });
 
   it('takes everything after the first = and trims it', () => {

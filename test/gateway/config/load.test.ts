@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigErrors } from '../../../gateway/config/errors.js';
+import type { ConfigErrors } from '../../../gateway/config/errors.js';
 import { loadConfigFiles } from '../../../gateway/config/files.js';
 import { loadConfig } from '../../../gateway/config/load.js';
 import { findOption, OPTION_LIST } from '../../../gateway/config/options.js';
 import { resolveLayers } from '../../../gateway/config/resolve.js';
-import type { TsgiError } from '../../../src/errors.js';
-import { HOST, tempFiles } from './temp-files.js';
+import { errorsOf, HOST, tempFiles } from './temp-files.js';
 
 const load = (argv: string[], env: Record<string, string> = {}, cwd = '/') =>
   loadConfig({ argv, env, cwd, host: HOST });
-
-function errorsOf(fn: () => unknown): TsgiError[] {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof ConfigErrors ? [...error.errors] : [error as TsgiError];
-  }
-  assert.fail('expected loadConfig to throw');
-}
 
 const READY_INI = `[uwsgi]
 socket = /run/app/%n.sock
@@ -125,7 +115,7 @@ describe('gateway/config/load', () => {
   it("parses every key of an operator's uwsgi.ini (only the module line changed)", () => {
     const dir = tempFiles({ 'uwsgi.ini': OPERATOR_INI });
     const layer = loadConfigFiles(
-      [{ kind: 'ini', spec: 'uwsgi.ini', origin: { kind: 'cli', flag: '--ini' } }],
+      [{ name: 'ini', value: 'uwsgi.ini', origin: { kind: 'cli', flag: '--ini' } }],
       {
         cwd: dir,
         env: {},
@@ -176,16 +166,19 @@ describe('gateway/config/load', () => {
     }
   });
 
-  it('explains the module line of an unchanged uwsgi.ini', () => {
+  it('warns about the module line of an unchanged uwsgi.ini and derives the app line', () => {
     const dir = tempFiles({
       'uwsgi.ini': '[uwsgi]\nsocket = /run/a.sock\nmodule = shop.wsgi:application\n',
     });
-    const errors = errorsOf(() => load(['--ini', 'uwsgi.ini'], {}, dir));
-    assert.equal(errors[0]?.code, 'ERR_CONFIG_PYTHON_ONLY');
+    const r = load(['--ini', 'uwsgi.ini'], {}, dir);
+    assert.equal(r.warnings[0]?.code, 'ERR_CONFIG_PYTHON_ONLY');
     assert.match(
-      errors[0]!.message,
+      r.warnings[0]!.message,
       /'module' in uwsgi\.ini:3: use `app = path\/to\/app\.ts\[:export\]`/,
     );
+    assert.equal(r.appLine, 'app = shop/wsgi.ts:application');
+    const errors = errorsOf(() => load(['--ini', 'uwsgi.ini', '--strict'], {}, dir));
+    assert.equal(errors[0]?.code, 'ERR_CONFIG_PYTHON_ONLY');
   });
 
   it('reports a typo in each source with the nearest name', () => {

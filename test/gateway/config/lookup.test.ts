@@ -13,6 +13,12 @@ function errorOf(name: string, origin: Origin) {
   return r.error;
 }
 
+function warningOf(name: string, origin: Origin) {
+  const r = lookupOption(name, origin);
+  assert.ok('ignored' in r, `${name} is ignored with a warning`);
+  return r.ignored;
+}
+
 describe('gateway/config/lookup', () => {
   it('finds canonical names and aliases', () => {
     const r = lookupOption('workers', INI);
@@ -42,8 +48,8 @@ describe('gateway/config/lookup', () => {
     assert.doesNotMatch(e.message, /did you mean/);
   });
 
-  it('explains Python-only keys with what to use instead', () => {
-    const e = errorOf('module', INI);
+  it('ignores Python-only keys with a warning that says what to use instead', () => {
+    const e = warningOf('module', INI);
     assert.equal(e.code, 'ERR_CONFIG_PYTHON_ONLY');
     assert.match(e.message, /'module' in uwsgi\.ini:7: use `app = path\/to\/app\.ts\[:export\]`/);
     for (const key of [
@@ -56,15 +62,33 @@ describe('gateway/config/lookup', () => {
       'callable',
       'plugins',
       'plugin',
+      'enable-threads',
+      'vhost',
     ]) {
-      assert.equal(errorOf(key, INI).code, 'ERR_CONFIG_PYTHON_ONLY', key);
+      assert.equal(warningOf(key, INI).code, 'ERR_CONFIG_PYTHON_ONLY', key);
     }
   });
 
-  it('explains uWSGI keys tsgi does not take', () => {
-    const e = errorOf('die-on-term', INI);
-    assert.equal(e.code, 'ERR_CONFIG_NOT_SUPPORTED');
+  it("reads py-autoreload as tsgi's autoreload, with a warning", () => {
+    const r = lookupOption('py-autoreload', INI);
+    assert.ok('entry' in r);
+    assert.equal(r.entry.name, 'autoreload');
+    assert.match(
+      r.warning!.message,
+      /'py-autoreload' in uwsgi\.ini:7: read as tsgi's `autoreload`/,
+    );
+  });
+
+  it('ignores uWSGI keys whose job tsgi always does, with a warning', () => {
+    const e = warningOf('die-on-term', INI);
+    assert.equal(e.code, 'ERR_CONFIG_BUILT_IN');
     assert.match(e.message, /SIGTERM always shuts tsgi down gracefully/);
+  });
+
+  it('refuses uWSGI keys whose loss would change behaviour', () => {
+    const e = errorOf('static-map', INI);
+    assert.equal(e.code, 'ERR_CONFIG_NOT_SUPPORTED');
+    assert.match(e.message, /nginx/);
   });
 
   it('refuses command-line-only options in files and env', () => {

@@ -20,7 +20,8 @@ describe('gateway/config/migration', () => {
   });
 
   it('lists unsupported keys with advice, each uWSGI name once, sorted', () => {
-    assert.equal(row('die-on-term')?.kind, 'unsupported');
+    assert.equal(row('die-on-term')?.kind, 'built-in');
+    assert.equal(row('static-map')?.kind, 'unsupported');
     const names = rows.map((r) => r.uwsgi);
     assert.equal(new Set(names).size, names.length);
     assert.deepEqual(

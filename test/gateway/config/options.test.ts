@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { formatValues } from '../../../gateway/config/format-value.js';
 import { SECTIONS } from '../../../gateway/config/option-types.js';
@@ -85,7 +86,8 @@ describe('gateway/config/options', () => {
     ];
     for (const name of contract) assert.ok(names.has(name), `${name} is in the table`);
     assert.equal(findOption('workers')?.name, 'processes');
-    assert.equal(findOption('py-autoreload')?.name, 'autoreload');
+    assert.equal(findOption('chdir')?.spec.status, 'ready');
+    assert.equal(findOption('processes')?.spec.parse('auto'), availableParallelism());
   });
 
   it("uses uWSGI's short flags, each once", () => {

@@ -90,7 +90,11 @@ describe('gateway/config/resolve', () => {
     ]);
     assert.deepEqual(
       r.errors.map((e) => e.code),
-      ['ERR_CONFIG_UNKNOWN_OPTION', 'ERR_CONFIG_PYTHON_ONLY', 'ERR_CONFIG_INVALID_VALUE'],
+      ['ERR_CONFIG_UNKNOWN_OPTION', 'ERR_CONFIG_INVALID_VALUE'],
+    );
+    assert.deepEqual(
+      r.warnings.map((e) => e.code),
+      ['ERR_CONFIG_PYTHON_ONLY'],
     );
   });
 

@@ -1,8 +1,12 @@
 // Test helper: writes small config fixtures into a fresh temp dir and removes it afterwards.
+
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
+import { ConfigErrors } from '../../../gateway/config/errors.js';
+import type { TsgiError } from '../../../src/errors.js';
 
 /** A temp dir holding `files` (relative path → text); deleted in the suite's `after` hook. */
 export function tempFiles(files: Readonly<Record<string, string>>): string {
@@ -17,3 +21,13 @@ export function tempFiles(files: Readonly<Record<string, string>>): string {
 }
 
 export const HOST = { cpus: 8, hostname: 'testhost' } as const;
+
+/** The coded errors a config load throws (each one of a ConfigErrors). */
+export function errorsOf(fn: () => unknown): TsgiError[] {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof ConfigErrors ? [...error.errors] : [error as TsgiError];
+  }
+  assert.fail('expected loadConfig to throw');
+}
