@@ -1,6 +1,10 @@
-/** fromFetch(handler): a Fetch handler (a Hono app's `fetch`, for one) as a TSGI app. */
-
-import { percentEncodeLatin1Path } from './latin1.js';
+/**
+ * fromFetch(handler): a Fetch handler (a Hono app's `fetch`, for one) as a TSGI app. The handler
+ * gets a Request built lazily from the environ (environ-request.ts); the Response's body goes
+ * out as the bytes it was made from when they are at hand (response-source.ts), else streamed.
+ */
+import { abortRequest, environRequest, requestUrl } from './environ-request.js';
+import { responseSource } from './response-source.js';
 import { HOP_BY_HOP } from './start-response.js';
 import { statusLine } from './status.js';
 import type { App, Environ, HeaderList, ResponseBody } from './types.js';
@@ -16,25 +20,12 @@ export interface FromFetchOptions {
 
 const NO_BODY = new Set(['GET', 'HEAD']);
 
-/** Rebuilds the request URL from the environ (PEP 3333 "URL Reconstruction"). */
-export function requestUrl(environ: Environ, stripScriptName = false): string {
-  const scheme = environ['wsgi.url_scheme'];
-  let host = environ.HTTP_HOST;
-  if (!host) {
-    const port = environ.SERVER_PORT;
-    const defaultPort = scheme === 'https' ? '443' : '80';
-    const name = environ.SERVER_NAME.includes(':')
-      ? `[${environ.SERVER_NAME}]`
-      : environ.SERVER_NAME;
-    host = port && port !== defaultPort ? `${name}:${port}` : name;
-  }
-  const path =
-    `${stripScriptName ? '' : environ.SCRIPT_NAME || ''}${environ.PATH_INFO || ''}` || '/';
-  const query = environ.QUERY_STRING ? `?${environ.QUERY_STRING}` : '';
-  return `${scheme}://${host}${percentEncodeLatin1Path(path)}${query}`;
-}
+export { requestUrl };
 
-/** Builds a Fetch Request from an environ; the body streams from wsgi.input. */
+/**
+ * Builds a full Fetch Request from an environ at once; the body streams from wsgi.input.
+ * (fromFetch uses the lazy one of environ-request.ts.)
+ */
 export function requestFromEnviron(environ: Environ, stripScriptName = false): Request {
   const headers = new Headers();
   for (const key in environ) {
@@ -70,17 +61,29 @@ function defaultArgs(environ: Environ): unknown[] {
   return [];
 }
 
-/** Yields a Response body's chunks; stopping early cancels the stream. */
-function streamBody(body: ReadableStream<Uint8Array>): ResponseBody {
+/**
+ * Yields a Response body's chunks; stopping early (the server closed the response: the client
+ * went away) cancels the stream and aborts the request's signal.
+ */
+function streamBody(body: ReadableStream<Uint8Array>, onClose: () => void): ResponseBody {
   return {
     [Symbol.asyncIterator]() {
       const reader = body.getReader();
+      let done = false;
       return {
         async next() {
           const r = await reader.read();
-          return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+          if (r.done) {
+            done = true;
+            return { done: true, value: undefined };
+          }
+          return { done: false, value: r.value };
         },
         async return() {
+          if (!done) {
+            done = true;
+            onClose();
+          }
           await reader.cancel();
           return { done: true, value: undefined };
         },
@@ -89,24 +92,39 @@ function streamBody(body: ReadableStream<Uint8Array>): ResponseBody {
   };
 }
 
+/** The response's header pairs: each Set-Cookie apart, hop-by-hop headers left to the server. */
+function headerList(response: Response): HeaderList {
+  const headers: HeaderList = [];
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie' && !HOP_BY_HOP.has(name)) headers.push([name, value]);
+  });
+  // Headers iteration joins nothing but Set-Cookie is read apart all the same: not every
+  // runtime's forEach hands the values out one by one.
+  if (response.headers.has('set-cookie')) {
+    for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+  }
+  return headers;
+}
+
 /** Wraps a Fetch handler as a TSGI app. */
 export function fromFetch(handler: AnyFetchHandler, options: FromFetchOptions = {}): App {
+  const { stripScriptName = false } = options;
+  const argsOf = options.args ?? defaultArgs;
   return async (environ, startResponse) => {
-    const request = requestFromEnviron(environ, options.stripScriptName);
-    const args = (options.args ?? defaultArgs)(environ) as never[];
-    const response = await handler(request, ...args);
-    const headers: HeaderList = [];
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie' && !HOP_BY_HOP.has(name)) headers.push([name, value]);
-    });
-    for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
-    startResponse(statusLine(response.status, response.statusText), headers);
-    if (!response.body) return [];
+    const request = environRequest(environ, stripScriptName);
+    const args = argsOf(environ) as never[];
+    const response = await handler(request as unknown as Request, ...args);
+    startResponse(statusLine(response.status, response.statusText), headerList(response));
+    const source = responseSource(response);
+    if (source !== undefined) {
+      return source === null || environ.REQUEST_METHOD === 'HEAD' ? [] : [source];
+    }
+    const body = response.body!;
     if (environ.REQUEST_METHOD === 'HEAD') {
       // The handler may have produced a body anyway; release it rather than leave it pending.
-      response.body.cancel().catch(() => {});
+      body.cancel().catch(() => {});
       return [];
     }
-    return streamBody(response.body);
+    return streamBody(body, () => abortRequest(request));
   };
 }

@@ -16,6 +16,7 @@ export {
   splitScriptName,
   WSGI_VERSION,
 } from './environ.js';
+export { abortRequest, EnvironRequest, environRequest } from './environ-request.js';
 export type { CoreErrorCode, ErrorSpec, ErrorTable } from './errors.js';
 // Errors
 export {

@@ -6,6 +6,7 @@ import {
   fromFetch,
   requestFromEnviron,
   requestUrl,
+  runApp,
   toFetch,
 } from 'tsgi';
 
@@ -147,5 +148,68 @@ describe('src/from-fetch: fromFetch', () => {
     await reader.read();
     await reader.cancel();
     assert.equal(cancelled, true);
+  });
+  it('a body made from a string or bytes goes out whole, its stream never read', async () => {
+    for (const body of ['made from text', new TextEncoder().encode('made from bytes')]) {
+      let response: Response | undefined;
+      const app = fromFetch(() => {
+        response = new Response(body, { headers: { 'content-type': 'text/plain' } });
+        return response;
+      });
+      const r = await runApp(app, env('http://x/'));
+      const chunks: Uint8Array[] = [];
+      for await (const c of r.body) chunks.push(c);
+      await r.close();
+      assert.equal(
+        new TextDecoder().decode(Buffer.concat(chunks)),
+        typeof body === 'string' ? body : 'made from bytes',
+      );
+      // Node ≤ 22 keeps the source where it can be read (Node 24 hides it: streamed there).
+      const sourceAtHand = Object.getOwnPropertySymbols(new Response('x')).length > 0;
+      assert.equal(r.complete, sourceAtHand);
+      assert.equal(response!.bodyUsed, !sourceAtHand);
+    }
+  });
+  it('a body already read from is streamed, not taken from its source', async () => {
+    const app = fromFetch(async () => {
+      const response = new Response('abcdef');
+      const reader = response.body!.getReader();
+      await reader.read();
+      reader.releaseLock();
+      return response;
+    });
+    const res = await toFetch(app)(new Request('http://x/'));
+    assert.equal(await res.text(), '');
+  });
+  it('request.signal aborts when the server closes the response before its end', async () => {
+    let signal: AbortSignal | undefined;
+    const app = fromFetch((request) => {
+      signal = request.signal;
+      return new Response(
+        new ReadableStream({
+          pull(c) {
+            c.enqueue(new Uint8Array(10));
+          },
+        }),
+      );
+    });
+    const r = await runApp(app, env('http://x/'));
+    const it = r.body[Symbol.asyncIterator]();
+    await it.next();
+    assert.equal(signal!.aborted, false);
+    await it.return!();
+    await r.close();
+    assert.equal(signal!.aborted, true);
+    assert.equal((signal!.reason as DOMException).name, 'AbortError');
+  });
+  it('request.signal stays quiet when the body is read to the end', async () => {
+    let signal: AbortSignal | undefined;
+    const app = fromFetch((request) => {
+      signal = request.signal;
+      return new Response(new Blob(['a', 'b']).stream());
+    });
+    const res = await toFetch(app)(new Request('http://x/'));
+    assert.equal(await res.text(), 'ab');
+    assert.equal(signal!.aborted, false);
   });
 });

@@ -285,6 +285,12 @@ for (const flags of [[], ['nodejs_compat']]) {
         body: JSON.stringify({ a: [1, 'two'] }),
       });
       assert.deepEqual(posted, { got: { a: [1, 'two'] }, path: '/json' });
+      // The handler's lazy Request, in workerd: a Request, headers from the environ, clone().
+      const lazy = await json('/hono/lazy?x=1', { headers: { 'x-probe': 'p1' } });
+      assert.equal(lazy.isRequest, true);
+      assert.equal(lazy.probe, 'p1');
+      assert.match(String(lazy.url), /^https?:\/\/[^/]+\/lazy\?x=1$/);
+      assert.equal(lazy.clonedUrl, lazy.url);
       const later = await request('/hono/later');
       assert.equal(later.status, 202);
       assert.equal(await later.text(), 'queued');

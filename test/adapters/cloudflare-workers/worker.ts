@@ -216,6 +216,14 @@ const app: App = async (environ, startResponse) => {
 const hono = new Hono<{ Bindings: Env }>();
 hono.get('/hello/:name', (c) => c.text(`${c.env.GREETING}, ${c.req.param('name')} (hono)`));
 hono.post('/json', async (c) => c.json({ got: await c.req.json(), path: c.req.path }));
+hono.get('/lazy', (c) =>
+  c.json({
+    isRequest: c.req.raw instanceof Request,
+    probe: c.req.header('x-probe') ?? null,
+    clonedUrl: c.req.raw.clone().url,
+    url: c.req.url,
+  }),
+);
 hono.get('/later', (c) => {
   c.executionCtx.waitUntil(c.env.KV.put('hono', 'was here'));
   return c.text('queued', 202);
