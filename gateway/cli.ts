@@ -24,6 +24,7 @@ import { onParentExit, ParentWatch } from './master/parent-watch.js';
 import { needsMaster, runMaster } from './master/run-master.js';
 import type { ServerOptions } from './server/options.js';
 import { type Gateway, serve } from './server/serve.js';
+import { type InheritedSocket, takeInheritedSockets } from './server/socket-activation.js';
 import { runTop } from './stats/top.js';
 
 export const EXIT = { OK: 0, CONFIG: 2, BOOT: 3, APP_LOAD: 4 } as const;
@@ -134,10 +135,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const log = createLogger({ disableLogging: config.disableLogging });
+  let inherited: InheritedSocket[];
+  try {
+    // systemd socket activation: the sockets are ours to serve (and not our workers' to take again).
+    inherited = takeInheritedSockets(process.env);
+  } catch (error) {
+    log.error(describe(error));
+    return EXIT.BOOT;
+  }
+  if (inherited.length > 0) {
+    const list = inherited.map((s) => `fd ${s.fd}${s.name ? ` (${s.name})` : ''}`).join(', ');
+    log.info(`socket activation: serving ${inherited.length} inherited socket(s): ${list}`);
+  }
   if (needsMaster(config)) {
     // Only workers load the app; the master binds, supervises and exits with their verdict.
     const cwd = startDir;
-    return runMaster({ config, app, version: version(), argv, env: process.env, cwd });
+    return runMaster({ config, app, version: version(), argv, env: process.env, cwd, inherited });
   }
   let loaded: Awaited<ReturnType<typeof loadApp>>;
   let hooks: LifespanHooks;
@@ -154,6 +167,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     gateway = await serve(loaded, {
       ...serverOptionsFromConfig(config),
+      inherited,
       logger: log,
       state,
       ...(hooks.shutdown ? { shutdown: hooks.shutdown } : {}),

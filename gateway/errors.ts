@@ -113,7 +113,11 @@ export const GATEWAY_ERRORS = {
   },
   ERR_GATEWAY_NO_SOCKET: {
     message: 'no socket to serve on',
-    fix: 'Pass at least one of --socket, --ssl-socket, --http-socket or --http.',
+    fix: 'Pass at least one of --socket, --ssl-socket, --http-socket or --http, or start under systemd socket activation.',
+  },
+  ERR_GATEWAY_ACTIVATION: {
+    message: 'the sockets passed by systemd socket activation (LISTEN_FDS) cannot be used',
+    fix: 'Check the .socket unit: LISTEN_FDS must count listening sockets passed from fd 3 on (ListenStream=, Accept=no).',
   },
   ERR_GATEWAY_APP_LOAD: {
     message: 'the app module could not be loaded',

@@ -16,26 +16,16 @@ import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, type SocketAddress } from '../server/address.js';
 import { clearStaleSocket, type ListenerSpec } from '../server/listeners.js';
+import { createServerHandle, type RawHandle } from '../server/socket-activation.js';
 
 export interface BoundHandle {
   readonly spec: ListenerSpec;
   /** The raw libuv handle (TCP or Pipe), sent to each worker. */
-  readonly handle: { close(): void; getsockname?(out: Record<string, unknown>): number };
+  readonly handle: RawHandle;
   readonly bound: SocketAddress;
   /** The unix socket file this master created (device and inode), to remove only that file. */
   readonly file?: { readonly dev: number; readonly ino: number };
 }
-
-type CreateServerHandle = (
-  address: string | null,
-  port: number,
-  addressType: number,
-  fd: number | undefined,
-  flags: number,
-) => BoundHandle['handle'] | number;
-
-const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })
-  ._createServerHandle;
 
 function errnoText(code: number): string {
   try {
@@ -56,6 +46,8 @@ export async function bindHandle(
   log: Logger,
 ): Promise<BoundHandle> {
   const { address } = spec;
+  // systemd's socket: served as passed; no `file`, so it is never unlinked.
+  if (spec.inherited) return { spec, handle: spec.inherited.handle, bound: spec.inherited.address };
   if (address.type === 'unix') {
     await clearStaleSocket(address.path);
     const handle = createServerHandle(address.path, -1, -1, undefined, 0);
@@ -113,6 +105,12 @@ export async function bindHandles(
     throw error;
   }
   return out;
+}
+
+/** A listener spec as sent to a worker: the inherited socket's handle travels apart, with the message. */
+export function wireSpec(spec: ListenerSpec): ListenerSpec {
+  const { inherited: _, ...rest } = spec;
+  return rest;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   type WorkerMessage,
 } from '../worker/ipc.js';
 import { jitteredMaxRequests } from '../worker/recycle.js';
-import type { BoundHandle } from './bind.js';
+import { type BoundHandle, wireSpec } from './bind.js';
 import { forkWorker, newHandle, type WorkerHandle } from './worker-handle.js';
 import { pipeLines } from './worker-output.js';
 
@@ -143,7 +143,7 @@ export class WorkerPool {
     };
     this.#send(w, boot);
     this.#options.handles.forEach((b, index) => {
-      this.#send(w, { type: 'listener', index }, b.handle);
+      this.#send(w, { type: 'listener', index, spec: wireSpec(b.spec) }, b.handle);
     });
   }
 

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, parseAddress } from '../server/address.js';
 import { listenerSpecs } from '../server/listeners.js';
 import { resolveServerOptions } from '../server/options.js';
+import type { InheritedSocket } from '../server/socket-activation.js';
 import { type StatsServer, startStatsServer } from '../stats/server.js';
 import { Arbiter } from './arbiter.js';
 import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
@@ -33,6 +34,8 @@ export interface MasterRun {
   env: NodeJS.ProcessEnv;
   /** The directory tsgi started in (before chdir): config files are re-read from there. */
   cwd: string;
+  /** Sockets from systemd socket activation, taken by the CLI. */
+  inherited?: InheritedSocket[];
 }
 
 /** Options that make no sense without a master turn it on, as in uWSGI. */
@@ -92,7 +95,10 @@ export async function runMaster(run: MasterRun): Promise<number> {
   let stats: StatsServer | null = null;
   const fifos: MasterFifo[] = [];
   try {
-    const options = resolveServerOptions(serverOptionsFromConfig(config));
+    const options = resolveServerOptions({
+      ...serverOptionsFromConfig(config),
+      ...(run.inherited ? { inherited: run.inherited } : {}),
+    });
     const specs = listenerSpecs(options);
     try {
       handles = await bindHandles(

@@ -9,6 +9,7 @@ import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, parseAddress, type SocketAddress } from './address.js';
 import type { ResolvedServerOptions } from './options.js';
+import { type InheritedSocket, withInheritedSockets } from './socket-activation.js';
 
 export type ListenerKind = 'uwsgi' | 'uwsgi-ssl' | 'http';
 
@@ -20,6 +21,8 @@ export interface ListenerSpec {
   /** PEM files for uwsgi-ssl. */
   cert?: string;
   key?: string;
+  /** The socket systemd passed for this listener (never unlinked, never re-bound). */
+  inherited?: InheritedSocket;
 }
 
 export interface Listener extends ListenerSpec {
@@ -48,8 +51,9 @@ export function listenerSpecs(options: ResolvedServerOptions): ListenerSpec[] {
   }
   for (const spec of options.httpSocket)
     specs.push({ kind: 'http', spec, address: parseAddress(spec) });
-  if (specs.length === 0) throw gatewayError('ERR_GATEWAY_NO_SOCKET');
-  return specs;
+  const all = withInheritedSockets(specs, options.inherited);
+  if (all.length === 0) throw gatewayError('ERR_GATEWAY_NO_SOCKET');
+  return all;
 }
 
 /** Removes a stale unix socket file (one nobody accepts on); refuses to steal a live one. */
@@ -89,6 +93,7 @@ export async function bindListener(
   bind: BindOptions = {},
 ): Promise<Listener> {
   const { address } = spec;
+  if (spec.inherited) return listenInherited(spec, spec.inherited, options.listen);
   if (address.type === 'unix' && bind.clearStaleUnixSocket !== false)
     await clearStaleSocket(address.path);
   // allowHalfOpen: a peer's FIN must not end our side before the response is written.
@@ -114,6 +119,22 @@ export async function bindListener(
     );
   }
   return { ...spec, server, bound };
+}
+
+/** Serves a socket systemd passed: no bind, no stale-file check, no chmod (the .socket unit's job). */
+async function listenInherited(
+  spec: ListenerSpec,
+  inherited: InheritedSocket,
+  backlog: number,
+): Promise<Listener> {
+  const server = createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (cause) =>
+      reject(gatewayError('ERR_GATEWAY_ACTIVATION', `${spec.kind} ${spec.spec}`, cause)),
+    );
+    server.listen(inherited.handle as never, backlog, resolve);
+  });
+  return { ...spec, server, bound: inherited.address };
 }
 
 export async function bindListeners(

@@ -1,3 +1,5 @@
+import type { InheritedSocket } from './socket-activation.js';
+
 /**
  * What one serving process needs to know. The CLI fills this from the config loader
  * (gateway/config/); programmatic users pass it to serve().
@@ -31,6 +33,8 @@ export interface ServerOptions {
   multiprocess?: boolean;
   /** Most open connections (`--worker-connections`); 0 = the open-files limit less 64. */
   workerConnections?: number;
+  /** Listening sockets passed by systemd socket activation (see socket-activation.ts). */
+  inherited?: InheritedSocket[];
 }
 
 export interface ResolvedServerOptions {
@@ -50,6 +54,7 @@ export interface ResolvedServerOptions {
   readonly httpModifiers: ReadonlySet<number>;
   readonly multiprocess: boolean;
   readonly workerConnections: number;
+  readonly inherited: readonly InheritedSocket[];
 }
 
 export const DEFAULT_BUFFER_SIZE = 65535;
@@ -86,5 +91,6 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     httpModifiers: new Set([0, ...(options.modifier1 ?? [])]),
     multiprocess: options.multiprocess ?? false,
     workerConnections: options.workerConnections ?? 0,
+    inherited: options.inherited ?? [],
   };
 }

@@ -4,6 +4,7 @@
  * as the second argument of `send()`, one `listener` message per handle.
  */
 import type { GatewayConfig } from '../config/index.js';
+import type { ListenerSpec } from '../server/listeners.js';
 
 /** What a worker reports for stats (uWSGI's per-worker fields, cumulative since it started). */
 export interface WorkerCounters {
@@ -51,6 +52,8 @@ export interface BootMessage {
 export interface ListenerMessage {
   type: 'listener';
   index: number;
+  /** What the handle serves (the master's list, which includes sockets systemd passed it). */
+  spec?: ListenerSpec;
 }
 export interface StopMessage {
   type: 'stop';

@@ -47,16 +47,24 @@ async function listenOn(handle: unknown, backlog: number): Promise<Server> {
 }
 
 /** Collects the boot message and the handles that follow it. */
-function receiveBoot(): Promise<{ boot: BootMessage; handles: unknown[] }> {
+function receiveBoot(): Promise<{
+  boot: BootMessage;
+  handles: unknown[];
+  specs: Array<ListenerSpec | undefined>;
+}> {
   return new Promise((resolve) => {
     let boot: BootMessage | undefined;
     const handles: unknown[] = [];
+    const specs: Array<ListenerSpec | undefined> = [];
     const onMessage = (message: MasterMessage, handle: unknown) => {
       if (message.type === 'boot') boot = message;
-      else if (message.type === 'listener') handles[message.index] = handle;
+      else if (message.type === 'listener') {
+        handles[message.index] = handle;
+        specs[message.index] = message.spec;
+      }
       if (boot && handles.filter(Boolean).length === boot.listeners) {
         process.off('message', onMessage);
-        resolve({ boot, handles });
+        resolve({ boot, handles, specs });
       }
     };
     process.on('message', onMessage);
@@ -71,7 +79,7 @@ async function main(): Promise<number> {
   // The master went away before we were serving: nothing to finish.
   const orphaned = () => process.exit(WORKER_EXIT.OK);
   process.once('disconnect', orphaned);
-  const { boot, handles } = await receiveBoot();
+  const { boot, handles, specs: sent } = await receiveBoot();
   const { config } = boot;
   const startedAt = Date.now();
   const log = createLogger({ disableLogging: true });
@@ -114,7 +122,10 @@ async function main(): Promise<number> {
 
   let listeners: Listener[];
   try {
-    const specs: ListenerSpec[] = listenerSpecs(options);
+    // The master's list (it knows the sockets systemd passed); the config's for an older master.
+    const specs: ListenerSpec[] = sent.every(Boolean)
+      ? (sent as ListenerSpec[])
+      : listenerSpecs(options);
     listeners = [];
     for (const [i, spec] of specs.entries()) {
       const server = await listenOn(handles[i], options.listen);

@@ -24,13 +24,19 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** A bounded load: `connections` clients for `durationS` seconds. */
+/** A bounded load: `connections` clients for `durationS` seconds (`timeoutS` per request, default 10). */
 export async function load(
   url: string,
   connections: number,
   durationS: number,
+  options: { timeoutS?: number } = {},
 ): Promise<LoadResult> {
-  const r = await autocannon({ url, connections, duration: durationS });
+  const r = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    ...(options.timeoutS ? { timeout: options.timeoutS } : {}),
+  });
   const seconds = r.duration > 0 ? r.duration : durationS;
   return {
     total: r.requests.total,

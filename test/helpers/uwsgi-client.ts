@@ -2,7 +2,23 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
+import { encodePacket } from '../../gateway/uwsgi/index.js';
+
 export type Target = { path: string } | { host: string; port: number };
+
+/** A plain `GET path` as nginx's uwsgi_params would send it. */
+export function getPacket(path = '/', serverName = 'x'): Uint8Array {
+  return encodePacket({
+    REQUEST_METHOD: 'GET',
+    REQUEST_URI: path,
+    PATH_INFO: path,
+    QUERY_STRING: '',
+    SERVER_PROTOCOL: 'HTTP/1.1',
+    SERVER_NAME: serverName,
+    SERVER_PORT: '80',
+    REMOTE_ADDR: '127.0.0.1',
+  });
+}
 
 export interface RawReply {
   data: Buffer;
