@@ -76,9 +76,12 @@ export interface Environ {
   [key: string]: unknown;
 }
 
-/** A TSGI application. */
-export type App = (
-  environ: Environ,
+/**
+ * A TSGI application. `E` narrows the environ for one platform: `App<WorkerEnviron<Env>>` types
+ * `cloudflare.env`, `App<LambdaEnviron<APIGatewayProxyEventV2>>` types `aws.event`.
+ */
+export type App<E extends Environ = Environ> = (
+  environ: E,
   startResponse: StartResponse,
 ) => ResponseBody | Promise<ResponseBody>;
 

@@ -8,9 +8,10 @@
  *     return forwardToOrigin(environ, startResponse, request);
  *   };
  */
-import type { CloudFrontRequest } from 'aws-lambda';
+
 import type { Environ, StartResponse } from '../../src/index.js';
 import { lambdaError } from './errors.js';
+import type { CloudFrontRequest } from './event-types.js';
 import { EDGE_FORWARD_KEY, EDGE_REQUEST_KEY } from './sources/edge.js';
 import { isObject } from './text.js';
 

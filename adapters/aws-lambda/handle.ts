@@ -28,7 +28,13 @@ import {
 } from './result.js';
 import { detectProcessor } from './sources/detect.js';
 import type { Processor, ShapeSettings } from './sources/processor.js';
-import type { Context, HandleOptions, LambdaHttpEvent, LambdaHttpResult } from './types.js';
+import type {
+  Context,
+  HandleOptions,
+  LambdaEnviron,
+  LambdaHttpEvent,
+  LambdaHttpResult,
+} from './types.js';
 
 /** Errors of the result step that keep their own code (the others become ERR_LAMBDA_BODY_FAILED). */
 const RESULT_ERRORS = new Set([
@@ -40,8 +46,8 @@ const RESULT_ERRORS = new Set([
 const SIX_MB = 6 * 1024 * 1024;
 const ONE_MB = 1024 * 1024;
 
-export type LambdaHandler = (
-  event: LambdaHttpEvent,
+export type LambdaHandler<E extends LambdaHttpEvent = LambdaHttpEvent> = (
+  event: E,
   context?: Context,
 ) => Promise<LambdaHttpResult>;
 
@@ -99,7 +105,16 @@ async function toResult(
     : plainResult(prepared);
 }
 
-export function handle(app: App, options: HandleOptions = {}): LambdaHandler {
+/**
+ * A TSGI app as a buffered Lambda handler. Type it for one source to type `aws.event`:
+ * `handle<APIGatewayProxyEventV2>(app)` with `app: App<LambdaEnviron<APIGatewayProxyEventV2>>`.
+ */
+export function handle<E extends LambdaHttpEvent = LambdaHttpEvent>(
+  typedApp: App<LambdaEnviron<E>>,
+  options: HandleOptions = {},
+): LambdaHandler<E> {
+  // The environ built below carries aws.event and aws.context (environ.ts).
+  const app = typedApp as App;
   const settings = settingsFrom(options);
   const log = settings.environ.log;
   const startup = initStartup(options);

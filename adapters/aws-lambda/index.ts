@@ -9,6 +9,20 @@ export { defaultIsBinary } from './binary.js';
 export { forwardToOrigin } from './edge-forward.js';
 export type { LambdaErrorCode } from './errors.js';
 export { LAMBDA_ERRORS } from './errors.js';
+export type {
+  ALBEvent,
+  ALBResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+  CloudFrontHeaders,
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontResultResponse,
+  LambdaFunctionURLEvent,
+  LambdaFunctionURLResult,
+} from './event-types.js';
 export type { LambdaHandler } from './handle.js';
 export { handle } from './handle.js';
 export { caseVariant } from './set-cookie.js';
@@ -26,6 +40,7 @@ export type {
   EventSource,
   HandleOptions,
   IsBinary,
+  LambdaEnviron,
   LambdaHttpEvent,
   LambdaHttpResult,
   LatticeEventV1,

@@ -11,7 +11,7 @@ import { lambdaError } from './errors.js';
 import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import { bodyless, textResult } from './result.js';
 import { detectProcessor } from './sources/detect.js';
-import type { Context, HandleOptions, LambdaHttpEvent } from './types.js';
+import type { Context, HandleOptions, LambdaEnviron, LambdaHttpEvent } from './types.js';
 
 /** The part of the runtime's response stream (a Node Writable) used here. */
 export interface ResponseStream {
@@ -35,8 +35,8 @@ interface AwsLambdaRuntime {
   HttpResponseStream: { from(stream: ResponseStream, prelude: StreamPrelude): ResponseStream };
 }
 
-export type StreamingHandler = (
-  event: LambdaHttpEvent,
+export type StreamingHandler<E extends LambdaHttpEvent = LambdaHttpEvent> = (
+  event: E,
   responseStream: ResponseStream,
   context?: Context,
 ) => Promise<void>;
@@ -84,7 +84,12 @@ function ended(stream: ResponseStream): Promise<void> {
   });
 }
 
-export function streamHandle(app: App, options: StreamHandleOptions = {}): StreamingHandler {
+/** A TSGI app as a response-streaming Lambda handler; typed per source as `handle` is. */
+export function streamHandle<E extends LambdaHttpEvent = LambdaHttpEvent>(
+  typedApp: App<LambdaEnviron<E>>,
+  options: StreamHandleOptions = {},
+): StreamingHandler<E> {
+  const app = typedApp as App;
   const runtime = runtimeGlobal();
   if (!runtime) {
     // Importing a module that builds a streaming handler must not crash outside Lambda.

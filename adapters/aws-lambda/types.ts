@@ -1,7 +1,9 @@
 /**
- * Event, result and option types of the Lambda adapter. Event shapes come from @types/aws-lambda
- * (types only); VPC Lattice has no type there, so its two payloads are described here.
+ * Event, result and option types of the Lambda adapter. The API Gateway, ALB, Function URL and
+ * CloudFront shapes are in event-types.ts; VPC Lattice's two payloads are described here.
  */
+
+import type { Environ, LifespanHooks, RunOptions } from '../../src/index.js';
 import type {
   ALBEvent,
   ALBResult,
@@ -15,8 +17,7 @@ import type {
   Context,
   LambdaFunctionURLEvent,
   LambdaFunctionURLResult,
-} from 'aws-lambda';
-import type { LifespanHooks, RunOptions } from '../../src/index.js';
+} from './event-types.js';
 
 /** VPC Lattice payload 2.0 (header and query values are arrays; older samples use strings). */
 export interface LatticeEventV2 {
@@ -122,3 +123,12 @@ export interface HandleOptions extends RunOptions, Pick<LifespanHooks, 'startup'
 }
 
 export type { Context };
+
+/**
+ * The environ a Lambda app sees: `aws.event` is the event (of type E when the handler is typed for
+ * one source, `handle<APIGatewayProxyEventV2>(app)`), `aws.context` the invocation's context.
+ */
+export interface LambdaEnviron<E extends LambdaHttpEvent = LambdaHttpEvent> extends Environ {
+  'aws.event': E;
+  'aws.context': Context;
+}

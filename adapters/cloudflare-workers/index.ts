@@ -11,5 +11,5 @@
  */
 export type { WorkerHandler, WorkerOptions } from './to-worker.js';
 export { toWorker } from './to-worker.js';
-export type { WorkerContext } from './worker-environ.js';
+export type { CfProperties, WorkerContext, WorkerEnviron } from './worker-environ.js';
 export { CF_KEY, CTX_KEY, ENV_KEY } from './worker-environ.js';

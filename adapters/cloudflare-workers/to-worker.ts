@@ -19,7 +19,7 @@ import {
 } from '../../src/index.js';
 import { streamBody } from './stream-body.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
-import { addWorkerKeys, type WorkerContext } from './worker-environ.js';
+import { addWorkerKeys, type WorkerContext, type WorkerEnviron } from './worker-environ.js';
 
 /** A module Worker's default export. `Request`/`Response` are the runtime's Fetch classes. */
 export interface WorkerHandler<Env = unknown> {
@@ -44,9 +44,11 @@ function respond(response: AppResponse, request: Request, ctx: WorkerContext): R
 
 /** Wraps a TSGI app as a module Worker: `export default toWorker(app)`. */
 export function toWorker<Env = unknown>(
-  app: App,
+  typedApp: App<WorkerEnviron<Env>>,
   options: WorkerOptions<Env> = {},
 ): WorkerHandler<Env> {
+  // addWorkerKeys puts cloudflare.env/ctx/cf on every environ before the app sees it.
+  const app = typedApp as App;
   const { scriptName, errors, environ: more, debug, onError } = options;
   const runOptions: RunOptions = {
     ...(debug === undefined ? {} : { debug }),

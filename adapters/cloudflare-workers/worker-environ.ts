@@ -1,5 +1,4 @@
 /** The environ keys a Worker request adds on top of what environFromRequest builds. */
-import type { ExecutionContext, IncomingRequestCfProperties } from '@cloudflare/workers-types';
 import type { Environ } from '../../src/index.js';
 import { hasNonAsciiHeader, IN_WORKERD, requestHeadersAsBytes } from './wire-headers.js';
 
@@ -8,11 +7,30 @@ export const ENV_KEY = 'cloudflare.env';
 export const CTX_KEY = 'cloudflare.ctx';
 export const CF_KEY = 'cloudflare.cf';
 
-/** `cloudflare.ctx`: the Worker's ExecutionContext (waitUntil, passThroughOnException). */
-export type WorkerContext = Pick<ExecutionContext, 'waitUntil' | 'passThroughOnException'>;
+/**
+ * `cloudflare.ctx`: the part of the Worker's ExecutionContext the adapter uses, declared here so
+ * the published types need nothing beside tsgi (workers-types' ExecutionContext is assignable).
+ */
+export interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+}
+
+/** `cloudflare.cf`: Cloudflare's request properties (colo, country, tls…; workers-types has them all). */
+export type CfProperties = Record<string, unknown>;
+
+/**
+ * The environ a Worker app sees. `Env` is the Worker's bindings, as in `new Hono<{ Bindings: Env }>()`:
+ * `toWorker<Env>(app)` with `app: App<WorkerEnviron<Env>>` types `environ['cloudflare.env']`.
+ */
+export interface WorkerEnviron<Env = unknown> extends Environ {
+  'cloudflare.env': Env;
+  'cloudflare.ctx': WorkerContext;
+  'cloudflare.cf'?: CfProperties;
+}
 
 /** A request as workerd hands it over: `cf` is absent in some local runs (vitest-pool-workers). */
-type CfRequest = Request & { cf?: IncomingRequestCfProperties };
+type CfRequest = Request & { cf?: CfProperties };
 
 /**
  * Adds `cloudflare.env`, `cloudflare.ctx`, `cloudflare.cf` (when the request has one) and
