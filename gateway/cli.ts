@@ -8,13 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TsgiError } from '../src/errors.js';
 import type { LifespanHooks } from '../src/index.js';
 import { loadApp } from './app-loader.js';
-import {
-  applyChdir,
-  type GatewayConfig,
-  type LoadResult,
-  loadConfig,
-  runnableErrors,
-} from './config/index.js';
+import { applyChdir, type LoadResult, loadConfig, runnableErrors } from './config/index.js';
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
 import { loadHooks, runStartup } from './extensions/lifespan.js';
@@ -22,10 +16,10 @@ import { createLogger } from './logging/logger.js';
 import { daemonize, runControlAction } from './master/actions.js';
 import { onParentExit, ParentWatch } from './master/parent-watch.js';
 import { needsMaster, runMaster } from './master/run-master.js';
-import type { ServerOptions } from './server/options.js';
 import { type Gateway, serve } from './server/serve.js';
 import { type InheritedSocket, takeInheritedSockets } from './server/socket-activation.js';
 import { runTop } from './stats/top.js';
+import { serverOptionsFromConfig } from './worker/server-options.js';
 
 export const EXIT = { OK: 0, CONFIG: 2, BOOT: 3, APP_LOAD: 4 } as const;
 
@@ -42,25 +36,6 @@ function version(): string {
     }
   }
   return 'unknown';
-}
-
-/** The part of the resolved configuration one serving process uses. */
-export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
-  return {
-    socket: [...config.socket],
-    sslSocket: [...config.sslSocket],
-    httpSocket: [...config.httpSocket],
-    http: [...config.http],
-    bufferSize: config.bufferSize,
-    limitPost: config.limitPost,
-    socketTimeout: config.socketTimeout,
-    ...(config.chmodSocket === null ? {} : { chmodSocket: config.chmodSocket }),
-    listen: config.listen,
-    disableLogging: config.disableLogging,
-    maxVars: config.maxVars,
-    modifier1: [...config.modifier1],
-    workerConnections: config.workerConnections,
-  };
 }
 
 function describe(error: unknown): string {

@@ -3,7 +3,7 @@
  * Supported: uri method status size msecs micros secs addr host proto uagent referer pid wid
  * rss rssM vsz vszM time ltime epoch ctime cl user pktsize(0) and %(var.NAME) for any environ key.
  */
-import { processError } from '../master/errors.js';
+import { loggingError } from './errors.js';
 
 export interface LogFields {
   environ: Record<string, unknown>;
@@ -79,7 +79,7 @@ export function compileLogFormat(format: string): (fields: LogFields) => string 
     if (m.index > last) parts.push(format.slice(last, m.index));
     const name = m[1] ?? '';
     const getter = name.startsWith('var.') ? env(name.slice(4)) : VARIABLES[name];
-    if (!getter) throw processError('ERR_LOG_FORMAT', `%(${name}) in ${JSON.stringify(format)}`);
+    if (!getter) throw loggingError('ERR_LOG_FORMAT', `%(${name}) in ${JSON.stringify(format)}`);
     parts.push(getter);
     last = m.index + m[0].length;
   }

@@ -10,7 +10,6 @@ import type { GatewayConfig } from '../config/index.js';
 import type { LogFile } from '../logging/log-file.js';
 import type { Logger } from '../logging/logger.js';
 import { formatAddress } from '../server/address.js';
-import { buildStatsDocument } from '../stats/build-document.js';
 import type { StatsDocument } from '../stats/document.js';
 import { WORKER_EXIT } from '../worker/ipc.js';
 import { nextFailureCount, respawnDelay } from './backoff.js';
@@ -20,6 +19,7 @@ import { processError } from './errors.js';
 import { type WorkerEvent, WorkerPool } from './pool.js';
 import { WorkerTarget } from './scaling.js';
 import type { MasterAction } from './signals.js';
+import { buildStatsDocument } from './stats-document.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 type MasterEvent = { kind: 'action'; action: MasterAction; source: string } | WorkerEvent;

@@ -1,15 +1,10 @@
 /**
- * Error codes of the master/worker layer (gateway/master, gateway/worker, gateway/cheaper,
- * gateway/stats, gateway/logging). docs/errors.md collects this table with the others.
+ * Error codes of the master (gateway/master): start-up, reload, control and the checks it runs on
+ * its workers. docs/errors.md collects this table with the others.
  */
 import { type ErrorTable, errorFactory } from '../../src/errors.js';
 
 export const PROCESS_ERRORS = {
-  ERR_HARAKIRI: {
-    status: 504,
-    message: 'the request ran past its harakiri deadline',
-    fix: 'Raise --harakiri, or find why the app is slow (the log line names the request).',
-  },
   ERR_HARAKIRI_BLOCKED: {
     message: 'a worker event loop was blocked longer than harakiri; the worker was killed',
     fix: 'Synchronous work blocks every request of that worker: move it off the event loop, or raise --harakiri.',
@@ -46,18 +41,6 @@ export const PROCESS_ERRORS = {
   ERR_MASTER_UNKNOWN_FIFO_COMMAND: {
     message: 'unknown master FIFO command',
     fix: 'Use one of r R w W c q Q s + - l (docs/signals.md).',
-  },
-  ERR_STATS_BIND: {
-    message: 'the stats socket could not be bound',
-    fix: 'Check --stats: host:port, :port or a unix path that is free.',
-  },
-  ERR_STATS_CONNECT: {
-    message: 'could not read from the stats address',
-    fix: 'Check that the gateway runs with --stats at that address.',
-  },
-  ERR_LOG_FORMAT: {
-    message: 'unknown %(variable) in --log-format',
-    fix: 'Use the variables listed under log-format in gateway/OPTIONS.md, or %(var.NAME) for a request var.',
   },
 } as const satisfies ErrorTable;
 

@@ -6,7 +6,6 @@
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseAppSpec } from '../app-loader.js';
-import { serverOptionsFromConfig } from '../cli.js';
 import { configChanges, type GatewayConfig, loadConfig } from '../config/index.js';
 import { LogFile } from '../logging/log-file.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -15,6 +14,7 @@ import { listenerSpecs } from '../server/listeners.js';
 import { resolveServerOptions } from '../server/options.js';
 import type { InheritedSocket } from '../server/socket-activation.js';
 import { type StatsServer, startStatsServer } from '../stats/server.js';
+import { serverOptionsFromConfig } from '../worker/server-options.js';
 import { Arbiter } from './arbiter.js';
 import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
 import { processError } from './errors.js';

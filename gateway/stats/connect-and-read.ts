@@ -1,7 +1,7 @@
 /** `tsgi --connect-and-read ADDR`: print what a stats socket sends (uWSGI's helper of the same name). */
 import { connect } from 'node:net';
-import { processError } from '../master/errors.js';
 import { parseAddress } from '../server/address.js';
+import { statsError } from './errors.js';
 
 export async function connectAndRead(addr: string, timeoutMs = 5000): Promise<string> {
   const address = parseAddress(addr);
@@ -13,10 +13,10 @@ export async function connectAndRead(addr: string, timeoutMs = 5000): Promise<st
     const chunks: Buffer[] = [];
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
-      reject(processError('ERR_STATS_CONNECT', `${addr}: no answer within ${timeoutMs} ms`));
+      reject(statsError('ERR_STATS_CONNECT', `${addr}: no answer within ${timeoutMs} ms`));
     });
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', (cause) => reject(processError('ERR_STATS_CONNECT', addr, cause)));
+    socket.on('error', (cause) => reject(statsError('ERR_STATS_CONNECT', addr, cause)));
     socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }

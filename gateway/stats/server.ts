@@ -5,9 +5,9 @@
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { processError } from '../master/errors.js';
 import { parseAddress } from '../server/address.js';
 import type { StatsDocument } from './document.js';
+import { statsError } from './errors.js';
 import { renderPrometheus } from './prometheus.js';
 
 export interface StatsSource {
@@ -57,7 +57,7 @@ export async function startStatsServer(
   });
   if (address.type === 'unix') rmSync(address.path, { force: true });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause) => reject(processError('ERR_STATS_BIND', addr, cause)));
+    server.once('error', (cause) => reject(statsError('ERR_STATS_BIND', addr, cause)));
     if (address.type === 'unix') server.listen(address.path, resolve);
     else server.listen(address.port, address.host, resolve);
   });

@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:net';
 import { loadApp } from '../app-loader.js';
-import { serverOptionsFromConfig } from '../cli.js';
 import { BackgroundWork } from '../extensions/background-work.js';
 import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
@@ -22,6 +21,7 @@ import { type BootMessage, type MasterMessage, WORKER_EXIT, type WorkerMessage }
 import { postBuffering } from './post-buffering.js';
 import { recycleReason } from './recycle.js';
 import { RequestTracker } from './request-tracker.js';
+import { serverOptionsFromConfig } from './server-options.js';
 import { superviseApp } from './supervise-app.js';
 
 function send(message: WorkerMessage): void {

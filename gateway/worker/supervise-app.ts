@@ -12,7 +12,7 @@ import type {
   StartResponse,
   Write,
 } from '../../src/index.js';
-import { processError } from '../master/errors.js';
+import { workerError } from './errors.js';
 import type { RequestRecord, RequestTracker } from './request-tracker.js';
 
 export interface SuperviseOptions {
@@ -29,7 +29,7 @@ function byteLength(chunk: BodyChunk): number {
 }
 
 function harakiriError(record: RequestRecord, seconds: number) {
-  const error = processError('ERR_HARAKIRI', `${record.method} ${record.uri} after ${seconds} s`);
+  const error = workerError('ERR_HARAKIRI', `${record.method} ${record.uri} after ${seconds} s`);
   error.stack = error.message; // The stack of a timer says nothing about the slow request.
   return error;
 }

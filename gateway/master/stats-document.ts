@@ -1,12 +1,12 @@
 /**
  * Builds the stats document from the master's worker records (uWSGI's field names, see
- * document.ts). `delta_requests` counts the requests since the previous document.
+ * stats/document.ts). `delta_requests` counts the requests since the previous document.
  */
-import type { BoundHandle } from '../master/bind.js';
-import type { WorkerHandle } from '../master/worker-handle.js';
-import { coreOf, type StatsDocument, type StatsWorker } from './document.js';
-import { tcpListenQueues } from './listen-queue.js';
-import { readMemory } from './proc.js';
+import { coreOf, type StatsDocument, type StatsWorker } from '../stats/document.js';
+import { tcpListenQueues } from '../stats/listen-queue.js';
+import { readMemory } from '../stats/proc.js';
+import type { BoundHandle } from './bind.js';
+import type { WorkerHandle } from './worker-handle.js';
 
 export function buildStatsDocument(
   records: Iterable<WorkerHandle>,
