@@ -32,7 +32,7 @@ export const PROCESS_ERRORS = {
   },
   ERR_MASTER_IDENTITY: {
     message: 'unknown user or group',
-    fix: 'Give --uid/--gid/--chown-socket a name from /etc/passwd, /etc/group, or a number.',
+    fix: 'Give --uid/--gid/--chown-socket a name from /etc/passwd, /etc/group, or a number; a uid without a passwd entry needs --gid too.',
   },
   ERR_MASTER_FIFO: {
     message: 'the master FIFO could not be created',

@@ -19,7 +19,7 @@ import { Arbiter } from './arbiter.js';
 import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
 import { processError } from './errors.js';
 import { type MasterFifo, openMasterFifo } from './fifo.js';
-import { dropPrivileges, resolveOwner } from './identity.js';
+import { dropPrivileges, resolveIdentity, resolveOwner } from './identity.js';
 import { ParentWatch } from './parent-watch.js';
 import { writePidfile } from './pidfile.js';
 import { FIFO_ACTIONS, type MasterAction, SIGNAL_ACTIONS } from './signals.js';
@@ -95,6 +95,9 @@ export async function runMaster(run: MasterRun): Promise<number> {
   let stats: StatsServer | null = null;
   const fifos: MasterFifo[] = [];
   try {
+    // Resolved before anything is bound or created: an unknown user leaves nothing behind.
+    const identity = attempt(log, () => resolveIdentity(config.uid, config.gid));
+    if (!identity) return 3;
     const options = resolveServerOptions({
       ...serverOptionsFromConfig(config),
       ...(run.inherited ? { inherited: run.inherited } : {}),
@@ -197,7 +200,7 @@ export async function runMaster(run: MasterRun): Promise<number> {
       if (!config.stats.includes(':')) vacuum.push(config.stats);
     }
 
-    const dropped = dropPrivileges(config.uid, config.gid);
+    const dropped = dropPrivileges(identity);
     if (dropped) log.info(`master: now running as ${dropped}`);
 
     for (const [signal, action] of SIGNAL_ACTIONS) {
