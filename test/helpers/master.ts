@@ -3,12 +3,21 @@
  * collected from the master's "worker N (pid P) ready" lines, everything stopped by PID in
  * `stop()` (the master first, then its whole process group: any worker still alive).
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnGroup, stopGroup } from './process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TEST_APP = 'test/gateway/master/fixtures/app.ts';
+
+/** Runs `tsgi ARGS` to completion (for runs that must refuse and exit): status and output. */
+export function runCli(args: string[], timeoutMs = 20_000) {
+  return spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts', ...args],
+    { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs },
+  );
+}
 
 export interface MasterProcess {
   readonly pid: number;

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type MasterProcess, ROOT, startMaster, TEST_APP } from '../../helpers/master.js';
+import { type MasterProcess, runCli, startMaster, TEST_APP } from '../../helpers/master.js';
 import { uwsgiGet } from '../../helpers/master-request.js';
 
 const NOBODY = 65534;
@@ -98,22 +98,14 @@ describe('gateway/master: --uid sets the group too', () => {
 
   it('--uid N unknown to /etc/passwd, no --gid: refused with ERR_MASTER_IDENTITY (never gid 0)', () => {
     const uid = unknownUid();
-    const out = spawnSync(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        'gateway/cli.ts',
-        '--master',
-        '--socket',
-        join(dir, 'unknown.sock'),
-        '--uid',
-        String(uid),
-        TEST_APP,
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: 15_000 },
-    );
+    const out = runCli([
+      '--master',
+      '--socket',
+      join(dir, 'unknown.sock'),
+      '--uid',
+      String(uid),
+      TEST_APP,
+    ]);
     assert.equal(out.status, 3, out.stderr);
     assert.match(out.stderr, /ERR_MASTER_IDENTITY/);
     assert.match(out.stderr, new RegExp(`uid ${uid}.*--gid`));
