@@ -9,13 +9,14 @@
  */
 
 import { lookup } from 'node:dns/promises';
-import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync } from 'node:fs';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, type SocketAddress } from '../server/address.js';
 import { clearStaleSocket, type ListenerSpec } from '../server/listeners.js';
+import { type OwnedFile, removeOwnedFile } from '../server/owned-files.js';
 import { createServerHandle, type RawHandle } from '../server/socket-activation.js';
 
 export interface BoundHandle {
@@ -119,15 +120,12 @@ export function wireSpec(spec: ListenerSpec): ListenerSpec {
  * accepting on the handle. Returns the removed path, or null; throws when it cannot (EACCES).
  */
 export function unlinkOwnSocket(b: BoundHandle): string | null {
+  const file = socketFile(b);
+  return file && removeOwnedFile(file) ? file.path : null;
+}
+
+/** The socket file `b` bound, as an owned file (null for TCP). */
+export function socketFile(b: BoundHandle): OwnedFile | null {
   if (b.bound.type !== 'unix' || !b.file) return null;
-  try {
-    const now = lstatSync(b.bound.path);
-    if (now.dev !== b.file.dev || now.ino !== b.file.ino) return null;
-    unlinkSync(b.bound.path);
-    return b.bound.path;
-  } catch (error) {
-    // Already gone (an ExecStop=, an operator): nothing to do.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  return { path: b.bound.path, dev: b.file.dev, ino: b.file.ino };
 }

@@ -30,13 +30,17 @@ export const PROCESS_ERRORS = {
     message: 'the pidfile does not hold the pid of a running process',
     fix: 'Check the path given to --stop/--reload (the one the master got with --pidfile).',
   },
+  ERR_MASTER_PIDFILE_WRITE: {
+    message: 'the pidfile could not be written',
+    fix: 'Check that the directory of --pidfile exists and is writable, and that the path is not a directory.',
+  },
   ERR_MASTER_IDENTITY: {
     message: 'unknown user or group',
     fix: 'Give --uid/--gid/--chown-socket a name from /etc/passwd, /etc/group, or a number; a uid without a passwd entry needs --gid too.',
   },
   ERR_MASTER_FIFO: {
-    message: 'the master FIFO could not be created',
-    fix: 'Check that the directory of --master-fifo exists and is writable.',
+    message: 'the master FIFO could not be created, or what is at its path is not safe to use',
+    fix: 'Check that the directory of --master-fifo exists and is writable. An existing FIFO must belong to the gateway user and not be writable by others; anything else at the path is left alone: remove it or choose another path.',
   },
   ERR_MASTER_UNKNOWN_FIFO_COMMAND: {
     message: 'unknown master FIFO command',

@@ -1,9 +1,48 @@
 /** --pidfile, and `tsgi --stop PIDFILE` / `--reload PIDFILE` (signal the pid it holds). */
-import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type OwnedFile, ownedFile } from '../server/owned-files.js';
 import { processError } from './errors.js';
 
-export function writePidfile(path: string, pid = process.pid): void {
-  writeFileSync(path, `${pid}\n`);
+/**
+ * Writes the pid to a new file beside `path` (created exclusively, never through a symlink), then
+ * renames it over `path`. The master may still be root here and the directory may be writable by
+ * others: a symlink planted at `path` is replaced, its target never written.
+ */
+export function writePidfile(path: string, pid = process.pid): OwnedFile {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}`);
+  let written = false;
+  try {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    const fd = openSync(temp, flags, 0o644);
+    let file: OwnedFile;
+    try {
+      writeSync(fd, `${pid}\n`);
+      file = ownedFile(path, fstatSync(fd));
+    } finally {
+      closeSync(fd);
+    }
+    written = true;
+    renameSync(temp, path);
+    return file;
+  } catch (cause) {
+    if (written) rmSync(temp, { force: true });
+    throw processError(
+      'ERR_MASTER_PIDFILE_WRITE',
+      `${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      cause,
+    );
+  }
 }
 
 /** A pidfile is one number and a newline; anything longer is another file. */

@@ -3,7 +3,6 @@
  * FIFO, drop privileges, then hand over to the Arbiter loop. Cleans up (vacuum) on the way out.
  * The master never loads the app.
  */
-import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseAppSpec } from '../app-loader.js';
 import { configChanges, type GatewayConfig, loadConfig } from '../config/index.js';
@@ -12,11 +11,17 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, parseAddress } from '../server/address.js';
 import { listenerSpecs } from '../server/listeners.js';
 import { resolveServerOptions } from '../server/options.js';
+import {
+  type OwnedFile,
+  releaseRemover,
+  removeOwnedFile,
+  startRemover,
+} from '../server/owned-files.js';
 import type { InheritedSocket } from '../server/socket-activation.js';
 import { type StatsServer, startStatsServer } from '../stats/server.js';
 import { serverOptionsFromConfig } from '../worker/server-options.js';
 import { Arbiter } from './arbiter.js';
-import { type BoundHandle, bindHandles, unlinkOwnSocket } from './bind.js';
+import { type BoundHandle, bindHandles, socketFile } from './bind.js';
 import { processError } from './errors.js';
 import { type MasterFifo, openMasterFifo } from './fifo.js';
 import { dropPrivileges, resolveIdentity, resolveOwner } from './identity.js';
@@ -90,7 +95,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
   const logFile = config.logto !== null ? new LogFile(config.logto) : null;
   const log = masterLogger(config, logFile);
   const cleanups: Array<() => void> = [];
-  const vacuum: string[] = [];
+  /** Files this master created besides the sockets: pidfile, FIFOs, the stats socket. */
+  const created: OwnedFile[] = [];
   let handles: BoundHandle[] = [];
   let stats: StatsServer | null = null;
   const fifos: MasterFifo[] = [];
@@ -120,8 +126,10 @@ export async function runMaster(run: MasterRun): Promise<number> {
       log.info(`master: ${b.spec.kind} socket bound to ${formatAddress(b.bound)}`);
     }
     if (config.pidfile !== null) {
-      writePidfile(config.pidfile);
-      vacuum.push(config.pidfile);
+      const pidfile = config.pidfile;
+      const written = attempt(log, () => writePidfile(pidfile));
+      if (!written) return 3;
+      created.push(written);
     }
 
     let arbiter: Arbiter | undefined;
@@ -139,7 +147,7 @@ export async function runMaster(run: MasterRun): Promise<number> {
       );
       if (!opened) return 3;
       fifos.push(opened);
-      vacuum.push(path);
+      created.push(opened.file);
     }
 
     const touch = new TouchFiles(config.touchReload);
@@ -197,9 +205,15 @@ export async function runMaster(run: MasterRun): Promise<number> {
       if (statsAddress.type === 'tcp' && !bare && !isLoopback(statsAddress)) {
         log.warn(`master: stats on ${stats.address} are readable from the network (not loopback)`);
       }
-      if (!config.stats.includes(':')) vacuum.push(config.stats);
+      if (stats.file) created.push(stats.file);
     }
 
+    if (identity.uid !== null && identity.uid !== 0 && process.geteuid?.() === 0) {
+      // The new user may not be allowed to unlink in these directories: a remover keeps root.
+      const sockets = handles.flatMap((b) => socketFile(b) ?? []);
+      const all = [...sockets, ...created];
+      startRemover(all, new Set(config.vacuum ? all : []));
+    }
     const dropped = dropPrivileges(identity);
     if (dropped) log.info(`master: now running as ${dropped}`);
 
@@ -219,9 +233,18 @@ export async function runMaster(run: MasterRun): Promise<number> {
     for (const f of fifos) f.close();
     await stats?.close();
     for (const b of handles) b.handle.close();
-    // Socket files: only the file this master bound (a graceful stop has removed it already).
-    if (config.vacuum) for (const b of handles) attempt(log, () => unlinkOwnSocket(b));
-    if (config.vacuum) for (const path of vacuum) rmSync(path, { force: true });
+    // Only the files this master made, each if the path still names it (a graceful stop has
+    // removed the sockets already).
+    if (config.vacuum) {
+      for (const file of [...handles.flatMap((b) => socketFile(b) ?? []), ...created]) {
+        try {
+          removeOwnedFile(file);
+        } catch (error) {
+          log.warn(`master: vacuum: cannot remove ${file.path}: ${(error as Error).message}`);
+        }
+      }
+    }
+    releaseRemover();
     logFile?.close();
   }
 }

@@ -3,9 +3,11 @@
  * and `tsgi --connect-and-read` expect). --stats-http: answer HTTP instead: JSON at any path,
  * Prometheus text at /metrics.
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { parseAddress } from '../server/address.js';
+import { clearStaleSocket } from '../server/listeners.js';
+import { type OwnedFile, ownedFile, removeOwnedFile } from '../server/owned-files.js';
 import type { StatsDocument } from './document.js';
 import { statsError } from './errors.js';
 import { renderPrometheus } from './prometheus.js';
@@ -17,6 +19,8 @@ export interface StatsSource {
 
 export interface StatsServer {
   readonly address: string;
+  /** The unix socket file this server created (for --vacuum), or null on TCP. */
+  readonly file: OwnedFile | null;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,25 @@ function answerHttp(socket: Socket, source: StatsSource): void {
   });
 }
 
+/**
+ * Like --socket: a stale socket file is replaced, a live one or anything that is not a socket
+ * (a regular file the operator mistyped) is refused and left untouched.
+ */
+async function clearStalePath(addr: string, path: string): Promise<void> {
+  let isSocket = true;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // Nothing there.
+  }
+  if (!isSocket) throw statsError('ERR_STATS_BIND', `${addr}: it exists and is not a socket`);
+  try {
+    await clearStaleSocket(path);
+  } catch (cause) {
+    throw statsError('ERR_STATS_BIND', `${addr}: ${(cause as Error).message}`, cause);
+  }
+}
+
 export async function startStatsServer(
   addr: string,
   source: StatsSource,
@@ -55,22 +78,31 @@ export async function startStatsServer(
     if (options.http) answerHttp(socket, source);
     else socket.end(JSON.stringify(source.document()));
   });
-  if (address.type === 'unix') rmSync(address.path, { force: true });
+  if (address.type === 'unix') await clearStalePath(addr, address.path);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (cause) => reject(statsError('ERR_STATS_BIND', addr, cause)));
     if (address.type === 'unix') server.listen(address.path, resolve);
     else server.listen(address.port, address.host, resolve);
   });
-  if (address.type === 'unix') chmodSync(address.path, 0o600);
+  let file: OwnedFile | null = null;
+  if (address.type === 'unix') {
+    chmodSync(address.path, 0o600);
+    file = ownedFile(address.path);
+  }
   const info = server.address();
   const shown =
     info && typeof info === 'object' ? `${info.address}:${info.port}` : String(info ?? addr);
   return {
     address: shown,
+    file,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        if (address.type === 'unix') rmSync(address.path, { force: true });
+        try {
+          if (file) removeOwnedFile(file);
+        } catch {
+          // After --uid the directory may not be writable: --vacuum and the next start handle it.
+        }
       }),
   };
 }

@@ -15,6 +15,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -202,8 +203,9 @@ describe('gateway/master: files the master creates', () => {
       TEST_APP,
     ]);
     masters.push(m);
-    rmSync(pidfile);
-    writeFileSync(pidfile, 'a newer instance\n');
+    // Written beside, then renamed over ours (as a newer instance's pidfile would be): a new inode.
+    writeFileSync(`${pidfile}.new`, 'a newer instance\n');
+    renameSync(`${pidfile}.new`, pidfile);
     await m.stop();
     await waitUntil('the socket removed', () => !existsSync(join(dir, 's.sock')));
     await new Promise((r) => setTimeout(r, 300));
