@@ -181,6 +181,14 @@ export const OPTIONS = {
       "gunicorn's --worker-connections. uWSGI has no per-worker cap; like nginx, tsgi reuses idle connections under pressure.",
     reload: 'hup',
   }),
+  disableFastTransport: boolean({
+    section: 'Requests',
+    summary:
+      'Serve every uwsgi connection through a net.Socket, not on its libuv handle (the fast transport relies on Node internals; the start-up log and the stats say whether it is on and why not).',
+    uwsgi: null,
+    uwsgiNote: 'tsgi only: uWSGI has no such layer.',
+    reload: 'hup',
+  }),
   modifier1: intList({
     section: 'Requests',
     max: 255,

@@ -51,6 +51,8 @@ export function buildStatsDocument(
         avg_rt: w.counters.avgRtUs,
         background: w.counters.background ?? 0,
         websockets: w.counters.websockets ?? 0,
+        fast_transport: w.counters.fastTransport?.on ? 1 : 0,
+        fast_transport_off: w.counters.fastTransport?.reason ?? '',
         apps: [
           {
             id: 0,

@@ -35,6 +35,8 @@ export interface ServerOptions {
   workerConnections?: number;
   /** Listening sockets passed by systemd socket activation (see socket-activation.ts). */
   inherited?: InheritedSocket[];
+  /** Serve every uwsgi connection as a net.Socket (`--disable-fast-transport`). */
+  disableFastTransport?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -55,6 +57,7 @@ export interface ResolvedServerOptions {
   readonly multiprocess: boolean;
   readonly workerConnections: number;
   readonly inherited: readonly InheritedSocket[];
+  readonly disableFastTransport: boolean;
 }
 
 export const DEFAULT_BUFFER_SIZE = 65535;
@@ -92,5 +95,6 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     multiprocess: options.multiprocess ?? false,
     workerConnections: options.workerConnections ?? 0,
     inherited: options.inherited ?? [],
+    disableFastTransport: options.disableFastTransport ?? false,
   };
 }

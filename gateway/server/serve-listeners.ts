@@ -8,6 +8,7 @@ import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { ConnectionCap } from './connection-cap.js';
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
+import { probeFastTransport } from './node-internals.js';
 import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
 import { type FastAccept, installFastAccept } from './uwsgi-fast-accept.js';
 
@@ -35,6 +36,10 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
     socket.end(BUSY);
     return false;
   };
+  if (listeners.some((l) => l.kind === 'uwsgi')) {
+    const probe = probeFastTransport(context.options.disableFastTransport);
+    context.log.info(`uwsgi fast transport ${probe.on ? 'on' : `off: ${probe.reason}`}`);
+  }
   const http: HttpHandler[] = [];
   const fast: FastAccept[] = [];
   const open = new Set<Socket>();

@@ -10,14 +10,24 @@
  *
  * It relies on Node internals that have been stable since Node 12 (the stream handle's onread /
  * writeBuffer / close, stream_wrap's shared state, net.Server's _handle and _connections) and is
- * only installed when every one of them is there; otherwise (or after disableFastAccept()) every
+ * only installed when node-internals.ts's probe found every one of them; otherwise every
  * connection takes the regular path.
  */
-import { type Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { createInput, errorResponse, runApp } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import { requestLine } from '../logging/logger.js';
 import { PacketReader } from '../uwsgi/index.js';
+import {
+  acceptHooks,
+  probeFastTransport,
+  type ServerInternals,
+  type StreamHandle,
+  type StreamWrapBinding,
+  serverInternals,
+  socketForHandle,
+  type WriteReq,
+} from './node-internals.js';
 import {
   type ConnectionContext,
   handleUwsgiConnection,
@@ -26,74 +36,13 @@ import {
 } from './uwsgi-connection.js';
 import { type ResponseTarget, writeWhole } from './uwsgi-response.js';
 
-interface StreamHandle {
-  onread: (this: StreamHandle, ab: ArrayBuffer | undefined) => void;
-  readStart(): number;
-  readStop(): number;
-  writeBuffer(req: WriteReq, buffer: Uint8Array): number;
-  /** Bytes libuv still holds for writing. */
-  readonly writeQueueSize?: number;
-  close(callback?: () => void): void;
-  [FAST]?: FastConnection;
-}
-interface WriteReq {
-  handle: StreamHandle;
-  buffer?: Uint8Array;
-  async: boolean;
-  oncomplete: (this: WriteReq, status: number) => void;
-}
-interface StreamWrapBinding {
-  WriteWrap: new () => WriteReq;
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-  kLastWriteWasAsync: number;
-}
-interface ServerInternals {
-  _handle: { onconnection?: (status: number, handle: StreamHandle) => void } | null;
-  _connections: number;
-  _emitCloseIfDrained(): void;
-  maxConnections?: number;
-}
-
 const FAST = Symbol('tsgi.fastConnection');
+/** A handle this path serves, pointing back at its connection. */
+type FastHandle = StreamHandle & { [FAST]?: FastConnection };
 /** libuv's end-of-stream read status. */
 const UV_EOF = -4095;
 /** Hands an upgraded socket to the listener's bookkeeping (tracking for close, no-delay). */
 export type AdoptSocket = (socket: Socket) => void;
-
-let binding: StreamWrapBinding | undefined | null;
-let fastAcceptDisabled = false;
-
-/** Turns the fast path off for listeners served from now on (tests, and A/B measurements). */
-export function disableFastAccept(disabled = true): void {
-  fastAcceptDisabled = disabled;
-  binding = undefined;
-}
-
-/** stream_wrap's shared state, or null when this Node does not expose it as expected. */
-function streamWrap(): StreamWrapBinding | null {
-  if (binding !== undefined) return binding;
-  binding = null;
-  if (fastAcceptDisabled) return null;
-  try {
-    const b = (process as unknown as { binding(name: string): StreamWrapBinding }).binding(
-      'stream_wrap',
-    );
-    if (
-      typeof b.WriteWrap === 'function' &&
-      b.streamBaseState instanceof Int32Array &&
-      typeof b.kReadBytesOrError === 'number' &&
-      typeof b.kArrayBufferOffset === 'number' &&
-      typeof b.kLastWriteWasAsync === 'number'
-    ) {
-      binding = b;
-    }
-  } catch {
-    // No process.binding (or no stream_wrap in it): the regular path serves everything.
-  }
-  return binding;
-}
 
 export interface FastAccept {
   /** Closes every connection still on the fast path (a forced stop). */
@@ -109,22 +58,14 @@ export function installFastAccept(
   context: ConnectionContext,
   adopt: AdoptSocket,
 ): FastAccept | undefined {
-  const sw = streamWrap();
-  const internals = server as unknown as ServerInternals;
-  const listenHandle = internals._handle;
-  if (
-    !sw ||
-    !listenHandle ||
-    typeof listenHandle.onconnection !== 'function' ||
-    typeof internals._connections !== 'number' ||
-    typeof internals._emitCloseIfDrained !== 'function'
-  ) {
-    return undefined;
-  }
-  const regular = listenHandle.onconnection;
+  const sw = probeFastTransport(context.options.disableFastTransport).binding;
+  const internals = serverInternals(server);
+  const hooks = sw && internals ? acceptHooks(server) : undefined;
+  if (!sw || !internals || !hooks) return undefined;
+  const regular = hooks.regular;
   const live = new Set<FastConnection>();
   const shared: Shared = { sw, server, internals, context, adopt, live, sweeper: undefined };
-  listenHandle.onconnection = function onFastConnection(status, handle) {
+  hooks.route = function onFastConnection(status, handle) {
     if (
       status !== 0 ||
       typeof handle?.readStart !== 'function' ||
@@ -168,7 +109,7 @@ function startSweeper(shared: Shared): void {
   shared.sweeper.unref();
 }
 
-function onFastRead(this: StreamHandle, arrayBuffer: ArrayBuffer | undefined): void {
+function onFastRead(this: FastHandle, arrayBuffer: ArrayBuffer | undefined): void {
   this[FAST]?.onRead(arrayBuffer);
 }
 
@@ -177,7 +118,7 @@ function ignoreRead(): void {
 }
 
 function onFastWritten(this: WriteReq): void {
-  this.handle[FAST]?.closeHandle();
+  (this.handle as FastHandle)[FAST]?.closeHandle();
 }
 
 /** Checks the connections still waiting for bytes, or for a peer to read, against socket-timeout. */
@@ -220,7 +161,7 @@ enum Phase {
 }
 
 class FastConnection implements ResponseTarget {
-  readonly handle: StreamHandle;
+  readonly handle: FastHandle;
   readonly shared: Shared;
   phase = Phase.Head;
   closed = false;
@@ -232,7 +173,7 @@ class FastConnection implements ResponseTarget {
   writeQueued = 0;
   writeProgressAt = 0;
 
-  constructor(handle: StreamHandle, shared: Shared) {
+  constructor(handle: FastHandle, shared: Shared) {
     this.handle = handle;
     this.shared = shared;
     handle[FAST] = this;
@@ -400,16 +341,7 @@ class FastConnection implements ResponseTarget {
     this.release();
     const { handle, shared } = this;
     handle.readStop();
-    const socket = new Socket({
-      handle: handle as never,
-      allowHalfOpen: true,
-      readable: true,
-      writable: true,
-    } as never);
-    // The net.Socket now stands for this connection in the server's count (its close decrements).
-    const s = socket as Socket & { server?: Server; _server?: Server };
-    s.server = shared.server;
-    s._server = shared.server;
+    const socket = socketForHandle(handle, shared.server);
     shared.adopt(socket);
     if (replaying) handleUwsgiConnection(socket, shared.context, this.chunks ?? []);
     this.chunks = undefined;

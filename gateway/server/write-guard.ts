@@ -7,13 +7,10 @@ import type { Socket } from 'node:net';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
-const GUARDED = Symbol('tsgi.writeGuard');
-type Guarded = Socket & { [GUARDED]?: boolean; _handle?: { writeQueueSize?: number } | null };
+import { unsentBytes as queued } from './node-internals.js';
 
-/** Bytes not yet taken by the kernel: the stream's buffer and libuv's write queue. */
-function queued(socket: Guarded): number {
-  return socket.writableLength + (socket._handle?.writeQueueSize ?? 0);
-}
+const GUARDED = Symbol('tsgi.writeGuard');
+type Guarded = Socket & { [GUARDED]?: boolean };
 
 /**
  * Destroys the socket when its queued bytes make no progress for `ms` (the peer stopped

@@ -6,13 +6,12 @@
  * listeners. Without the drain those queued connections are reset when the socket closes.
  */
 import type { Server } from 'node:net';
+import { acceptHooks, probeFastTransport } from '../server/node-internals.js';
 
 /** No accept for this long: the queue is empty (accepts of a queued backlog come < 1 ms apart). */
 export const ACCEPT_QUIET_MS = 150;
 /** Upper bound of the drain: a TCP listener cannot refuse new connections, so it may never go quiet. */
 export const ACCEPT_DRAIN_MAX_MS = 1000;
-
-type OnConnection = (this: unknown, status: number, handle: unknown) => void;
 
 export interface AcceptWatch {
   /** performance.now() of the newest accept on any listener (0: none yet). */
@@ -33,17 +32,10 @@ export function watchAccepts(servers: readonly Server[]): AcceptWatch {
     count++;
   };
   for (const server of servers) {
-    const handle = (server as unknown as { _handle?: { onconnection?: OnConnection } | null })
-      ._handle;
-    const inner = handle?.onconnection;
-    if (handle && typeof inner === 'function') {
-      handle.onconnection = function onWatchedConnection(status, h) {
-        seen();
-        inner.call(this, status, h);
-      };
-    } else {
-      server.on('connection', seen);
-    }
+    // With the fast transport on, connections it serves never emit 'connection'.
+    const hooks = probeFastTransport().on ? acceptHooks(server) : undefined;
+    if (hooks) hooks.observers.push(seen);
+    else server.on('connection', seen);
   }
   return { lastAccept: () => last, accepted: () => count };
 }

@@ -28,6 +28,8 @@ export interface WorkerCounters {
   background?: number;
   /** WebSockets open right now. */
   websockets?: number;
+  /** Whether uwsgi connections are served on their libuv handle, and why not ('' when on). */
+  fastTransport?: { on: boolean; reason: string };
 }
 
 export interface RunningRequest {

@@ -12,6 +12,7 @@ import { compileLogFormat, memoryPrefix } from '../logging/log-format.js';
 import { createLogger, requestLine } from '../logging/logger.js';
 import type { Listener, ListenerSpec } from '../server/listeners.js';
 import { listenerSpecs } from '../server/listeners.js';
+import { probeFastTransport } from '../server/node-internals.js';
 import { resolveServerOptions } from '../server/options.js';
 import { type Serving, serveListeners } from '../server/serve-listeners.js';
 import { uwsgiSignals } from '../server/uwsgi-signals.js';
@@ -142,6 +143,7 @@ async function main(): Promise<number> {
     signals: uwsgiSignals,
   });
   const accepts = watchAccepts(listeners.map((l) => l.server));
+  const fast = probeFastTransport(options.disableFastTransport);
 
   let retiring: string | null = null;
   let stopped: (code: number) => void = () => {};
@@ -226,7 +228,11 @@ async function main(): Promise<number> {
 
   const beat = () => {
     const rss = process.memoryUsage.rss();
-    const counters = { ...tracker.snapshot(rss), background: background.pending };
+    const counters = {
+      ...tracker.snapshot(rss),
+      background: background.pending,
+      fastTransport: { on: fast.on, reason: fast.reason },
+    };
     send({ type: 'heartbeat', counters, running: tracker.runningList() });
     const needVsz = limits.reloadOnAs > 0;
     check(rss, needVsz ? readMemory().vsz : 0);

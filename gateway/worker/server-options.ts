@@ -21,5 +21,6 @@ export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
     maxVars: config.maxVars,
     modifier1: [...config.modifier1],
     workerConnections: config.workerConnections,
+    disableFastTransport: config.disableFastTransport,
   };
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { App } from 'tsgi';
 import type { Logger } from '../../../gateway/logging/logger.js';
+import { disableFastTransport } from '../../../gateway/server/node-internals.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
-import { disableFastAccept } from '../../../gateway/server/uwsgi-fast-accept.js';
 import { encodePacket } from '../../../gateway/uwsgi/index.js';
 import { parseResponse, rawRequest, type Target } from '../../helpers/uwsgi-client.js';
 
@@ -90,11 +90,11 @@ describe('gateway/server uwsgi fast accept path', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsgi-fast-'));
     fast = await start('fast');
-    disableFastAccept();
+    disableFastTransport();
     try {
       regular = await start('regular');
     } finally {
-      disableFastAccept(false);
+      disableFastTransport(false);
     }
   });
 

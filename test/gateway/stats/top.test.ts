@@ -24,6 +24,8 @@ function worker(id: number, requests: number): StatsWorker {
     respawn_count: 2,
     tx: 999,
     avg_rt: 1500,
+    fast_transport: 1,
+    fast_transport_off: '',
     apps: [],
     cores: [],
   };

@@ -1,0 +1,178 @@
+/**
+ * Every use of Node internals in the gateway, in one place. The fast transport (uwsgi
+ * connections served on their libuv handle, uwsgi-fast-accept.ts) needs stream_wrap's shared
+ * state through process.binding() and the listen handle's onconnection; the accept drain
+ * (worker/accept-drain.ts) and the write guard (write-guard.ts) read the same handles.
+ *
+ * probeFastTransport() decides once per process, at start-up, and says why when it is off:
+ * - turned off by --disable-fast-transport;
+ * - the permission model is on (process.binding throws ERR_ACCESS_DENIED there);
+ * - process.binding or stream_wrap's fields are missing (a future Node).
+ * process.binding() is deprecated (DEP0111, a pending deprecation): under --pending-deprecation
+ * it prints a warning, and with --throw-deprecation as well that warning is thrown on a later
+ * tick, out of any try/catch. The one call is therefore made with process.noDeprecation set
+ * (a documented, writable flag), so neither flag prints or throws for it.
+ */
+import { type Server, Socket } from 'node:net';
+
+export interface StreamHandle {
+  onread: (this: StreamHandle, ab: ArrayBuffer | undefined) => void;
+  readStart(): number;
+  readStop(): number;
+  writeBuffer(req: WriteReq, buffer: Uint8Array): number;
+  /** Bytes libuv still holds for writing. */
+  readonly writeQueueSize?: number;
+  close(callback?: () => void): void;
+}
+
+export interface WriteReq {
+  handle: StreamHandle;
+  buffer?: Uint8Array;
+  async: boolean;
+  oncomplete: (this: WriteReq, status: number) => void;
+}
+
+export interface StreamWrapBinding {
+  WriteWrap: new () => WriteReq;
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kLastWriteWasAsync: number;
+}
+
+/** net.Server's connection count, as the fast transport keeps it in step. */
+export interface ServerInternals {
+  _connections: number;
+  _emitCloseIfDrained(): void;
+  maxConnections?: number;
+}
+
+export type OnConnection = (this: unknown, status: number, handle: StreamHandle) => void;
+
+export interface FastTransportProbe {
+  readonly on: boolean;
+  /** Why it is off ('' when on). */
+  readonly reason: string;
+  readonly binding: StreamWrapBinding | null;
+}
+
+let probed: FastTransportProbe | undefined;
+let disabledByOption = false;
+
+/** Turns it off for the whole process (tests, A/B measurements); decided again at the next probe. */
+export function disableFastTransport(disabled = true): void {
+  disabledByOption = disabled;
+  probed = undefined;
+}
+
+function off(reason: string): FastTransportProbe {
+  return { on: false, reason, binding: null };
+}
+
+/**
+ * Decides whether the fast transport can run in this process (cached); `disabled` is the
+ * disable-fast-transport option of the caller.
+ */
+export function probeFastTransport(disabled = false): FastTransportProbe {
+  if (disabled) return off('turned off by disable-fast-transport');
+  if (probed) return probed;
+  probed = decide();
+  return probed;
+}
+
+function decide(): FastTransportProbe {
+  if (disabledByOption) return off('turned off by disable-fast-transport');
+  const proc = process as unknown as {
+    permission?: unknown;
+    binding?: (name: string) => StreamWrapBinding;
+  };
+  if (proc.permission !== undefined) return off("Node's permission model is on");
+  if (typeof proc.binding !== 'function') return off('this Node has no process.binding');
+  // Under --no-deprecation the flag is true already and read-only: leave it alone then.
+  const silence = process.noDeprecation !== true;
+  let b: StreamWrapBinding;
+  try {
+    if (silence) process.noDeprecation = true;
+    b = proc.binding('stream_wrap');
+  } catch (error) {
+    return off(`process.binding('stream_wrap') failed: ${(error as Error)?.message ?? error}`);
+  } finally {
+    if (silence) process.noDeprecation = false;
+  }
+  if (
+    typeof b?.WriteWrap !== 'function' ||
+    !(b.streamBaseState instanceof Int32Array) ||
+    typeof b.kReadBytesOrError !== 'number' ||
+    typeof b.kArrayBufferOffset !== 'number' ||
+    typeof b.kLastWriteWasAsync !== 'number'
+  ) {
+    return off('stream_wrap lacks the fields it needs (a Node this version does not know)');
+  }
+  return { on: true, reason: '', binding: b };
+}
+
+/**
+ * The accept path of one listener: observers see every accepted connection (the accept drain
+ * counts them), one route serves it (the fast transport, or Node's own). Installed once per
+ * server on its listen handle; undefined when the handle is not there.
+ */
+export interface AcceptHooks {
+  readonly observers: Array<() => void>;
+  /** Node's own onconnection (makes a net.Socket and emits 'connection'). */
+  readonly regular: OnConnection;
+  route: OnConnection;
+}
+
+const HOOKS = Symbol('tsgi.acceptHooks');
+
+export function acceptHooks(server: Server): AcceptHooks | undefined {
+  const s = server as unknown as {
+    [HOOKS]?: AcceptHooks;
+    _handle?: { onconnection?: OnConnection } | null;
+  };
+  if (s[HOOKS]) return s[HOOKS];
+  const handle = s._handle;
+  const regular = handle?.onconnection;
+  if (!handle || typeof regular !== 'function') return undefined;
+  const hooks: AcceptHooks = { observers: [], regular, route: regular };
+  handle.onconnection = function onAccept(status, h) {
+    const observers = hooks.observers;
+    for (let i = 0; i < observers.length; i++) observers[i]!();
+    hooks.route.call(this, status, h);
+  };
+  s[HOOKS] = hooks;
+  return hooks;
+}
+
+/** The net.Server fields the fast transport keeps in step, or undefined if they moved. */
+export function serverInternals(server: Server): ServerInternals | undefined {
+  const internals = server as unknown as ServerInternals;
+  if (
+    typeof internals._connections !== 'number' ||
+    typeof internals._emitCloseIfDrained !== 'function'
+  ) {
+    return undefined;
+  }
+  return internals;
+}
+
+/** A net.Socket for a handle the fast transport started on (it then serves as any socket). */
+export function socketForHandle(handle: StreamHandle, server: Server): Socket {
+  const socket = new Socket({
+    handle: handle as never,
+    allowHalfOpen: true,
+    readable: true,
+    writable: true,
+  } as never);
+  // The net.Socket now stands for this connection in the server's count (its close decrements).
+  const s = socket as Socket & { server?: Server; _server?: Server };
+  s.server = server;
+  s._server = server;
+  return socket;
+}
+
+/** Bytes a socket has not handed to the kernel yet: its stream buffer and libuv's queue. */
+export function unsentBytes(socket: Socket): number {
+  const handle = (socket as { _handle?: { writeQueueSize?: number } | null })._handle;
+  return socket.writableLength + (handle?.writeQueueSize ?? 0);
+}
