@@ -1,6 +1,8 @@
 /** Raw uwsgi packets over a socket (unix, TCP or TLS): send bytes, collect the reply until close. */
+
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { encodePacket } from '../../gateway/uwsgi/index.js';
 
 import { encodePacket } from '../../gateway/uwsgi/index.js';
 
@@ -99,4 +101,19 @@ export function parseResponse(data: Buffer): ParsedResponse {
 
 export function header(response: ParsedResponse, name: string): string[] {
   return response.headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
+}
+
+/** A body-less uwsgi request for `uri`, with the vars nginx's uwsgi_params always sends. */
+export function uwsgiGet(uri: string, extra: Array<[string, string]> = []): Uint8Array {
+  const q = uri.indexOf('?');
+  return encodePacket([
+    ['REQUEST_METHOD', 'GET'],
+    ['REQUEST_URI', uri],
+    ['PATH_INFO', q === -1 ? uri : uri.slice(0, q)],
+    ['QUERY_STRING', q === -1 ? '' : uri.slice(q + 1)],
+    ['SERVER_PROTOCOL', 'HTTP/1.1'],
+    ['SERVER_NAME', 'x'],
+    ['SERVER_PORT', '80'],
+    ...extra,
+  ]);
 }

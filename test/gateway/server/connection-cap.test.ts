@@ -9,20 +9,9 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
-import { encodePacket } from '../../../gateway/uwsgi/index.js';
 import { ROOT } from '../../helpers/gateway.js';
-import { rawRequest } from '../../helpers/uwsgi-client.js';
+import { rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 import app from '../fixtures/app.js';
-
-const HELLO_VARS: Array<[string, string]> = [
-  ['REQUEST_METHOD', 'GET'],
-  ['REQUEST_URI', '/hello'],
-  ['PATH_INFO', '/hello'],
-  ['QUERY_STRING', ''],
-  ['SERVER_PROTOCOL', 'HTTP/1.1'],
-  ['SERVER_NAME', 'x'],
-  ['SERVER_PORT', '80'],
-];
 
 /** Opens `count` connections that send nothing; resolves once all are connected (or failed). */
 async function idleFlood(port: number, count: number): Promise<Socket[]> {
@@ -50,11 +39,9 @@ async function realClients(httpPort: number, uwsgiPort: number): Promise<void> {
       { timeoutMs: 5000 },
     );
     assert.match(http.data.toString('latin1'), /^HTTP\/1\.1 200 /, `HTTP ${http.end}`);
-    const uwsgi = await rawRequest(
-      { host: '127.0.0.1', port: uwsgiPort },
-      encodePacket(HELLO_VARS),
-      { timeoutMs: 5000 },
-    );
+    const uwsgi = await rawRequest({ host: '127.0.0.1', port: uwsgiPort }, uwsgiGet('/hello'), {
+      timeoutMs: 5000,
+    });
     assert.match(uwsgi.data.toString('latin1'), /^HTTP\/1\.1 200 /, `uwsgi ${uwsgi.end}`);
   }
 }
@@ -138,15 +125,7 @@ describe('gateway/server connection cap and write timeout', () => {
       const request =
         kind === 'http'
           ? Buffer.from(`GET /big?size=${size} HTTP/1.1\r\nHost: x\r\n\r\n`)
-          : encodePacket([
-              ['REQUEST_METHOD', 'GET'],
-              ['REQUEST_URI', `/big?size=${size}`],
-              ['PATH_INFO', '/big'],
-              ['QUERY_STRING', `size=${size}`],
-              ['SERVER_PROTOCOL', 'HTTP/1.1'],
-              ['SERVER_NAME', 'x'],
-              ['SERVER_PORT', '80'],
-            ]);
+          : uwsgiGet(`/big?size=${size}`);
       const before = lines.length;
       const received = await stalledDownload(kind === 'http' ? httpPort : uwsgiPort, request, 4000);
       assert.ok(received < size, `received ${received} of ${size}`);

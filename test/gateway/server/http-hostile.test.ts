@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { encodePacket } from '../../../gateway/uwsgi/index.js';
-import { rawRequest } from '../../helpers/uwsgi-client.js';
+import { rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 import app from '../fixtures/app.js';
 
 const lines: string[] = [];
@@ -144,15 +144,7 @@ describe('gateway/server HTTP against a hostile client', () => {
       assert.doesNotMatch(http, /Content-Length: (abc|3,3|4)\r\n/);
       const uwsgi = await rawRequest(
         { host: '127.0.0.1', port: uwsgiPort },
-        encodePacket([
-          ['REQUEST_METHOD', 'GET'],
-          ['REQUEST_URI', `/content-length?${query}`],
-          ['PATH_INFO', '/content-length'],
-          ['QUERY_STRING', query],
-          ['SERVER_PROTOCOL', 'HTTP/1.1'],
-          ['SERVER_NAME', 'x'],
-          ['SERVER_PORT', '80'],
-        ]),
+        uwsgiGet(`/content-length?${query}`),
       );
       assert.match(uwsgi.data.toString('latin1'), /^HTTP\/1\.1 500 /);
       assert.ok(lines.some((l) => l.includes('ERR_GATEWAY_BAD_CONTENT_LENGTH')));

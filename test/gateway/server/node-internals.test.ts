@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { encodePacket } from '../../../gateway/uwsgi/index.js';
 // @ts-expect-error: a plain .mjs script without types
 import { nodeBinary } from '../../../scripts/node-binary.mjs';
 import { type MasterProcess, ROOT, startMaster } from '../../helpers/master.js';
 import { freePort } from '../../helpers/ports.js';
-import { rawRequest } from '../../helpers/uwsgi-client.js';
+import { rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 
 const PROBE = `import('./gateway/server/node-internals.ts').then((m) => {
   const p = m.probeFastTransport();
@@ -89,19 +88,9 @@ describe('a master under NODE_OPTIONS=--pending-deprecation --throw-deprecation'
 
   it('keeps its workers serving on the fast transport, with no DEP0111 line', async () => {
     for (let i = 0; i < 20; i++) {
-      const reply = await rawRequest(
-        { host: '127.0.0.1', port },
-        encodePacket([
-          ['REQUEST_METHOD', 'GET'],
-          ['REQUEST_URI', '/hello'],
-          ['PATH_INFO', '/hello'],
-          ['QUERY_STRING', ''],
-          ['SERVER_PROTOCOL', 'HTTP/1.1'],
-          ['SERVER_NAME', 'x'],
-          ['SERVER_PORT', '80'],
-        ]),
-        { timeoutMs: 5000 },
-      );
+      const reply = await rawRequest({ host: '127.0.0.1', port }, uwsgiGet('/hello'), {
+        timeoutMs: 5000,
+      });
       assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 200 /);
     }
     await new Promise((r) => setTimeout(r, 300));
