@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-// @ts-expect-error: a plain .mjs script without types
 import { nodeBinary } from '../../../scripts/node-binary.mjs';
 import { type MasterProcess, ROOT, startMaster } from '../../helpers/master.js';
 import { freePort } from '../../helpers/ports.js';
