@@ -1,9 +1,6 @@
 /** Raw uwsgi packets over a socket (unix, TCP or TLS): send bytes, collect the reply until close. */
-
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { encodePacket } from '../../gateway/uwsgi/index.js';
-
 import { encodePacket } from '../../gateway/uwsgi/index.js';
 
 export type Target = { path: string } | { host: string; port: number };
