@@ -61,6 +61,7 @@ function importFailed(spec: string, cause: unknown): Error {
   );
 }
 
+/** Loads APP (`path/to/module[:export]`) as the gateway does: ESM or CommonJS, .js or .ts, a Hono app through fromHono (docs/app-loading.md). */
 export async function loadApp(
   spec: string,
   cwd = process.cwd(),

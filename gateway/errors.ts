@@ -4,6 +4,7 @@
  */
 import { type ErrorTable, errorFactory } from '../src/errors.js';
 
+/** The gateway's error table (`ERR_UWSGI_*`, `ERR_GATEWAY_*`), listed in docs/errors.md. */
 export const GATEWAY_ERRORS = {
   ERR_UWSGI_ZERO_LENGTH_KEY: {
     status: 400,
@@ -137,6 +138,8 @@ export const GATEWAY_ERRORS = {
   },
 } as const satisfies ErrorTable;
 
+/** The codes of the gateway's errors. */
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
+/** Builds a TsgiError from the gateway's table. */
 export const gatewayError = errorFactory(GATEWAY_ERRORS);

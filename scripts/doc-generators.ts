@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { OPTION_LIST, uwsgiMigrationRows } from '../gateway/config/index.js';
 import type { MigrationRow } from '../gateway/config/migration.js';
+import { apiReference } from './api-reference.js';
 import { findErrorTables } from './error-tables.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -146,6 +147,7 @@ export async function errorsByStatus(): Promise<string> {
 }
 
 export const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
+  'api-reference': apiReference,
   'uwsgi-options': uwsgiOptionTables,
   'uwsgi-ini-explained': uwsgiIniExplained,
   'errors-by-status': errorsByStatus,

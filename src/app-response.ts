@@ -6,6 +6,7 @@ import { statusOf } from './errors.js';
 import { statusLine } from './status.js';
 import type { Environ, HeaderList } from './types.js';
 
+/** Options every server and adapter passes to runApp: `debug` (stacks in 500 bodies) and `onError` (told of every app error). */
 export interface RunOptions {
   /** Put the error's stack in 500 bodies (development only). */
   debug?: boolean;

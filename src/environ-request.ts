@@ -197,6 +197,7 @@ function spentStream(): ReadableStream<Uint8Array> {
   return stream;
 }
 
+/** A Fetch `Request` built lazily from an environ: URL, headers and body are made on first use. */
 export class EnvironRequest {
   readonly #environ: Environ;
   readonly #strip: boolean;

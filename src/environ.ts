@@ -7,6 +7,7 @@ import { createInput, type InputSource } from './input.js';
 import { isLatin1, percentDecodeToLatin1, utf8ToLatin1 } from './latin1.js';
 import type { Environ, ErrorStream } from './types.js';
 
+/** The value of `wsgi.version`: `[1, 0]`. */
 export const WSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
 
 /** Header name (as received) → environ key; bounded, so odd names cannot grow it without limit. */
@@ -80,6 +81,7 @@ export function splitScriptName(path: string, scriptName: string): [string, stri
   return ['', path];
 }
 
+/** Options of environFromRequest: mount point, errors sink, and the wsgi.multithread/multiprocess/run_once flags. */
 export interface RequestEnvironOptions {
   /** Mount point moved from PATH_INFO into SCRIPT_NAME (URL form, e.g. `/legacy`). */
   scriptName?: string;

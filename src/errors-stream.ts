@@ -1,6 +1,7 @@
 /** wsgi.errors: a text stream that hands whole lines to a sink (console.error by default). */
 import type { Environ, ErrorStream } from './types.js';
 
+/** Where `wsgi.errors` lines go: a function that takes one line. */
 export type ErrorSink = (line: string) => void;
 
 const defaultSink: ErrorSink = (line) => console.error(line);

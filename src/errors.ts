@@ -12,8 +12,10 @@ export interface ErrorSpec {
   readonly fix: string;
 }
 
+/** A layer's error table: code → message, fix and HTTP status; docs/errors.md is generated from these. */
 export type ErrorTable = Readonly<Record<string, ErrorSpec>>;
 
+/** The error class every tsgi layer throws: a stable `code` (`ERR_…`) and, where it has one, an HTTP `status`. */
 export class TsgiError extends Error {
   readonly code: string;
   readonly status: number | undefined;
@@ -129,6 +131,8 @@ export const CORE_ERRORS = {
   },
 } as const satisfies ErrorTable;
 
+/** The codes of the core's errors (`ERR_TSGI_*`), listed in docs/errors.md. */
 export type CoreErrorCode = keyof typeof CORE_ERRORS;
 
+/** Builds a TsgiError from the core's table: `coreError('ERR_TSGI_…', detail?, cause?)`. */
 export const coreError = errorFactory(CORE_ERRORS);

@@ -7,8 +7,11 @@ import { type AppResponse, errorResponse } from './app-response.js';
 import { coreError } from './errors.js';
 import type { Environ, LifespanHooks, WaitUntil } from './types.js';
 
+/** The environ key `tsgi.waitUntil`: `(promise) => void`, work that may outlive the response. */
 export const WAIT_UNTIL_KEY = 'tsgi.waitUntil';
+/** The environ key `tsgi.websocket`: present when the request can be upgraded to a WebSocket. */
 export const WEBSOCKET_KEY = 'tsgi.websocket';
+/** The environ key `tsgi.state`: state the start-up hook returned, shared by every request. */
 export const STATE_KEY = 'tsgi.state';
 
 /** A platform context that can hold work past the response (Workers' ExecutionContext, Hono's). */

@@ -9,8 +9,10 @@ import { HOP_BY_HOP } from './start-response.js';
 import { statusLine } from './status.js';
 import type { App, Environ, HeaderList, ResponseBody } from './types.js';
 
+/** Any Fetch handler `(request, ...platformArgs)`: what fromFetch accepts (a Hono app's `fetch` fits). */
 export type AnyFetchHandler = (request: Request, ...args: never[]) => Response | Promise<Response>;
 
+/** Options of fromFetch: the extra arguments the handler gets after the Request. */
 export interface FromFetchOptions {
   /** Arguments after the Request (default: `[cloudflare.env, cloudflare.ctx]` when present). */
   args?: (environ: Environ) => unknown[];

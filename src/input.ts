@@ -11,6 +11,7 @@ export interface ChunkSource {
   cancel?(): void;
 }
 
+/** What createInput reads from: a ChunkSource, a ReadableStream, an async iterable of chunks, bytes, or nothing. */
 export type InputSource =
   | ChunkSource
   | ReadableStream<Uint8Array>

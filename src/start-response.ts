@@ -80,6 +80,7 @@ function checkName(name: string): boolean {
   return remember(nameCache, name, HOP_BY_HOP.has(name.toLowerCase()));
 }
 
+/** Validates a header list as startResponse does (tokens, no CR/LF/NUL, no hop-by-hop); returns it or throws. */
 export function checkHeaders(headers: unknown): HeaderList {
   if (!Array.isArray(headers)) {
     throw coreError('ERR_TSGI_HEADER_INVALID', 'headers must be an array of [name, value] pairs');

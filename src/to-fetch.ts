@@ -15,6 +15,7 @@ import { isNullBodyStatus } from './status.js';
 import type { App, Environ, HeaderList, LifespanHooks } from './types.js';
 import { whenReady } from './when-ready.js';
 
+/** Options of toFetch: mount point, errors sink, start-up hook, and RunOptions. */
 export interface ToFetchOptions extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /** Mount point: this prefix of the URL path goes to SCRIPT_NAME, the rest to PATH_INFO. */
   scriptName?: string;
@@ -26,6 +27,7 @@ export interface ToFetchOptions extends RunOptions, Pick<LifespanHooks, 'startup
   environOptions?: Omit<RequestEnvironOptions, 'scriptName' | 'pathStripped' | 'extra'>;
 }
 
+/** What toFetch returns: `(request, ...platformArgs) => Promise<Response>`. */
 export type FetchHandler = (request: Request, ...platformArgs: unknown[]) => Promise<Response>;
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

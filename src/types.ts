@@ -4,6 +4,7 @@
 
 /** A response header as a `[name, value]` pair. Names and values are latin-1 strings without CR/LF. */
 export type Header = [name: string, value: string];
+/** The response headers startResponse takes: a list of `[name, value]` pairs. */
 export type HeaderList = Header[];
 
 /** A body chunk. Strings are encoded as UTF-8 (a deviation from PEP 3333, see docs/spec.md). */

@@ -71,6 +71,7 @@ export const VALIDATOR_RULES = {
   'write-chunk': 'write() gets a Uint8Array or a string',
 } as const;
 
+/** The name of one validator check (a key of VALIDATOR_RULES). */
 export type ValidatorRule = keyof typeof VALIDATOR_RULES;
 
 /** The error a breach throws: code ERR_TSGI_VALIDATOR, plus the rule id. */

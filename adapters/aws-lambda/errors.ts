@@ -4,6 +4,7 @@
  */
 import { type ErrorTable, errorFactory } from '../../src/index.js';
 
+/** The Lambda adapter's error table (`ERR_LAMBDA_*`), listed in docs/errors.md. */
 export const LAMBDA_ERRORS = {
   ERR_LAMBDA_EVENT_INVALID: {
     status: 400,
@@ -74,6 +75,7 @@ export const LAMBDA_ERRORS = {
   },
 } as const satisfies ErrorTable;
 
+/** The codes of the Lambda adapter's errors. */
 export type LambdaErrorCode = keyof typeof LAMBDA_ERRORS;
 
 export const lambdaError = errorFactory(LAMBDA_ERRORS);

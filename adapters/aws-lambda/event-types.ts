@@ -131,6 +131,7 @@ export interface APIGatewayProxyStructuredResultV2 {
   isBase64Encoded?: boolean;
 }
 
+/** Lambda Function URL result (the HTTP API 2.0 result shape). */
 export type LambdaFunctionURLResult = APIGatewayProxyStructuredResultV2;
 
 /** ALB result (statusDescription is required by ALB). */

@@ -46,6 +46,7 @@ const RESULT_ERRORS = new Set([
 const SIX_MB = 6 * 1024 * 1024;
 const ONE_MB = 1024 * 1024;
 
+/** What handle returns: `async (event, context) => result`, typed for the events of E. */
 export type LambdaHandler<E extends LambdaHttpEvent = LambdaHttpEvent> = (
   event: E,
   context?: Context,

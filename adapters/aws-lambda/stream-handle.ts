@@ -23,6 +23,7 @@ export interface ResponseStream {
   readonly destroyed?: boolean;
 }
 
+/** The status and headers written before a streamed body (Lambda's HttpResponseStream prelude). */
 export interface StreamPrelude {
   statusCode: number;
   headers: Record<string, string>;
@@ -35,12 +36,14 @@ interface AwsLambdaRuntime {
   HttpResponseStream: { from(stream: ResponseStream, prelude: StreamPrelude): ResponseStream };
 }
 
+/** What streamHandle returns: `async (event, responseStream, context) => void`, for RESPONSE_STREAM. */
 export type StreamingHandler<E extends LambdaHttpEvent = LambdaHttpEvent> = (
   event: E,
   responseStream: ResponseStream,
   context?: Context,
 ) => Promise<void>;
 
+/** Options of streamHandle: HandleOptions without the ones that only apply to a buffered result. */
 export type StreamHandleOptions = Omit<
   HandleOptions,
   'isBinary' | 'singleValueCookies' | 'maxResponseBytes'

@@ -50,6 +50,7 @@ export interface LatticeResult {
   isBase64Encoded: boolean;
 }
 
+/** Every event handle serves: REST, HTTP API, Function URL, ALB, VPC Lattice, Lambda@Edge requests. */
 export type LambdaHttpEvent =
   | APIGatewayProxyEvent
   | APIGatewayProxyEventV2
@@ -59,6 +60,7 @@ export type LambdaHttpEvent =
   | LatticeEventV1
   | CloudFrontRequestEvent;
 
+/** Every result handle returns, in the shape of the event's source. */
 export type LambdaHttpResult =
   | APIGatewayProxyResult
   | APIGatewayProxyStructuredResultV2
@@ -101,6 +103,7 @@ export type IsBinary = (
   contentEncoding: string | undefined,
 ) => boolean;
 
+/** Options of handle (and, without the buffering ones, streamHandle); see docs/api.md for isBinary, singleValueCookies and onError. */
 export interface HandleOptions extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /**
    * Move the API stage into SCRIPT_NAME: HTTP API `/<stage>` at the start of rawPath (named stages),

@@ -26,6 +26,7 @@ export interface WorkerHandler<Env = unknown> {
   fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response>;
 }
 
+/** Options of toWorker: mount point, errors sink, extra environ keys, start-up hook, and RunOptions. */
 export interface WorkerOptions<Env = unknown> extends RunOptions, Pick<LifespanHooks, 'startup'> {
   /** Mount point: this URL path prefix goes to SCRIPT_NAME, the rest to PATH_INFO. */
   scriptName?: string;

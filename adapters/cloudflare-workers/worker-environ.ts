@@ -4,7 +4,9 @@ import { hasNonAsciiHeader, IN_WORKERD, requestHeadersAsBytes } from './wire-hea
 
 /** The environ keys this adapter adds (a contract: do not rename). */
 export const ENV_KEY = 'cloudflare.env';
+/** The environ key `cloudflare.ctx`: the Worker's ExecutionContext. */
 export const CTX_KEY = 'cloudflare.ctx';
+/** The environ key `cloudflare.cf`: Cloudflare's request properties, when the request has them. */
 export const CF_KEY = 'cloudflare.cf';
 
 /**

@@ -67,6 +67,7 @@ function platformKeys(request: Request, env: unknown, ctx: unknown): Record<stri
   return keys;
 }
 
+/** Options of toHono: SCRIPT_NAME, environ settings, and RunOptions. */
 export interface ToHonoOptions extends RunOptions {
   /** SCRIPT_NAME in URL form; default: the route's prefix before its trailing `/*`. */
   scriptName?: string;

@@ -17,6 +17,7 @@ export interface Logger {
   readonly requests?: boolean;
 }
 
+/** Options of createLogger: drop request lines, or write somewhere else. */
 export interface LoggerOptions {
   disableLogging?: boolean;
   /** Where lines go (default: process.stderr). */
@@ -46,6 +47,7 @@ export function escapeControls(text: string): string {
   return out;
 }
 
+/** The gateway's logger: `tsgi: ` lines to stderr (or `write`), request lines dropped under disableLogging. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {

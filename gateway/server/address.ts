@@ -1,10 +1,12 @@
 /** Socket address strings as uWSGI writes them: `host:port`, `:port`, `[v6]:port` or a unix path. */
 import { gatewayError } from '../errors.js';
 
+/** A parsed socket address: TCP host and port, or a unix path. */
 export type SocketAddress =
   | { type: 'tcp'; host: string; port: number }
   | { type: 'unix'; path: string };
 
+/** Parses a socket address as uWSGI does: `host:port`, `:port`, `[v6]:port` or a unix path. */
 export function parseAddress(text: string): SocketAddress {
   const spec = text.trim();
   if (spec.includes('/')) return { type: 'unix', path: spec };

@@ -521,6 +521,7 @@ export interface HttpHandler {
   handle(socket: Socket): void;
 }
 
+/** The HTTP/1.1 connection handler behind `--http`/`--http-socket` (and https for TLS sockets). */
 export function createHttpHandler(context: ConnectionContext, https = false): HttpHandler {
   const { options } = context;
   const server = createServer(

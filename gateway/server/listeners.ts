@@ -11,8 +11,10 @@ import { formatAddress, isLoopback, parseAddress, type SocketAddress } from './a
 import type { ResolvedServerOptions } from './options.js';
 import { type InheritedSocket, withInheritedSockets } from './socket-activation.js';
 
+/** The protocol a socket speaks: `uwsgi`, `uwsgi-ssl` or `http`. */
 export type ListenerKind = 'uwsgi' | 'uwsgi-ssl' | 'http';
 
+/** One socket to bind: its kind and address (from --socket, --ssl-socket, --http-socket, --http). */
 export interface ListenerSpec {
   kind: ListenerKind;
   /** The option value as given (for log lines). */
@@ -25,12 +27,14 @@ export interface ListenerSpec {
   inherited?: InheritedSocket;
 }
 
+/** A bound socket: its spec, the net.Server and the address it got. */
 export interface Listener extends ListenerSpec {
   server: Server;
   /** The bound address (the real port when 0 was asked for). */
   bound: SocketAddress;
 }
 
+/** The sockets a set of options asks for, in option order. */
 export function listenerSpecs(options: ResolvedServerOptions): ListenerSpec[] {
   const specs: ListenerSpec[] = [];
   for (const spec of options.socket)
@@ -78,6 +82,7 @@ export async function clearStaleSocket(path: string): Promise<void> {
   unlinkSync(path);
 }
 
+/** Options of bindListener: whether a stale unix socket file is removed first. */
 export interface BindOptions {
   /**
    * Remove a stale unix socket file before binding (default true). A cluster worker whose
@@ -86,6 +91,7 @@ export interface BindOptions {
   clearStaleUnixSocket?: boolean;
 }
 
+/** Binds one listening socket (TCP or unix, with chmod/chown for unix paths). */
 export async function bindListener(
   spec: ListenerSpec,
   options: ResolvedServerOptions,
@@ -137,6 +143,7 @@ async function listenInherited(
   return { ...spec, server, bound: inherited.address };
 }
 
+/** Binds every socket the options name; closes those already bound if one fails. */
 export async function bindListeners(
   options: ResolvedServerOptions,
   log: Logger,

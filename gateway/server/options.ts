@@ -39,6 +39,7 @@ export interface ServerOptions {
   disableFastTransport?: boolean;
 }
 
+/** ServerOptions with every default filled in. */
 export interface ResolvedServerOptions {
   readonly socket: readonly string[];
   readonly sslSocket: readonly string[];
@@ -76,6 +77,7 @@ export function parseSocketMode(mode: string | number | boolean | undefined): nu
   return Number.parseInt(text, 8);
 }
 
+/** Fills in the defaults of ServerOptions (buffer-size, limits, timeouts) and checks them. */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
   const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
   const socketTimeout = options.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT;

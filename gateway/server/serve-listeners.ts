@@ -12,6 +12,7 @@ import { probeFastTransport } from './node-internals.js';
 import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
 import { type FastAccept, installFastAccept } from './uwsgi-fast-accept.js';
 
+/** What serveListeners returns: `close()` stops accepting and waits for open connections. */
 export interface Serving {
   /** Stops accepting; resolves when every open connection has ended (or `force` destroyed it). */
   close(options?: { force?: boolean }): Promise<void>;
@@ -26,6 +27,7 @@ function untrack(this: TrackedSocket): void {
 
 const BUSY = 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
+/** Serves an app on sockets already bound; returns a handle to stop it. */
 export function serveListeners(listeners: Listener[], shared: ConnectionContext): Serving {
   const cap = new ConnectionCap(shared.options.workerConnections, shared.log);
   const context: ConnectionContext = { ...shared, connections: cap };

@@ -11,6 +11,7 @@ import { resolveServerOptions, type ServerOptions } from './options.js';
 import { serveListeners } from './serve-listeners.js';
 import { type UwsgiSignalRegistry, uwsgiSignals } from './uwsgi-signals.js';
 
+/** Options of serve: ServerOptions plus the logger, uwsgi signals, upgrades and the lifespan hooks. */
 export interface ServeOptions extends ServerOptions {
   /** Where log lines go (default: stderr). */
   logger?: Logger;
@@ -26,6 +27,7 @@ export interface ServeOptions extends ServerOptions {
   shutdownTimeout?: number;
 }
 
+/** A running gateway from serve: its listeners and `close()`. */
 export interface Gateway {
   readonly listeners: readonly Listener[];
   /** Bound addresses by kind, e.g. `{ kind: 'uwsgi', address: '127.0.0.1:40123' }`. */
@@ -33,6 +35,7 @@ export interface Gateway {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
+/** Serves an app in this process on the sockets the options name (no master, no workers): the gateway as a library. */
 export async function serve(app: App, options: ServeOptions = {}): Promise<Gateway> {
   const resolved = resolveServerOptions(options);
   const log = options.logger ?? createLogger({ disableLogging: resolved.disableLogging });

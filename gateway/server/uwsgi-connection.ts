@@ -40,6 +40,7 @@ import {
 import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
 import { guardWrites } from './write-guard.js';
 
+/** What every connection handler shares: the app, the resolved options, the logger and the uwsgi signal registry. */
 export interface ConnectionContext {
   readonly app: App;
   readonly options: ResolvedServerOptions;

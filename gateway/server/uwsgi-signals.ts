@@ -6,6 +6,7 @@
 
 export type UwsgiSignalHandler = (signal: number) => void | Promise<void>;
 
+/** Handlers for uwsgi signals (modifier1 110) that nginx or a client can raise. */
 export class UwsgiSignalRegistry {
   readonly #handlers = new Map<number, UwsgiSignalHandler>();
 
@@ -47,4 +48,5 @@ const KEY = Symbol.for('tsgi.gateway.uwsgiSignals');
  */
 const globals = globalThis as Record<symbol, unknown>;
 if (!(globals[KEY] instanceof Object)) globals[KEY] = new UwsgiSignalRegistry();
+/** The process-wide uwsgi signal registry the gateway serves from. */
 export const uwsgiSignals = globals[KEY] as UwsgiSignalRegistry;

@@ -5,6 +5,7 @@
  */
 import type { App, BodyChunk, HeaderList, ResponseBody } from '../types.js';
 
+/** Options of the timing middleware: the Server-Timing header, a log line per request, the clock. */
 export interface TimingOptions {
   /** Add `Server-Timing: app;dur=...` (default true). */
   header?: boolean;

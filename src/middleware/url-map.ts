@@ -37,6 +37,7 @@ function normalize(path: string): string {
   return `/${out.join('/')}`;
 }
 
+/** Options of urlMap: the app for paths no prefix matches. */
 export interface UrlMapOptions {
   /** The app for paths no prefix matches (default: a plain 404). */
   fallback?: App;

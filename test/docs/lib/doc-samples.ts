@@ -15,6 +15,7 @@
 export const STRICT_PAGES = [
   'docs/index.md',
   'docs/app-loading.md',
+  'docs/api.md',
   'docs/middleware.md',
   'docs/platforms.md',
   'docs/configuration.md',
