@@ -8,14 +8,20 @@ import { fileURLToPath } from 'node:url';
 import type { TsgiError } from '../src/errors.js';
 import type { LifespanHooks } from '../src/index.js';
 import { loadApp } from './app-loader.js';
-import { applyChdir, type LoadResult, loadConfig, runnableErrors } from './config/index.js';
+import {
+  applyChdir,
+  type LoadResult,
+  loadConfig,
+  needsMaster,
+  runnableErrors,
+} from './config/index.js';
 import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
 import { loadHooks, runStartup } from './extensions/lifespan.js';
 import { createLogger } from './logging/logger.js';
 import { daemonize, runControlAction } from './master/actions.js';
 import { onParentExit, ParentWatch } from './master/parent-watch.js';
-import { needsMaster, runMaster } from './master/run-master.js';
+import { runMaster } from './master/run-master.js';
 import { type Gateway, serve } from './server/serve.js';
 import { type InheritedSocket, takeInheritedSockets } from './server/socket-activation.js';
 import { runTop } from './stats/top.js';

@@ -6,6 +6,7 @@
 export { applyChdir } from './chdir.js';
 export { type ConfigChange, configChanges } from './config-changes.js';
 export { CONFIG_ERRORS, type ConfigErrorCode, ConfigErrors, configError } from './errors.js';
+export { masterOptions, needsMaster } from './implies-master.js';
 export { type Action, type LoadOptions, type LoadResult, loadConfig } from './load.js';
 export { type MigrationRow, uwsgiMigrationRows } from './migration.js';
 export type {

@@ -66,6 +66,11 @@ export interface OptionInfo {
   /** How tsgi differs from uWSGI here, or why there is no uWSGI equivalent. */
   readonly uwsgiNote?: string;
   readonly reload: ReloadBehaviour;
+  /**
+   * Any value other than the default starts the master, as uWSGI's UWSGI_OPT_MASTER flag does
+   * (these options act in the master: supervision, limits, files it owns).
+   */
+  readonly impliesMaster?: boolean;
   readonly status?: OptionStatus;
   /** Where the option may be set (default: everywhere). */
   readonly sources?: readonly SourceKind[];

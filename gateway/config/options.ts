@@ -8,6 +8,7 @@
  * yet: the loader rejects them by name until the helper who implements one removes the mark.
  */
 import { availableParallelism } from 'node:os';
+import { MAX_DATASIZE } from '../uwsgi/packet.js';
 import {
   boolean,
   bytes,
@@ -112,6 +113,7 @@ export const OPTIONS = {
     summary: 'Set the owner of unix sockets.',
     uwsgi: 'chown-socket',
     reload: 'restart',
+    impliesMaster: true,
   }),
   listen: int({
     short: 'l',
@@ -129,8 +131,8 @@ export const OPTIONS = {
   bufferSize: bytes({
     short: 'b',
     section: 'Requests',
-    default: 65535,
-    max: 65535,
+    default: MAX_DATASIZE,
+    max: MAX_DATASIZE,
     summary:
       'Largest uwsgi vars block (request line and headers) accepted; larger requests get 431.',
     uwsgi: 'buffer-size',
@@ -169,6 +171,7 @@ export const OPTIONS = {
       'Read bodies up to this size into memory before calling the app, larger ones into a temp file (0 = stream).',
     uwsgi: 'post-buffering',
     reload: 'hup',
+    impliesMaster: true,
   }),
   workerConnections: int({
     section: 'Requests',
@@ -207,6 +210,7 @@ export const OPTIONS = {
     uwsgiNote:
       'uWSGI SIGKILLs the whole worker (nginx answers 502); tsgi times out only that request and kills the worker only when its event loop is blocked.',
     reload: 'hup',
+    impliesMaster: true,
   }),
   harakiriVerbose: boolean({
     section: 'Requests',
@@ -222,6 +226,7 @@ export const OPTIONS = {
     summary: 'Run a master process that supervises the workers.',
     uwsgi: 'master',
     reload: 'restart',
+    impliesMaster: true,
   }),
   processes: int({
     short: 'p',
@@ -234,6 +239,7 @@ export const OPTIONS = {
     aliases: ['workers'],
     uwsgi: 'processes, workers',
     reload: 'hup',
+    impliesMaster: true,
   }),
 
   // Reloading
@@ -270,6 +276,7 @@ export const OPTIONS = {
     summary: 'Gracefully reload when this file is touched (mtime changes). Repeatable.',
     uwsgi: 'touch-reload',
     reload: 'hup',
+    impliesMaster: true,
   }),
   touchChainReload: list({
     section: 'Reloading',
@@ -277,6 +284,7 @@ export const OPTIONS = {
     summary: 'Reload the workers one at a time when this file is touched. Repeatable.',
     uwsgi: 'touch-chain-reload',
     reload: 'hup',
+    impliesMaster: true,
   }),
   autoreload: seconds({
     section: 'Reloading',
@@ -285,6 +293,7 @@ export const OPTIONS = {
     uwsgi: null,
     uwsgiNote: "uWSGI's `py-autoreload` is read as this option, with a warning.",
     reload: 'hup',
+    impliesMaster: true,
   }),
   masterFifo: list({
     section: 'Reloading',
@@ -293,6 +302,7 @@ export const OPTIONS = {
       "Create a FIFO that takes uWSGI's one-letter master commands (r R w W c q Q s + -). Repeatable.",
     uwsgi: 'master-fifo',
     reload: 'restart',
+    impliesMaster: true,
   }),
 
   // Recycling
@@ -302,6 +312,7 @@ export const OPTIONS = {
     summary: 'Recycle a worker gracefully after this many requests (0 = off).',
     uwsgi: 'max-requests',
     reload: 'hup',
+    impliesMaster: true,
   }),
   maxRequestsDelta: int({
     section: 'Recycling',
@@ -316,6 +327,7 @@ export const OPTIONS = {
     summary: 'Recycle a worker gracefully after it has run this long (0 = off).',
     uwsgi: 'max-worker-lifetime',
     reload: 'hup',
+    impliesMaster: true,
   }),
   minWorkerLifetime: seconds({
     section: 'Recycling',
@@ -331,6 +343,7 @@ export const OPTIONS = {
     uwsgi: 'reload-on-rss',
     uwsgiNote: 'uWSGI checks only after a request completes; tsgi also checks on a timer.',
     reload: 'hup',
+    impliesMaster: true,
   }),
   reloadOnAs: megabytes({
     section: 'Recycling',
@@ -338,12 +351,14 @@ export const OPTIONS = {
       'Recycle a worker gracefully when its address space exceeds this many megabytes (0 = off).',
     uwsgi: 'reload-on-as',
     reload: 'hup',
+    impliesMaster: true,
   }),
   evilReloadOnRss: megabytes({
     section: 'Recycling',
     summary: 'Kill a worker at once (SIGKILL) when its RSS exceeds this many megabytes (0 = off).',
     uwsgi: 'evil-reload-on-rss',
     reload: 'hup',
+    impliesMaster: true,
   }),
 
   // Cheaper
@@ -353,6 +368,7 @@ export const OPTIONS = {
       'Minimum number of workers when adapting the count to the load (0 = off; must be below processes).',
     uwsgi: 'cheaper',
     reload: 'hup',
+    impliesMaster: true,
   }),
   cheaperInitial: int({
     section: 'Cheaper (adaptive worker count)',
@@ -392,6 +408,7 @@ export const OPTIONS = {
       'After this many seconds without a request, stop all workers but one until traffic returns (0 = off).',
     uwsgi: 'idle',
     reload: 'hup',
+    impliesMaster: true,
   }),
 
   // Monitoring
@@ -401,6 +418,7 @@ export const OPTIONS = {
     summary: 'Serve uWSGI-compatible stats JSON (uwsgitop) on host:port or a unix path.',
     uwsgi: 'stats',
     reload: 'restart',
+    impliesMaster: true,
   }),
   statsHttp: boolean({
     section: 'Monitoring',
@@ -414,6 +432,7 @@ export const OPTIONS = {
     summary: 'Add the worker RSS to each request log line.',
     uwsgi: 'memory-report',
     reload: 'hup',
+    impliesMaster: true,
   }),
 
   // Logging
@@ -431,6 +450,7 @@ export const OPTIONS = {
       'Append the log to this file instead of stderr (reopened on a signal or FIFO command).',
     uwsgi: 'logto',
     reload: 'restart',
+    impliesMaster: true,
   }),
   logFormat: string({
     section: 'Logging',
@@ -439,6 +459,7 @@ export const OPTIONS = {
       "Request log line with uWSGI's %(name) variables: uri method status size msecs addr pid wid proto uagent referer.",
     uwsgi: 'log-format',
     reload: 'hup',
+    impliesMaster: true,
   }),
 
   // Daemon and identity
@@ -448,6 +469,7 @@ export const OPTIONS = {
     summary: 'Write the master pid to this file.',
     uwsgi: 'pidfile',
     reload: 'restart',
+    impliesMaster: true,
   }),
   daemonize: string({
     short: 'd',
@@ -464,6 +486,7 @@ export const OPTIONS = {
       'A graceful stop (SIGTERM, SIGINT, FIFO q) removes the unix sockets the master bound whether or not this is set, so a load balancer sees clean connect failures instead of resets (docs/signals.md); vacuum also covers the pidfile, FIFOs, the stats socket and socket files after an immediate stop.',
     uwsgi: 'vacuum',
     reload: 'restart',
+    impliesMaster: true,
   }),
   uid: string({
     section: 'Daemon and identity',
@@ -471,6 +494,7 @@ export const OPTIONS = {
     summary: 'Switch to this user (name or number) after binding the sockets.',
     uwsgi: 'uid',
     reload: 'restart',
+    impliesMaster: true,
   }),
   gid: string({
     section: 'Daemon and identity',
@@ -478,6 +502,7 @@ export const OPTIONS = {
     summary: 'Switch to this group (name or number) after binding the sockets.',
     uwsgi: 'gid',
     reload: 'restart',
+    impliesMaster: true,
   }),
 
   // Config files

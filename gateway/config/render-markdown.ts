@@ -79,6 +79,9 @@ function optionBlock(entry: OptionEntry): string[] {
     ['default', code(formatDefault(spec))],
     ['uWSGI', uwsgi],
     ['reload', RELOAD_TEXT[spec.reload]],
+    ...(spec.impliesMaster
+      ? [['master', 'a value other than the default starts the master'] as [string, string]]
+      : []),
     [
       'status',
       spec.status === 'planned' ? '**planned**: known, but rejected until implemented' : 'ready',

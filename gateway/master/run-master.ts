@@ -43,36 +43,6 @@ export interface MasterRun {
   inherited?: InheritedSocket[];
 }
 
-/** Options that make no sense without a master turn it on, as in uWSGI. */
-export function needsMaster(c: GatewayConfig): boolean {
-  return (
-    c.master ||
-    c.processes > 1 ||
-    c.stats !== null ||
-    c.masterFifo.length > 0 ||
-    c.touchReload.length > 0 ||
-    c.touchChainReload.length > 0 ||
-    c.cheaper > 0 ||
-    c.harakiri > 0 ||
-    c.maxRequests > 0 ||
-    c.maxWorkerLifetime > 0 ||
-    c.reloadOnRss > 0 ||
-    c.reloadOnAs > 0 ||
-    c.evilReloadOnRss > 0 ||
-    c.autoreload > 0 ||
-    c.pidfile !== null ||
-    c.logto !== null ||
-    c.uid !== null ||
-    c.gid !== null ||
-    c.chownSocket !== null ||
-    c.vacuum ||
-    c.logFormat !== null ||
-    c.memoryReport ||
-    c.postBuffering > 0 ||
-    c.idle > 0
-  );
-}
-
 function masterLogger(config: GatewayConfig, file: LogFile | null): Logger {
   return createLogger({
     disableLogging: config.disableLogging,

@@ -1,9 +1,11 @@
-import type { InheritedSocket } from './socket-activation.js';
-
 /**
  * What one serving process needs to know. The CLI fills this from the config loader
- * (gateway/config/); programmatic users pass it to serve().
+ * (gateway/config/); programmatic users pass it to serve(). A value left out takes the option
+ * table's default, so the two never disagree.
  */
+import { OPTIONS } from '../config/options.js';
+import { MAX_DATASIZE } from '../uwsgi/packet.js';
+import type { InheritedSocket } from './socket-activation.js';
 
 export interface ServerOptions {
   /** uwsgi sockets: `host:port`, `:port` or a unix path (`--socket`, repeatable). */
@@ -61,11 +63,6 @@ export interface ResolvedServerOptions {
   readonly disableFastTransport: boolean;
 }
 
-export const DEFAULT_BUFFER_SIZE = 65535;
-export const DEFAULT_SOCKET_TIMEOUT = 30;
-export const DEFAULT_LISTEN = 1024;
-export const DEFAULT_MAX_VARS = 1000;
-
 /** `--chmod-socket` with no value means 666, as in uWSGI; a string is octal digits, a number a mode. */
 export function parseSocketMode(mode: string | number | boolean | undefined): number | undefined {
   if (mode === undefined || mode === false) return undefined;
@@ -79,23 +76,23 @@ export function parseSocketMode(mode: string | number | boolean | undefined): nu
 
 /** Fills in the defaults of ServerOptions (buffer-size, limits, timeouts) and checks them. */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
-  const bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
-  const socketTimeout = options.socketTimeout ?? DEFAULT_SOCKET_TIMEOUT;
+  const bufferSize = options.bufferSize ?? OPTIONS.bufferSize.default;
+  const socketTimeout = options.socketTimeout ?? OPTIONS.socketTimeout.default;
   return {
     socket: options.socket ?? [],
     sslSocket: options.sslSocket ?? [],
     httpSocket: [...(options.httpSocket ?? []), ...(options.http ?? [])],
-    bufferSize: Math.min(Math.max(1, bufferSize), 65535),
-    limitPost: options.limitPost ?? 0,
+    bufferSize: Math.min(Math.max(1, bufferSize), MAX_DATASIZE),
+    limitPost: options.limitPost ?? OPTIONS.limitPost.default,
     socketTimeout,
     socketTimeoutMs: Math.max(1, Math.round(socketTimeout * 1000)),
     chmodSocket: parseSocketMode(options.chmodSocket),
-    listen: options.listen ?? DEFAULT_LISTEN,
-    disableLogging: options.disableLogging ?? false,
-    maxVars: options.maxVars ?? DEFAULT_MAX_VARS,
+    listen: options.listen ?? OPTIONS.listen.default,
+    disableLogging: options.disableLogging ?? OPTIONS.disableLogging.default,
+    maxVars: options.maxVars ?? OPTIONS.maxVars.default,
     httpModifiers: new Set([0, ...(options.modifier1 ?? [])]),
     multiprocess: options.multiprocess ?? false,
-    workerConnections: options.workerConnections ?? 0,
+    workerConnections: options.workerConnections ?? OPTIONS.workerConnections.default,
     inherited: options.inherited ?? [],
     disableFastTransport: options.disableFastTransport ?? false,
   };

@@ -17,7 +17,6 @@ export {
 } from './packet.js';
 export { PacketReader, type PacketReaderOptions, type ReadResult } from './reader.js';
 export {
-  DEFAULT_MAX_VARS,
   decodeVars,
   type EncodableVar,
   encodeVars,

@@ -4,9 +4,6 @@ import { gatewayError } from '../errors.js';
 import { bytesToLatin1, latin1ToBytes } from './latin1.js';
 import { MAX_DATASIZE, type UwsgiVar } from './packet.js';
 
-/** gunicorn's cap; uWSGI's is 128 pairs, which big nginx requests exceed. */
-export const DEFAULT_MAX_VARS = 1000;
-
 /**
  * Decodes a whole vars block into `[key, value]` pairs (latin-1), keeping duplicates in order.
  * Throws a coded error for a zero-length key, a length that overruns the block, a partial pair
@@ -17,7 +14,8 @@ export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => s
 
 export function decodeVars(
   block: Uint8Array,
-  maxVars = DEFAULT_MAX_VARS,
+  /** The max-vars option (its default lives in the option table). */
+  maxVars: number,
   decode: Latin1Decoder = bytesToLatin1,
   /** For keys only (e.g. createKeyInterner's); `decode` by default. */
   decodeKey: Latin1Decoder = decode,

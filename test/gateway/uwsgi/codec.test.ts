@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { OPTIONS } from '../../../gateway/config/options.js';
 import { gatewayError } from '../../../gateway/errors.js';
 import {
   decodeHeader,
@@ -57,7 +58,7 @@ function parse(chunks: Uint8Array[], opts: { bufferSize?: number; maxVars?: numb
     if (result) restParts.push(result.rest);
   }
   if (!result) throw gatewayError('ERR_UWSGI_TRUNCATED');
-  const vars = decodeVars(result.packet.block, opts.maxVars);
+  const vars = decodeVars(result.packet.block, opts.maxVars ?? OPTIONS.maxVars.default);
   return {
     modifier1: result.packet.modifier1,
     modifier2: result.packet.modifier2,
@@ -130,6 +131,7 @@ describe('gateway/uwsgi codec', () => {
           ['X', '1'],
           ['X', '2'],
         ]),
+        10,
       ),
       [
         ['X', '1'],
