@@ -7,13 +7,14 @@ import type { TsgiError } from '../../src/errors.js';
 import { configError } from './errors.js';
 import type { LoadResult } from './load.js';
 
-/** systemd socket activation hands the sockets over in LISTEN_FDS: no socket option needed. */
-const inheritsSockets = (env: Readonly<Record<string, string | undefined>>): boolean =>
-  Number(env.LISTEN_FDS ?? 0) > 0;
+/** systemd socket activation hands this process sockets in LISTEN_FDS: no socket option needed. */
+const inheritsSockets = (env: Readonly<Record<string, string | undefined>>, pid: number) =>
+  Number(env.LISTEN_PID) === pid && Number(env.LISTEN_FDS ?? 0) > 0;
 
 export function runnableErrors(
   result: LoadResult,
   env: Readonly<Record<string, string | undefined>>,
+  pid: number = process.pid,
 ): TsgiError[] {
   const errors: TsgiError[] = [];
   if (result.app === null) {
@@ -25,7 +26,7 @@ export function runnableErrors(
   }
   const { socket, sslSocket, httpSocket, http } = result.config;
   const sockets = socket.length + sslSocket.length + httpSocket.length + http.length;
-  if (sockets === 0 && !inheritsSockets(env)) {
+  if (sockets === 0 && !inheritsSockets(env, pid)) {
     errors.push(
       configError(
         'ERR_CONFIG_NO_SOCKET',
