@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { stop as stopEsbuild } from 'esbuild';
 import { endRun, newRun } from '../../scripts/leftovers.js';
 import { matchesFilter, parseBenchArgs, USAGE } from './lib/args.js';
 import {
@@ -235,13 +236,15 @@ const marked = newRun();
 Object.assign(process.env, marked.env);
 
 /** Stops what is still tracked, then fails the run if any process it started is left. */
-function finish(code: number): never {
+async function finish(code: number): Promise<never> {
   killAllNow();
+  // esbuild's service process (bundles built in this process) would otherwise outlive the check.
+  await stopEsbuild();
   const left = endRun(marked);
   process.exit(left.length > 0 ? 1 : code);
 }
 
 main().then(finish, (err: unknown) => {
   console.error(err);
-  finish(1);
+  void finish(1);
 });

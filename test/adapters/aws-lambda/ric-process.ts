@@ -23,19 +23,29 @@ export function requireRic(): string {
   return RIC_BIN;
 }
 
-/** Bundles examples/aws-lambda.ts into a fresh task root as index.mjs, as a deploy would. */
-export async function buildExample(): Promise<{ taskRoot: string; remove: () => void }> {
-  const taskRoot = mkdtempSync(join(tmpdir(), 'tsgi-lambda-'));
+/** Bundles `entry` into `taskRoot` as index.mjs, as a deploy with esbuild would. */
+export async function buildExampleInto(
+  entry: string,
+  taskRoot: string,
+  options: { minify?: boolean } = {},
+): Promise<void> {
   await build({
-    entryPoints: [join(ROOT, 'examples/aws-lambda.ts')],
+    entryPoints: [entry],
     outfile: join(taskRoot, 'index.mjs'),
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     conditions: ['source'],
+    minify: options.minify ?? false,
     logLevel: 'error',
   });
+}
+
+/** Bundles examples/aws-lambda.ts into a fresh task root as index.mjs, as a deploy would. */
+export async function buildExample(): Promise<{ taskRoot: string; remove: () => void }> {
+  const taskRoot = mkdtempSync(join(tmpdir(), 'tsgi-lambda-'));
+  await buildExampleInto(join(ROOT, 'examples/aws-lambda.ts'), taskRoot);
   return { taskRoot, remove: () => rmSync(taskRoot, { recursive: true, force: true }) };
 }
 

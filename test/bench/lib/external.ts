@@ -10,7 +10,14 @@ import { ROOT } from './backends.js';
 import type { BenchRow, BenchRunOptions } from './types.js';
 
 /** Bench files owned by other parts of the project, by name (the `--filter` key). */
-export const EXTERNAL_BENCHES = ['fetch', 'workers', 'lambda', 'gateway', 'workers-scaling'];
+export const EXTERNAL_BENCHES = [
+  'fetch',
+  'workers',
+  'lambda',
+  'gateway',
+  'workers-scaling',
+  'cold-start',
+];
 
 const TOOLS = new Set(['wrk', 'autocannon', 'tinybench', 'other']);
 
