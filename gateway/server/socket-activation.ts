@@ -4,17 +4,13 @@
  * FileDescriptorName= in the .socket unit). The socket outlives the server: while the master
  * restarts, connections wait in the kernel's queue instead of being refused.
  *
- * Each inherited socket takes its protocol, as in uWSGI, from the option that names the same
- * address (`--http-socket /run/app.sock` makes that inherited socket HTTP), else from its name
- * (`http`, `http-socket` → HTTP; `uwsgi`, `socket` → uwsgi), else it speaks uwsgi. Configured
- * addresses that no inherited socket matches are bound as usual. An inherited unix socket is
- * systemd's file: the gateway never unlinks it (not on stop, not with --vacuum).
+ * How an inherited socket gets its protocol is listeners.ts's withInheritedSockets. An inherited
+ * unix socket is systemd's file: the gateway never unlinks it (not on stop, not with --vacuum).
  */
 import { fstatSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { gatewayError } from '../errors.js';
 import type { SocketAddress } from './address.js';
-import type { ListenerKind, ListenerSpec } from './listeners.js';
 
 export const LISTEN_FDS_START = 3;
 
@@ -108,55 +104,6 @@ export function takeInheritedSockets(
   } catch (error) {
     for (const s of out) s.handle.close();
     throw error;
-  }
-  return out;
-}
-
-const KIND_BY_NAME: Readonly<Record<string, ListenerKind>> = {
-  http: 'http',
-  'http-socket': 'http',
-  uwsgi: 'uwsgi',
-  socket: 'uwsgi',
-};
-
-function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
-  if (a.type === 'unix' || b.type === 'unix') {
-    return a.type === 'unix' && b.type === 'unix' && a.path === b.path;
-  }
-  if (a.port !== b.port) return false;
-  const any = (h: string) => h === '0.0.0.0' || h === '::' || h === '';
-  return a.host === b.host || (any(a.host) && any(b.host));
-}
-
-function formatInherited(s: InheritedSocket): string {
-  const where = s.address.type === 'unix' ? s.address.path : `${s.address.host}:${s.address.port}`;
-  return `fd ${s.fd}${s.name ? ` (${s.name})` : ''} ${where}`;
-}
-
-/**
- * The listener list with the inherited sockets in it: a configured spec whose address an inherited
- * socket has takes that socket; the other inherited sockets follow, their kind from their name.
- * uwsgi-ssl specs are never matched (their TLS settings live in the option).
- */
-export function withInheritedSockets(
-  specs: readonly ListenerSpec[],
-  inherited: readonly InheritedSocket[],
-): ListenerSpec[] {
-  const left = [...inherited];
-  const out = specs.map((spec): ListenerSpec => {
-    if (spec.kind === 'uwsgi-ssl') return spec;
-    const at = left.findIndex((s) => sameAddress(s.address, spec.address));
-    if (at === -1) return spec;
-    const [s] = left.splice(at, 1) as [InheritedSocket];
-    return { ...spec, address: s.address, inherited: s };
-  });
-  for (const s of left) {
-    out.push({
-      kind: KIND_BY_NAME[s.name] ?? 'uwsgi',
-      spec: formatInherited(s),
-      address: s.address,
-      inherited: s,
-    });
   }
   return out;
 }
