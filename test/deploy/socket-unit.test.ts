@@ -10,7 +10,7 @@ import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { spawnGroup, stopGroup } from '../helpers/process-group.js';
-import { getPacket, parseResponse, rawRequest } from '../helpers/uwsgi-client.js';
+import { parseResponse, rawRequest, uwsgiGet } from '../helpers/uwsgi-client.js';
 import { installApp, installIni, makePaths, readDeploy, template } from './lib/deploy-files.js';
 import { iniKeys, tsgiLauncher } from './lib/tsgi-cli.js';
 import {
@@ -106,7 +106,7 @@ describe('deploy/tsgi@.socket', () => {
       for (let i = 0; i < 200 && !out.includes('Listening on'); i++) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      const reply = await rawRequest({ path: listen }, getPacket('/', 'myapp.example.com'), {
+      const reply = await rawRequest({ path: listen }, uwsgiGet('/'), {
         timeoutMs: 30_000,
       });
       assert.equal(parseResponse(reply.data).status, 200, `${out}\n${ini}`);

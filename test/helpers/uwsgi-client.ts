@@ -5,20 +5,6 @@ import { encodePacket } from '../../gateway/uwsgi/index.js';
 
 export type Target = { path: string } | { host: string; port: number };
 
-/** A plain `GET path` as nginx's uwsgi_params would send it. */
-export function getPacket(path = '/', serverName = 'x'): Uint8Array {
-  return encodePacket({
-    REQUEST_METHOD: 'GET',
-    REQUEST_URI: path,
-    PATH_INFO: path,
-    QUERY_STRING: '',
-    SERVER_PROTOCOL: 'HTTP/1.1',
-    SERVER_NAME: serverName,
-    SERVER_PORT: '80',
-    REMOTE_ADDR: '127.0.0.1',
-  });
-}
-
 export interface RawReply {
   data: Buffer;
   /** How the server ended the connection. */

@@ -13,6 +13,7 @@ import { connectAndRead } from '../../../gateway/stats/connect-and-read.js';
 import { httpCall } from '../../helpers/http-client.js';
 import { alive, type MasterProcess, startMaster } from '../../helpers/master.js';
 import { freePort } from '../../helpers/ports.js';
+import { killGroupNow, spawnGroup, stopGroup } from '../../helpers/process-group.js';
 
 const APP = 'test/gateway/extensions/fixtures/lifespan-app.ts';
 
@@ -113,8 +114,7 @@ describe('gateway: start-up/shut-down hooks and tsgi.waitUntil', () => {
 
   it('a failing start-up keeps the worker from becoming ready; the master reports an app-load failure', async () => {
     const port = await freePort();
-    const { spawn } = await import('node:child_process');
-    const child = spawn(
+    const child = spawnGroup(
       process.execPath,
       [
         '--conditions=source',
@@ -131,15 +131,16 @@ describe('gateway: start-up/shut-down hooks and tsgi.waitUntil', () => {
       { env: { ...process.env, TSGI_TEST_STARTUP_FAIL: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    child.stderr.on('data', (c: Buffer) => (out += c));
+    child.stdout?.on('data', (c: Buffer) => (out += c));
+    child.stderr?.on('data', (c: Buffer) => (out += c));
     const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const t = setTimeout(() => killGroupNow(child), 20_000);
       child.once('exit', (c) => {
         clearTimeout(t);
         resolve(c);
       });
     });
+    await stopGroup(child); // a worker that outlived the master goes with the group
     assert.notEqual(code, 0, out);
     assert.match(out, /ERR_GATEWAY_APP_STARTUP: .*database unreachable/);
     assert.doesNotMatch(out, /ready/);

@@ -4,12 +4,13 @@
  * whole response in memory past socket-timeout.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../gateway/logging/logger.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import { ROOT } from '../../helpers/gateway.js';
+import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 import { rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 import app from '../fixtures/app.js';
 
@@ -138,14 +139,14 @@ describe('gateway/server connection cap and write timeout', () => {
 });
 
 describe('gateway under file-descriptor pressure (ulimit -n 256, default worker-connections)', () => {
-  let child: ReturnType<typeof spawn>;
+  let child: ChildProcess;
   const output: string[] = [];
   let httpPort = 0;
   let uwsgiPort = 0;
 
   before(async () => {
     const node = JSON.stringify(process.execPath);
-    child = spawn(
+    child = spawnGroup(
       'sh',
       [
         '-c',
@@ -172,9 +173,7 @@ describe('gateway under file-descriptor pressure (ulimit -n 256, default worker-
       child.once('exit', () => reject(new Error(`exited: ${output.join('')}`)));
     });
   });
-  after(() => {
-    if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  });
+  after(() => stopGroup(child, { signal: 'SIGKILL' }));
 
   it('keeps answering real clients through a flood of 600 silent connections', async () => {
     const flood = [...(await idleFlood(httpPort, 300)), ...(await idleFlood(uwsgiPort, 300))];

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { ensureBuilt } from '../../helpers/built.js';
 import { ROOT } from '../../helpers/gateway.js';
 import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
-import { getPacket, parseResponse, rawRequest } from '../../helpers/uwsgi-client.js';
+import { parseResponse, rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 
 const SOURCE = ['--conditions=source', '--import', 'tsx', 'gateway/cli.ts'];
 const APP = 'examples/hello.ts';
@@ -81,7 +81,7 @@ function httpOverUnix(path: string): Promise<{ status: number; body: string }> {
 }
 
 async function uwsgiOverUnix(path: string): Promise<number> {
-  const reply = await rawRequest({ path }, getPacket(), { timeoutMs: 30_000 });
+  const reply = await rawRequest({ path }, uwsgiGet('/'), { timeoutMs: 30_000 });
   return parseResponse(reply.data).status;
 }
 
