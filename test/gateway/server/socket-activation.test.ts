@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt } from '../../helpers/built.js';
 import { ROOT } from '../../helpers/gateway.js';
+import { freePort } from '../../helpers/ports.js';
 import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 import { parseResponse, rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 
@@ -64,9 +65,12 @@ function activate(sock: string, args: string[], opts: { name?: string; entry?: s
   return activated;
 }
 
-function httpOverUnix(path: string): Promise<{ status: number; body: string }> {
+function httpGet(
+  target: string | { host: string; port: number },
+): Promise<{ status: number; body: string }> {
+  const where = typeof target === 'string' ? { socketPath: target } : target;
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: path, path: '/', headers: { host: 'x' }, timeout: 30_000 });
+    const req = request({ ...where, path: '/', headers: { host: 'x' }, timeout: 30_000 });
     req.on('response', (res) => {
       let body = '';
       res.on('data', (c) => {
@@ -111,9 +115,22 @@ describe('gateway: systemd socket activation', () => {
     const run = activate(sock, [APP], { name: 'http' });
     try {
       await run.waitFor(/Listening on/);
-      const res = await httpOverUnix(sock);
+      const res = await httpGet(sock);
       assert.equal(res.status, 200, run.output());
       assert.equal(res.body, 'Hello, World!');
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('a TCP socket (here on [::1]) works the same, its address read from the descriptor', async () => {
+    const port = await freePort('::1');
+    const run = activate(`[::1]:${port}`, [APP], { name: 'http' });
+    try {
+      await run.waitFor(/Listening on/);
+      const res = await httpGet({ host: '::1', port });
+      assert.equal(res.status, 200, run.output());
+      assert.match(run.output(), new RegExp(`http socket bound to \\[?::1\\]?:${port}`));
     } finally {
       await run.stop();
     }
@@ -124,7 +141,7 @@ describe('gateway: systemd socket activation', () => {
     const run = activate(sock, ['--http-socket', sock, APP]);
     try {
       await run.waitFor(/Listening on/);
-      assert.equal((await httpOverUnix(sock)).status, 200, run.output());
+      assert.equal((await httpGet(sock)).status, 200, run.output());
       // The configured address was served through the inherited socket, not bound again.
       assert.doesNotMatch(run.output(), /ERR_GATEWAY_BIND_FAILED/);
     } finally {
@@ -153,7 +170,7 @@ describe('gateway: systemd socket activation', () => {
     const run = activate(sock, [APP], { name: 'http', entry: [join(dist, 'gateway/cli.js')] });
     try {
       await run.waitFor(/Listening on/);
-      assert.equal((await httpOverUnix(sock)).status, 200, run.output());
+      assert.equal((await httpGet(sock)).status, 200, run.output());
     } finally {
       await run.stop();
     }
