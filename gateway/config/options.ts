@@ -212,6 +212,30 @@ export const OPTIONS = {
     reload: 'hup',
     impliesMaster: true,
   }),
+  websocketsMaxSize: int({
+    section: 'Requests',
+    default: 1024,
+    min: 1,
+    summary:
+      'Largest incoming WebSocket message, in kilobytes; a larger one closes the socket with 1009.',
+    uwsgi: 'websockets-max-size',
+    uwsgiNote: 'Same unit and default as uWSGI (KB, 1024).',
+    reload: 'hup',
+  }),
+  websocketsPingFreq: seconds({
+    section: 'Requests',
+    default: 30,
+    summary: 'Seconds between the pings the gateway sends each open WebSocket (0 = none).',
+    uwsgi: 'websockets-ping-freq',
+    reload: 'hup',
+  }),
+  websocketsPongTolerance: seconds({
+    section: 'Requests',
+    default: 3,
+    summary: 'Seconds a WebSocket peer may take to answer a ping before it is dropped.',
+    uwsgi: 'websockets-pong-tolerance',
+    reload: 'hup',
+  }),
   harakiriVerbose: boolean({
     section: 'Requests',
     summary: 'Log more about each harakiri (the request, what the worker was doing).',

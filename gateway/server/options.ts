@@ -31,6 +31,12 @@ export interface ServerOptions {
   maxVars?: number;
   /** modifier1 values served as HTTP requests besides 0. */
   modifier1?: number[];
+  /** Largest incoming WebSocket message, KB (`--websockets-max-size`). Default 1024. */
+  websocketsMaxSize?: number;
+  /** Seconds between WebSocket pings; 0 = none (`--websockets-ping-freq`). Default 30. */
+  websocketsPingFreq?: number;
+  /** Seconds a ping may go unanswered (`--websockets-pong-tolerance`). Default 3. */
+  websocketsPongTolerance?: number;
   /** Reported as wsgi.multiprocess (true under the master). */
   multiprocess?: boolean;
   /** Most open connections (`--worker-connections`); 0 = the open-files limit less 64. */

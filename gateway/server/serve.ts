@@ -4,6 +4,9 @@ import { BackgroundWork } from '../extensions/background-work.js';
 import { runShutdown } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { WebSocketRegistry } from '../websocket/registry.js';
+import { websocketSettings } from '../websocket/settings.js';
+import { websocketUpgrade } from '../websocket/upgrade.js';
 import { formatAddress } from './address.js';
 import type { UpgradeHandler } from './http-server.js';
 import { bindListeners, type Listener } from './listeners.js';
@@ -41,17 +44,19 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Gatew
   const log = options.logger ?? createLogger({ disableLogging: resolved.disableLogging });
   const listeners = await bindListeners(resolved, log);
   const background = new BackgroundWork(log);
+  const websockets = new WebSocketRegistry();
   const timeout = options.shutdownTimeout ?? 30;
   const serving = serveListeners(listeners, {
     app: withExtensions(app, background.waitUntil, options.state),
     options: resolved,
     log,
     signals: options.signals ?? uwsgiSignals,
-    ...(options.upgrade ? { upgrade: options.upgrade } : {}),
+    upgrade: options.upgrade ?? websocketUpgrade(websocketSettings(options, log.warn), websockets),
   });
   const addresses = listeners.map((l) => ({ kind: l.kind, address: formatAddress(l.bound) }));
   for (const { kind, address } of addresses) log.info(`${kind} socket bound to ${address}`);
   const close = async (o: { force?: boolean } = {}) => {
+    websockets.goAway();
     await serving.close(o);
     if (o.force) return;
     await background.finish(timeout);

@@ -17,6 +17,9 @@ import { resolveServerOptions } from '../server/options.js';
 import { type Serving, serveListeners } from '../server/serve-listeners.js';
 import { uwsgiSignals } from '../server/uwsgi-signals.js';
 import { readMemory } from '../stats/proc.js';
+import { WebSocketRegistry } from '../websocket/registry.js';
+import { websocketSettings } from '../websocket/settings.js';
+import { websocketUpgrade } from '../websocket/upgrade.js';
 import { acceptDrain, watchAccepts } from './accept-drain.js';
 import { type BootMessage, type MasterMessage, WORKER_EXIT, type WorkerMessage } from './ipc.js';
 import { postBuffering } from './post-buffering.js';
@@ -136,11 +139,17 @@ async function main(): Promise<number> {
     log.error(`worker ${boot.id} (pid ${process.pid}) cannot serve: ${describe(error)}`);
     return WORKER_EXIT.BOOT;
   }
+  const websockets = new WebSocketRegistry();
+  const connectionLog = createLogger({ disableLogging: options.disableLogging });
   const serving: Serving = serveListeners(listeners, {
     app: supervised,
     options,
-    log: createLogger({ disableLogging: options.disableLogging }),
+    log: connectionLog,
     signals: uwsgiSignals,
+    upgrade: websocketUpgrade(
+      websocketSettings(serverOptionsFromConfig(config), connectionLog.warn),
+      websockets,
+    ),
   });
   const accepts = watchAccepts(listeners.map((l) => l.server));
   const fast = probeFastTransport(options.disableFastTransport);
@@ -153,6 +162,8 @@ async function main(): Promise<number> {
   const stop = async (graceful: boolean, drainQueue = false) => {
     if (stopping === 'forced' || (stopping === 'graceful' && graceful)) return;
     stopping = graceful ? 'graceful' : 'forced';
+    // Open WebSockets hear 1001 now, not when reload-mercy runs out: their clients reconnect.
+    websockets.goAway();
     // Shutdown: accept what already waits in the listen queue before closing (accept-drain.ts).
     if (graceful && drainQueue) {
       const t0 = performance.now();
@@ -232,6 +243,7 @@ async function main(): Promise<number> {
       ...tracker.snapshot(rss),
       background: background.pending,
       fastTransport: { on: fast.on, reason: fast.reason },
+      websockets: websockets.size,
     };
     send({ type: 'heartbeat', counters, running: tracker.runningList() });
     const needVsz = limits.reloadOnAs > 0;

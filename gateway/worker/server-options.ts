@@ -22,5 +22,8 @@ export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
     modifier1: [...config.modifier1],
     workerConnections: config.workerConnections,
     disableFastTransport: config.disableFastTransport,
+    websocketsMaxSize: config.websocketsMaxSize,
+    websocketsPingFreq: config.websocketsPingFreq,
+    websocketsPongTolerance: config.websocketsPongTolerance,
   };
 }

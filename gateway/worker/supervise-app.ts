@@ -109,6 +109,20 @@ export function superviseApp(app: App, tracker: RequestTracker, options: Supervi
       deadline?.clear();
       tracker.end(record);
     };
+    const offer = environ['tsgi.websocket'];
+    if (offer) {
+      // An accepted WebSocket is no longer a request in flight: harakiri stops here, the
+      // request is counted (101), and the stats count the socket instead.
+      environ['tsgi.websocket'] = {
+        protocols: offer.protocols,
+        accept: async (options) => {
+          const socket = await offer.accept(options);
+          record.status = 101;
+          finish();
+          return socket;
+        },
+      };
+    }
     const proxy: StartResponse = (status, headers, excInfo) => {
       record.status = Number.parseInt(status, 10) || 0;
       const write = startResponse(status, headers, excInfo);

@@ -38,8 +38,11 @@ export interface Upstream {
   name: string;
   /** What follows `uwsgi_pass` or `proxy_pass`, e.g. `unix:/tmp/x.sock`, `127.0.0.1:3031`, `suwsgi://127.0.0.1:3032`. */
   pass: string;
-  /** `proxy` for an HTTP upstream (proxy_pass); default uwsgi. */
-  protocol?: 'uwsgi' | 'proxy';
+  /**
+   * `proxy` for an HTTP upstream (proxy_pass); `websocket` is proxy_pass that passes upgrades on
+   * (Upgrade and Connection headers, as nginx documents); default uwsgi.
+   */
+  protocol?: 'uwsgi' | 'proxy' | 'websocket';
   /** Extra directives in the location. */
   extra?: string;
 }
@@ -72,7 +75,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     const pass =
       up.protocol === 'proxy'
         ? `proxy_pass ${up.pass}; proxy_http_version 1.1; proxy_set_header Connection "";`
-        : `include /etc/nginx/uwsgi_params; uwsgi_pass ${up.pass};`;
+        : up.protocol === 'websocket'
+          ? `proxy_pass ${up.pass}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $tsgi_connection_upgrade;`
+          : `include /etc/nginx/uwsgi_params; uwsgi_pass ${up.pass};`;
     servers.push(`
     server {
       listen 127.0.0.1:${port};
@@ -97,6 +102,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   client_max_body_size 64m;
   large_client_header_buffers 4 32k;
   keepalive_requests 100000;
+  map $http_upgrade $tsgi_connection_upgrade { default upgrade; '' ''; }
   ${options.http ?? ''}
   ${servers.join('\n')}
 }
