@@ -5,14 +5,14 @@ import { runShutdown } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { WebSocketRegistry } from '../websocket/registry.js';
-import { websocketSettings } from '../websocket/settings.js';
-import { websocketUpgrade } from '../websocket/upgrade.js';
 import { formatAddress } from './address.js';
 import type { UpgradeHandler } from './http-server.js';
 import { bindListeners, type Listener } from './listeners.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { serveListeners } from './serve-listeners.js';
 import { type UwsgiSignalRegistry, uwsgiSignals } from './uwsgi-signals.js';
+import { websocketSettings } from './websocket-settings.js';
+import { websocketUpgrade } from './websocket-upgrade.js';
 
 /** Options of serve: ServerOptions plus the logger, uwsgi signals, upgrades and the lifespan hooks. */
 export interface ServeOptions extends ServerOptions {

@@ -17,12 +17,12 @@ import {
   type WebSocketAcceptOptions,
   type WebSocketUpgrade,
 } from '../../src/index.js';
-import type { UpgradeHandler, UpgradeRequest } from '../server/http-server.js';
-import type { ConnectionContext } from '../server/uwsgi-connection.js';
-import { GatewayWebSocket, type WebSocketSettings } from './connection.js';
-import { CLOSE_CODE } from './frame-codec.js';
-import { type Offer, readOffer, switchingProtocols } from './handshake.js';
-import type { WebSocketRegistry } from './registry.js';
+import { GatewayWebSocket, type WebSocketSettings } from '../websocket/connection.js';
+import { CLOSE_CODE } from '../websocket/frame-codec.js';
+import { type Offer, readOffer, switchingProtocols } from '../websocket/handshake.js';
+import type { WebSocketRegistry } from '../websocket/registry.js';
+import type { UpgradeHandler, UpgradeRequest } from './http-server.js';
+import type { ConnectionContext } from './uwsgi-connection.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED = new Set([

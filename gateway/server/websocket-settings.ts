@@ -1,6 +1,7 @@
 /** The WebSocket settings from the server options (uWSGI's websockets-* names and units). */
-import type { ServerOptions } from '../server/options.js';
-import type { WebSocketSettings } from './connection.js';
+
+import type { WebSocketSettings } from '../websocket/connection.js';
+import type { ServerOptions } from './options.js';
 
 export function websocketSettings(
   options: ServerOptions,
