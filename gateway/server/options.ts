@@ -7,6 +7,7 @@ import { OPTIONS } from '../config/options.js';
 import { MAX_DATASIZE } from '../uwsgi/packet.js';
 import type { InheritedSocket } from './socket-activation.js';
 
+/** What one serving process needs to know; every field is optional (see the top of this file). */
 export interface ServerOptions {
   /** uwsgi sockets: `host:port`, `:port` or a unix path (`--socket`, repeatable). */
   socket?: string[];
