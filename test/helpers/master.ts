@@ -19,6 +19,19 @@ export function runCli(args: string[], timeoutMs = 20_000) {
   );
 }
 
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface MasterProcess {
   readonly pid: number;
   readonly child: ChildProcess;

@@ -23,18 +23,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type MasterProcess, runCli, startMaster, TEST_APP } from '../../helpers/master.js';
+import {
+  type MasterProcess,
+  runCli,
+  startMaster,
+  TEST_APP,
+  waitUntil,
+} from '../../helpers/master.js';
 import { uwsgiGet } from '../../helpers/master-request.js';
 
 const NOBODY = 65534;
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('gateway/master: files the master creates', () => {
   let base: string;
