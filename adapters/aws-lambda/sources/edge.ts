@@ -176,7 +176,8 @@ function generatedResponse(
   settings: ShapeSettings,
 ): object {
   const headers: Record<string, HeaderList> = {};
-  let size = prepared.body.length;
+  // CloudFront counts bytes: a text body and header values as UTF-8.
+  let size = prepared.isBase64Encoded ? prepared.body.length : Buffer.byteLength(prepared.body);
   const dropped: string[] = [];
   for (const [lower, values] of prepared.headers) {
     if (refused(lower)) {
@@ -186,14 +187,14 @@ function generatedResponse(
     const keys = prepared.names?.get(lower);
     headers[lower] = values.map((value, i) => {
       const key = keys?.[i] ?? canonicalName(lower);
-      size += key.length + value.length;
+      size += key.length + Buffer.byteLength(value);
       return { key, value };
     });
   }
   if (prepared.cookies.length > 0) {
     headers['set-cookie'] = prepared.cookies.map((value, i) => {
       const key = prepared.cookieNames?.[i] ?? 'Set-Cookie';
-      size += key.length + value.length;
+      size += key.length + Buffer.byteLength(value);
       return { key, value };
     });
   }

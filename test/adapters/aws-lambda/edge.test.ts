@@ -174,6 +174,12 @@ describe('aws-lambda: Lambda@Edge request triggers', () => {
     const origin = await call(big, sample('docs-request-event-origin.json', 'origin-request'));
     assert.equal(origin.status, '200');
     assert.equal(origin.body.length, 41 * 1024);
+    // The limit is in bytes: 14 000 three-byte characters are 42 000 bytes, over 40 KB.
+    const wide = await call(
+      respond([['Content-Type', 'text/plain; charset=utf-8']], '€'.repeat(14_000)),
+      sample('docs-viewer-request.json'),
+    );
+    assert.equal(wide.status, '500');
     const tooBig = await call(
       respond([['Content-Type', 'text/plain']], 'x'.repeat(1024 * 1024)),
       sample('docs-request-event-origin.json', 'origin-request'),
