@@ -4,7 +4,15 @@
  * is newer than the build. A lock folder keeps two test files from building at once.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -60,4 +68,16 @@ export async function ensureBuilt(): Promise<string> {
       rmSync(lock, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * A project folder whose node_modules/.bin/tsgi is the built CLI, linked as npm links a dependency's
+ * bin (npm also makes the target executable), so `npx tsgi` runs there as in a user's project.
+ */
+export async function projectWithBin(dir: string): Promise<void> {
+  const dist = await ensureBuilt();
+  mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "name": "app", "version": "1.0.0" }\n');
+  chmodSync(join(dist, 'gateway/cli.js'), 0o755);
+  symlinkSync(join(dist, 'gateway/cli.js'), join(dir, 'node_modules/.bin/tsgi'));
 }

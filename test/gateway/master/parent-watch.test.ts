@@ -6,24 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ParentWatch } from '../../../gateway/master/parent-watch.js';
-import { ensureBuilt } from '../../helpers/built.js';
+import { projectWithBin } from '../../helpers/built.js';
 import { alive } from '../../helpers/master.js';
 import { spawnGroup, stopGroup } from '../../helpers/process-group.js';
 
@@ -38,12 +28,7 @@ describe('gateway: parent death', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-parent-'));
   const parents: ChildProcess[] = [];
   before(async () => {
-    const dist = await ensureBuilt();
-    // A project with tsgi's bin linked as npm links it (npm also makes the target executable).
-    writeFileSync(join(dir, 'package.json'), '{ "name": "p", "version": "1.0.0" }\n');
-    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
-    chmodSync(join(dist, 'gateway/cli.js'), 0o755);
-    symlinkSync(join(dist, 'gateway/cli.js'), join(dir, 'node_modules/.bin/tsgi'));
+    await projectWithBin(dir);
     copyFileSync(HELLO, join(dir, 'hello.mjs'));
   });
   after(async () => {
