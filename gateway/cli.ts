@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TsgiError } from '../src/errors.js';
 import type { LifespanHooks } from '../src/index.js';
-import { loadApp } from './app-loader.js';
+import { loadApp } from './app/load-app.js';
 import {
   applyChdir,
   type LoadResult,

@@ -39,7 +39,7 @@ export const LAYERS: ReadonlyArray<{ name: string; units: readonly string[]; pee
   },
   {
     name: 'gateway app loading and extensions',
-    units: ['gateway/app', 'gateway/app-loader.ts', 'gateway/extensions'],
+    units: ['gateway/app', 'gateway/extensions'],
   },
   { name: 'gateway request serving', units: ['gateway/server'] },
   { name: 'gateway stats', units: ['gateway/stats'] },

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LifespanHooks } from '../../src/index.js';
-import { parseAppSpec } from '../app-loader.js';
+import { parseAppSpec } from '../app/load-app.js';
 import { gatewayError } from '../errors.js';
 
 type Hook = (...args: unknown[]) => unknown;

@@ -4,7 +4,7 @@
  * The master never loads the app.
  */
 import { dirname, resolve } from 'node:path';
-import { parseAppSpec } from '../app-loader.js';
+import { parseAppSpec } from '../app/load-app.js';
 import { configChanges, type GatewayConfig, loadConfig } from '../config/index.js';
 import { LogFile } from '../logging/log-file.js';
 import { createLogger, type Logger } from '../logging/logger.js';

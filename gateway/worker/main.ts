@@ -4,7 +4,7 @@
  * Exit codes: 0 done, 3 could not serve (WORKER_EXIT.BOOT), 4 app failed to load (APP_LOAD).
  */
 import { createServer, type Server } from 'node:net';
-import { loadApp } from '../app-loader.js';
+import { loadApp } from '../app/load-app.js';
 import { BackgroundWork } from '../extensions/background-work.js';
 import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';

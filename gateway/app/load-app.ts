@@ -1,16 +1,16 @@
 /**
  * Loads APP = `path/to/module[:export]` (export defaults to `default`) in any project: .js, .mjs,
  * .cjs as Node loads them (ESM or CommonJS, by extension and package.json "type"); .ts, .mts, .cts
- * through tsx or Node's type stripping (app/typescript.ts). The export is found by
- * app/pick-export.ts. Only a serving process calls this, never the master.
+ * through tsx or Node's type stripping (typescript.ts). The export is found by
+ * pick-export.ts. Only a serving process calls this, never the master.
  */
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { App } from '../src/index.js';
-import { pickExport } from './app/pick-export.js';
-import { prepareTypeScript, TS_EXTENSIONS } from './app/typescript.js';
-import { gatewayError } from './errors.js';
+import type { App } from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import { pickExport } from './pick-export.js';
+import { prepareTypeScript, TS_EXTENSIONS } from './typescript.js';
 
 export interface AppSpec {
   path: string;

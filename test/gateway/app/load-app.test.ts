@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from '../helpers/built.js';
+import { ensureBuilt } from '../../helpers/built.js';
 
-const KINDS = fileURLToPath(new URL('./fixtures/app-kinds/', import.meta.url));
-const PROBE = fileURLToPath(new URL('./fixtures/load-probe.mjs', import.meta.url));
+const KINDS = fileURLToPath(new URL('../fixtures/app-kinds/', import.meta.url));
+const PROBE = fileURLToPath(new URL('../fixtures/load-probe.mjs', import.meta.url));
 
 interface Probe {
   status?: number;
