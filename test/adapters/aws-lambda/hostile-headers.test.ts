@@ -9,6 +9,7 @@
  * - API Gateway authorizer events are refused (400, ERR_LAMBDA_EVENT_INVALID), never served.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { handle } from 'tsgi/aws-lambda';
 import { makeEvent, type Source } from './events-builder.js';
@@ -61,6 +62,26 @@ describe('aws-lambda: header names with underscores are dropped', () => {
     const seen = await echo(loadEvent('vpc-lattice-v1.json'));
     assert.equal(seen.cgi.HTTP_USER_AGENT, undefined);
     assert.equal(seen.cgi.HTTP_HEADER1, 'value1');
+  });
+
+  test('Lambda@Edge: a viewer request with x_forwarded_proto keeps https', async () => {
+    const url = new URL('./fixtures/edge/docs-viewer-request.json', import.meta.url);
+    const event = JSON.parse(readFileSync(url, 'utf8')) as {
+      Records: Array<{ cf: { request: { headers: Record<string, unknown> } } }>;
+    };
+    const headers = event.Records[0]!.cf.request.headers;
+    headers.x_forwarded_proto = [{ key: 'X_Forwarded_Proto', value: 'http' }];
+    headers.user_agent = [{ key: 'User_Agent', value: 'forged-agent' }];
+    const logs: string[] = [];
+    const out = (await handle(echoApp, { log: (l) => logs.push(l) })(event as never, CONTEXT)) as {
+      status: string;
+      body: string;
+    };
+    assert.equal(out.status, '200', `${out.body}\n${logs.join('\n')}`);
+    const seen = JSON.parse(out.body) as Echo;
+    assert.equal(seen.scheme, 'https');
+    assert.equal(seen.cgi.HTTP_X_FORWARDED_PROTO, undefined);
+    assert.equal(seen.cgi.HTTP_USER_AGENT, 'curl/7.66.0');
   });
 
   test('an ALB event: x_forwarded_for sorted after x-forwarded-for cannot pick REMOTE_ADDR', async () => {
