@@ -29,13 +29,7 @@ export const LAYERS: ReadonlyArray<{ name: string; units: readonly string[]; pee
   { name: 'gateway errors', units: ['gateway/errors.ts'] },
   {
     name: 'gateway codecs, settings, logging',
-    units: [
-      'gateway/uwsgi',
-      'gateway/websocket',
-      'gateway/config',
-      'gateway/logging',
-      'gateway/cheaper',
-    ],
+    units: ['gateway/uwsgi', 'gateway/websocket', 'gateway/config', 'gateway/logging'],
   },
   {
     name: 'gateway app loading and extensions',

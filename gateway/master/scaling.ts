@@ -3,9 +3,10 @@
  * pool with this target. Starts at cheaper-initial (or processes), moves with the cheaper
  * algorithm's decisions, the +/- FIFO commands, and idleness.
  */
-import { type CheaperState, decideCheaper, initialCheaperState } from '../cheaper/decide.js';
+
 import type { GatewayConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
+import { type CheaperState, decideCheaper, initialCheaperState } from './cheaper.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 export class WorkerTarget {

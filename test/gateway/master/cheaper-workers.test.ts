@@ -13,7 +13,7 @@ import { type MasterProcess, startMaster, TEST_APP } from '../../helpers/master.
 import { type NginxFront, startNginxFront } from '../../helpers/nginx-front.js';
 
 for (const algo of ['spare', 'busyness'] as const) {
-  describe(`gateway/cheaper: ${algo} grows under load and shrinks when idle`, () => {
+  describe(`gateway/master: cheaper ${algo} grows under load and shrinks when idle`, () => {
     let dir: string;
     let master: MasterProcess;
     let nginx: NginxFront;

@@ -7,7 +7,7 @@ import {
   decideCheaper,
   decideSpare,
   initialCheaperState,
-} from '../../../gateway/cheaper/decide.js';
+} from '../../../gateway/master/cheaper.js';
 
 const base: CheaperInput = { active: 1, busy: [1], min: 1, max: 4, step: 1, overload: 2 };
 
@@ -26,7 +26,7 @@ function runCycles(
   return deltas;
 }
 
-describe('gateway/cheaper/decide: spare', () => {
+describe('gateway/master/cheaper: spare', () => {
   it('spawns after `overload` cycles with every worker busy', () => {
     assert.deepEqual(runCycles(decideSpare, base, 4), [0, 1, 0, 1]);
   });
@@ -63,7 +63,7 @@ describe('gateway/cheaper/decide: spare', () => {
   });
 });
 
-describe('gateway/cheaper/decide: busyness', () => {
+describe('gateway/master/cheaper: busyness', () => {
   it('spawns when the average busy share over the window is above 50 %', () => {
     const input = { ...base, active: 2, busy: [0.8, 0.6] };
     assert.deepEqual(runCycles(decideBusyness, input, 2), [0, 1]);

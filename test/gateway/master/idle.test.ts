@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { type MasterProcess, startMaster, TEST_APP } from '../../helpers/master.js';
 import { uwsgiGet } from '../../helpers/master-request.js';
 
-describe('gateway/cheaper: idle', () => {
+describe('gateway/master: idle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-idle-'));
   let master: MasterProcess | undefined;
   after(async () => {
