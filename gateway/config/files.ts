@@ -88,6 +88,17 @@ export function loadConfigFiles(sources: readonly RawSetting[], ctx: FileContext
   const define = (names: readonly string[], value: string): void => {
     for (const n of names) if (!placeholders.has(n)) placeholders.set(n, value);
   };
+  /** `set-placeholder = name=value` (uWSGI's way to declare one explicitly). */
+  const setPlaceholder = (key: string, value: string | null, where: string | null): void => {
+    const eq = value?.indexOf('=') ?? -1;
+    if (value !== null && eq > 0) define([value.slice(0, eq).trim()], value.slice(eq + 1).trim());
+    // A file line is reported here; a flag or variable by the resolver, with the other options.
+    else if (where !== null) {
+      errors.push(
+        configError('ERR_CONFIG_INVALID_VALUE', `'${key}' in ${where}: expected NAME=VALUE`),
+      );
+    }
+  };
 
   const read = (request: FileRequest, stack: readonly string[]): void => {
     const { path, section } = splitFileSpec(request.spec);
@@ -151,17 +162,7 @@ export function loadConfigFiles(sources: readonly RawSetting[], ctx: FileContext
         continue;
       }
       if (PLACEHOLDER_KEYS.has(line.name)) {
-        const eq = value?.indexOf('=') ?? -1;
-        if (value === null || eq <= 0) {
-          errors.push(
-            configError(
-              'ERR_CONFIG_INVALID_VALUE',
-              `'${line.name}' in ${where}: expected name=value`,
-            ),
-          );
-        } else {
-          define([value.slice(0, eq).trim()], value.slice(eq + 1).trim());
-        }
+        setPlaceholder(line.name, value, where);
         continue;
       }
       lines.push({ name: line.name, value, origin: line.origin });
@@ -172,6 +173,8 @@ export function loadConfigFiles(sources: readonly RawSetting[], ctx: FileContext
   for (const source of sources) {
     if (isFileKind(source.name) && source.value !== null) {
       read({ kind: source.name, spec: source.value, origin: source.origin }, []);
+    } else if (PLACEHOLDER_KEYS.has(source.name)) {
+      setPlaceholder(source.name, source.value, null);
     } else define(spellings(source.name), source.value ?? 'true');
   }
 

@@ -35,6 +35,13 @@ function parseSslSocket(raw: string): string {
   return raw;
 }
 
+/** `name=value`, as set-placeholder takes it. */
+function parseNameValue(raw: string): string {
+  const eq = raw.indexOf('=');
+  if (eq <= 0 || raw.slice(0, eq).trim() === '') throw new ValueError('expected NAME=VALUE');
+  return raw;
+}
+
 export const OPTIONS = {
   // Application
   app: string({
@@ -550,6 +557,16 @@ export const OPTIONS = {
     sources: ['cli', 'file'],
   }),
 
+  setPlaceholder: list({
+    section: 'Config files',
+    meta: 'NAME=VALUE',
+    item: parseNameValue,
+    aliases: ['set-ph'],
+    summary:
+      'Define the placeholder %(NAME) without an option of that name (how to set one on the command line, or under strict). Repeatable.',
+    uwsgi: 'set-placeholder, set-ph',
+    reload: 'hup',
+  }),
   strict: boolean({
     section: 'Config files',
     summary:

@@ -104,6 +104,19 @@ harakiri = %(bar / 0)
     assert.match(errors[1]!.message, /'harakri' in u\.ini:3 \(did you mean 'harakiri'\?\)/);
   });
 
+  it('--set-placeholder / --set-ph on the command line (uWSGI: unknown flags are refused, this is not)', () => {
+    const dir = tempFiles({
+      'u.ini': '[uwsgi]\nstrict = true\nsocket = /run/%(project)-%(n).sock\n',
+    });
+    const r = load(
+      ['--set-placeholder', 'project=shop', '--set-ph', 'n=2', '--ini', 'u.ini', 'app.ts'],
+      dir,
+    );
+    assert.deepEqual(r.config.socket, ['/run/shop-2.sock']);
+    const bad = errorsOf(() => load(['--set-ph', 'novalue', 'app.ts'], dir));
+    assert.match(bad[0]!.message, /expected NAME=VALUE/);
+  });
+
   it('JSON keys are placeholders the same way', () => {
     const dir = tempFiles({
       'c.json': '{"uwsgi": {"project": "shop", "socket": "/run/%(project).sock"}}',
