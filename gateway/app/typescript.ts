@@ -1,11 +1,12 @@
 /**
  * How a .ts/.mts/.cts app gets loaded. tsx when the project has it (every TypeScript feature,
  * tsconfig paths, on every Node ≥ 20); otherwise Node's own type stripping where it is on by
- * default (Node ≥ 22.18: erasable syntax only). tsx is an optional peer dependency, so Workers and
+ * default (Node ≥ 22.18: erasable syntax only), with esm-typescript-hooks.ts so an ESM app.ts in a
+ * "type": "commonjs" package loads as it does under tsx. tsx is an optional peer dependency, so Workers and
  * Lambda installs do not carry esbuild.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gatewayError } from '../errors.js';
@@ -66,6 +67,8 @@ export async function prepareTypeScript(appFile: string): Promise<TypeScriptLoad
     }
     registered = 'tsx';
   } else if (nodeStripsTypes()) {
+    // ESM .ts files in "type": "commonjs" packages load as modules, as under tsx.
+    register(new URL('./esm-typescript-hooks.js', import.meta.url));
     registered = 'node';
   } else {
     throw gatewayError(
