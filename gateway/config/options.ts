@@ -191,6 +191,16 @@ export const OPTIONS = {
       "gunicorn's --worker-connections. uWSGI has no per-worker cap; like nginx, tsgi reuses idle connections under pressure.",
     reload: 'hup',
   }),
+  forwardedAllowIps: list({
+    section: 'Requests',
+    meta: 'IPS',
+    summary:
+      "Peers trusted to set X-Forwarded-For and X-Forwarded-Proto on --http/--http-socket (comma-separated or repeated; '*' = any). Empty (the default): the headers are ignored.",
+    uwsgi: null,
+    uwsgiNote:
+      "gunicorn's --forwarded-allow-ips (uvicorn: --proxy-headers). Behind nginx on --socket, nginx sets REMOTE_ADDR and the scheme itself.",
+    reload: 'hup',
+  }),
   disableFastTransport: boolean({
     section: 'Requests',
     summary:
@@ -481,6 +491,17 @@ export const OPTIONS = {
       'Append the log to this file instead of stderr (reopened on a signal or FIFO command).',
     uwsgi: 'logto',
     reload: 'restart',
+    impliesMaster: true,
+  }),
+  logReqEncoder: choice({
+    section: 'Logging',
+    choices: ['plain', 'json'],
+    default: 'plain',
+    summary:
+      'json: request log lines are JSON objects that always parse (values escaped, no "tsgi: " prefix); with --log-format, each %(name) value is JSON-escaped inside your template.',
+    uwsgi: 'log-req-encoder',
+    uwsgiNote: 'Only the json encoder, applied to request lines; uWSGI chains encoders.',
+    reload: 'hup',
     impliesMaster: true,
   }),
   logFormat: string({

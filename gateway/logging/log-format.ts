@@ -70,8 +70,31 @@ const VARIABLES: Record<string, Getter> = {
 
 export const LOG_FORMAT_VARIABLES: readonly string[] = Object.keys(VARIABLES);
 
-/** Compiles a template; throws ERR_LOG_FORMAT naming the first unknown variable. */
-export function compileLogFormat(format: string): (fields: LogFields) => string {
+/** What --log-req-encoder json writes when no --log-format is given. */
+export const DEFAULT_JSON_LOG_FORMAT =
+  '{"time":%(time),"addr":"%(addr)","method":"%(method)","uri":"%(uri)","proto":"%(proto)","status":%(status),"size":%(size),"msecs":%(msecs),"host":"%(host)","uagent":"%(uagent)","referer":"%(referer)","pid":%(pid),"wid":%(wid)}';
+
+/**
+ * A value as the inside of a JSON string: quotes, backslashes and control bytes escaped (DEL
+ * too, which JSON allows raw but the log writer would escape as `\x7f`, not valid JSON).
+ */
+function jsonEscape(value: string): string {
+  const quoted = JSON.stringify(value);
+  return (quoted.indexOf('\x7f') === -1 ? quoted : quoted.replaceAll('\x7f', '\\u007f')).slice(
+    1,
+    -1,
+  );
+}
+
+/**
+ * Compiles a template; throws ERR_LOG_FORMAT naming the first unknown variable. With `json`,
+ * every value is JSON-escaped, so a template that is a JSON object gives a line that parses
+ * whatever a client put in its path or headers.
+ */
+export function compileLogFormat(
+  format: string,
+  options: { json?: boolean } = {},
+): (fields: LogFields) => string {
   const parts: Array<string | Getter> = [];
   const re = /%\(([^)]*)\)/g;
   let last = 0;
@@ -80,7 +103,7 @@ export function compileLogFormat(format: string): (fields: LogFields) => string 
     const name = m[1] ?? '';
     const getter = name.startsWith('var.') ? env(name.slice(4)) : VARIABLES[name];
     if (!getter) throw loggingError('ERR_LOG_FORMAT', `%(${name}) in ${JSON.stringify(format)}`);
-    parts.push(getter);
+    parts.push(options.json ? (f) => jsonEscape(getter(f)) : getter);
     last = m.index + m[0].length;
   }
   if (last < format.length) parts.push(format.slice(last));

@@ -20,6 +20,8 @@ export interface Logger {
 /** Options of createLogger: drop request lines, or write somewhere else. */
 export interface LoggerOptions {
   disableLogging?: boolean;
+  /** Request lines as given, without the `tsgi: ` prefix (JSON lines: --log-req-encoder json). */
+  bareRequests?: boolean;
   /** Where lines go (default: process.stderr). */
   write?: (line: string) => void;
 }
@@ -57,7 +59,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (m) => {
       for (const line of m.split('\n')) write(`tsgi: error: ${escapeControls(line)}`);
     },
-    request: options.disableLogging ? () => {} : (m) => write(`tsgi: ${escapeControls(m)}`),
+    request: options.disableLogging
+      ? () => {}
+      : options.bareRequests
+        ? (m) => write(escapeControls(m))
+        : (m) => write(`tsgi: ${escapeControls(m)}`),
     requests: !options.disableLogging,
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import { requestLine } from '../logging/logger.js';
+import { applyProxyHeaders } from './proxy-headers.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 import { writeResponse } from './uwsgi-response.js';
@@ -125,6 +126,7 @@ function buildEnviron(req: IncomingMessage, context: ConnectionContext, https: b
   if (env.CONTENT_LENGTH !== undefined) delete env.HTTP_TRANSFER_ENCODING;
   env['wsgi.version'] = WSGI_VERSION;
   env['wsgi.url_scheme'] = https ? 'https' : 'http';
+  if (options.forwardedAllowIps.size > 0) applyProxyHeaders(env, options.forwardedAllowIps);
   env['wsgi.errors'] = createErrors(errorSinkOf(log));
   env['wsgi.multithread'] = false;
   env['wsgi.multiprocess'] = options.multiprocess;

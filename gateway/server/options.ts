@@ -46,6 +46,8 @@ export interface ServerOptions {
   inherited?: InheritedSocket[];
   /** Serve every uwsgi connection as a net.Socket (`--disable-fast-transport`). */
   disableFastTransport?: boolean;
+  /** Peers whose X-Forwarded-For/-Proto are honoured on HTTP sockets; `*` = any (`--forwarded-allow-ips`). */
+  forwardedAllowIps?: string[];
 }
 
 /** ServerOptions with every default filled in. */
@@ -68,6 +70,8 @@ export interface ResolvedServerOptions {
   readonly workerConnections: number;
   readonly inherited: readonly InheritedSocket[];
   readonly disableFastTransport: boolean;
+  /** Empty: proxy headers are ignored. */
+  readonly forwardedAllowIps: ReadonlySet<string>;
 }
 
 /** `--chmod-socket` with no value means 666, as in uWSGI; a string is octal digits, a number a mode. */
@@ -102,5 +106,6 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     workerConnections: options.workerConnections ?? OPTIONS.workerConnections.default,
     inherited: options.inherited ?? [],
     disableFastTransport: options.disableFastTransport ?? false,
+    forwardedAllowIps: new Set((options.forwardedAllowIps ?? []).filter((ip) => ip !== '')),
   };
 }

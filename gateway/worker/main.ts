@@ -8,7 +8,7 @@ import { loadApp } from '../app/load-app.js';
 import { BackgroundWork } from '../extensions/background-work.js';
 import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
-import { compileLogFormat, memoryPrefix } from '../logging/log-format.js';
+import { compileLogFormat, DEFAULT_JSON_LOG_FORMAT, memoryPrefix } from '../logging/log-format.js';
 import { createLogger, requestLine } from '../logging/logger.js';
 import type { Listener, ListenerSpec } from '../server/listeners.js';
 import { listenerSpecs } from '../server/listeners.js';
@@ -87,7 +87,10 @@ async function main(): Promise<number> {
   const { config } = boot;
   const startedAt = Date.now();
   const log = createLogger({ disableLogging: true });
-  const requestLog = createLogger({ disableLogging: config.disableLogging });
+  const requestLog = createLogger({
+    disableLogging: config.disableLogging,
+    bareRequests: config.logReqEncoder === 'json',
+  });
 
   let app: Awaited<ReturnType<typeof loadApp>>;
   let hooks: Awaited<ReturnType<typeof loadHooks>>;
@@ -102,7 +105,8 @@ async function main(): Promise<number> {
     return WORKER_EXIT.APP_LOAD;
   }
 
-  const custom = config.logFormat !== null || config.memoryReport;
+  const json = config.logReqEncoder === 'json';
+  const custom = config.logFormat !== null || config.memoryReport || json;
   const options = resolveServerOptions({
     ...serverOptionsFromConfig(config),
     multiprocess: true,
@@ -208,7 +212,8 @@ async function main(): Promise<number> {
     if (reason) retire(reason);
   };
 
-  const format = config.logFormat !== null ? compileLogFormat(config.logFormat) : null;
+  const template = config.logFormat ?? (json ? DEFAULT_JSON_LOG_FORMAT : null);
+  const format = template !== null ? compileLogFormat(template, { json }) : null;
   tracker.onEnd = ({ record, ms }) => {
     if (custom && !config.disableLogging) {
       const mem = config.memoryReport || format ? readMemory() : { rss: 0, vsz: 0 };
@@ -232,7 +237,10 @@ async function main(): Promise<number> {
             record.bytes,
             record.startedAt,
           );
-      requestLog.request(config.memoryReport ? memoryPrefix(mem.rss, mem.vsz) + line : line);
+      // A JSON line stays one object: the memory figures are %(rss)/%(vsz) there.
+      requestLog.request(
+        config.memoryReport && !json ? memoryPrefix(mem.rss, mem.vsz) + line : line,
+      );
     }
     if (limits.maxRequests > 0 && tracker.requests >= limits.maxRequests) check(0, 0);
   };

@@ -25,5 +25,6 @@ export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
     websocketsMaxSize: config.websocketsMaxSize,
     websocketsPingFreq: config.websocketsPingFreq,
     websocketsPongTolerance: config.websocketsPongTolerance,
+    forwardedAllowIps: config.forwardedAllowIps.flatMap((v) => v.split(',')).map((v) => v.trim()),
   };
 }
