@@ -28,6 +28,7 @@ describe('gateway/config/implies-master', () => {
       'harakiri',
       'idle',
       'log-format',
+      'log-req-encoder',
       'logto',
       'master',
       'master-fifo',
