@@ -350,6 +350,9 @@ describe('arguments', () => {
     assert.ok(matchesFilter('hello-1w', []));
     assert.ok(matchesFilter('hello-1w', ['hello']));
     assert.ok(!matchesFilter('post-64k', ['hello', 'stream']));
+    assert.ok(matchesFilter('workers-scaling', ['workers']));
+    assert.ok(!matchesFilter('workers-scaling', ['=workers']));
+    assert.ok(matchesFilter('workers', ['=workers']));
   });
 });
 

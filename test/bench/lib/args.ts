@@ -32,7 +32,7 @@ export const USAGE = `npm run bench -- [options]
   --rounds N        rounds per target, alternating order (default 3; smoke 1)
   --warmup S        warm-up seconds per target before round 1 (default 1; smoke 0)
   --connections N   client keep-alive connections (default 100; smoke 10)
-  --filter A,B      only scenarios whose name contains A or B (repeatable)
+  --filter A,B      only scenarios whose name contains A or B (repeatable); =A: named A exactly
   --tool T          auto | wrk | autocannon (auto: wrk for scenarios above ~50k req/s when installed)
   --smoke           tiny durations, one round, no thresholds (for CI)
   --compare FILE    change of each row against an earlier result file (bench-results/….json)
@@ -104,6 +104,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   };
 }
 
+/** A filter matches names that contain it; `=name` matches that name only. */
 export function matchesFilter(name: string, filters: readonly string[]): boolean {
-  return filters.length === 0 || filters.some((f) => name.includes(f));
+  return (
+    filters.length === 0 ||
+    filters.some((f) => (f.startsWith('=') ? name === f.slice(1) : name.includes(f)))
+  );
 }
