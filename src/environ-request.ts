@@ -120,7 +120,8 @@ class EnvironHeaders {
   }
 
   get(name: string): string | null {
-    if (this.#real) return this.#real.get(name);
+    // `x_a` and `x-a` share an environ key; only the real Headers tells them apart.
+    if (this.#real || name.includes('_')) return this[REAL]().get(name);
     const value = this.#environ[environKey(name)];
     if (typeof value === 'string' && value !== '') return value;
     // A name that is no valid header name throws, as Headers does.

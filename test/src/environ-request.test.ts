@@ -57,6 +57,7 @@ describe('src/environ-request: what a handler reads', () => {
     const request = lazy(e);
     const h = request.headers;
     assert.ok(h instanceof Headers);
+    assert.equal(h.get('x_trace'), null, 'an underscore name is not the dashed header');
     assert.equal(h.get('X-Trace'), 't1');
     assert.equal(h.has('accept'), true);
     assert.equal(h.get('nope'), null);
