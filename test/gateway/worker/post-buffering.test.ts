@@ -162,8 +162,10 @@ describe('gateway/worker: post-buffering leaves no file and no descriptor behind
       const answer = await rawHttp(port, head, body, false);
       assert.match(answer, /^HTTP\/1\.1 200/);
     }
-    // Closed at the end of each request, not at some later garbage collection.
-    assert.equal(spoolFds(), 0);
+    // Closed at the end of each request, not at some later garbage collection: at most the last
+    // request's descriptor may still be closing when its answer arrives (40 leaked before the fix).
+    assert.ok(spoolFds() <= 1, `${spoolFds()} spool descriptors open after 40 requests`);
+    await waitUntil('the last spool descriptor to close', () => spoolFds() === 0, 2_000);
     assert.deepEqual(spooled(), []);
     assert.ok(
       !master.lines.some((l) => /DEP0137|Closing file descriptor/.test(l)),
