@@ -12,12 +12,20 @@ import {
   type LifespanHooks,
   type RequestEnvironOptions,
   type RunOptions,
+  runApp,
   Startup,
   startApp,
   toResponse,
+  WEBSOCKET_KEY,
   whenReady,
 } from '../../src/index.js';
 import { streamBody } from './stream-body.js';
+import {
+  capturingStartResponse,
+  finishAccepted,
+  switchingResponse,
+  websocketOffer,
+} from './websocket.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import { addWorkerKeys, type WorkerContext, type WorkerEnviron } from './worker-environ.js';
 
@@ -77,6 +85,20 @@ export function toWorker<Env = unknown>(
       else {
         const refused = await startup.wait(environ);
         if (refused) return toResponse(refused, request.method === 'HEAD');
+      }
+      let accepted: () => void = () => {};
+      const upgrade = websocketOffer(request, () => accepted());
+      if (upgrade) {
+        // The 101 goes out at accept; the app keeps running (its message loop) under waitUntil.
+        environ[WEBSOCKET_KEY] = upgrade;
+        const onAccept = new Promise<'accepted'>(
+          (resolve) => (accepted = () => resolve('accepted')),
+        );
+        const running = runApp(capturingStartResponse(app, upgrade), environ, runOptions);
+        const first = await Promise.race([running, onAccept]);
+        if (first !== 'accepted') return respond(first, request, ctx);
+        ctx.waitUntil(finishAccepted(running, upgrade, environ));
+        return switchingResponse(upgrade);
       }
       // startApp: an array body is ready at once, without a promise to wait on.
       return whenReady(startApp(app, environ, runOptions), respond, request, ctx);

@@ -14,6 +14,7 @@ import {
   tempDir,
   type WorkerRun,
 } from '../../helpers/workerd.js';
+import { wsConnect } from '../../helpers/ws-client.js';
 
 const ENTRY = fileURLToPath(new URL('./extensions-worker.ts', import.meta.url));
 
@@ -55,5 +56,36 @@ describe('cloudflare-workers: extensions in workerd', () => {
     assert.equal(first.queries, 1);
     assert.equal(second.queries, 2);
     assert.equal(second.openedAt, first.openedAt);
+  });
+
+  test('WebSocket: the 101 goes out at accept, the app loop echoes under waitUntil', async () => {
+    const base = (await worker!.mf.ready).toString().replace(/^http/, 'ws');
+    const c = await wsConnect(`${base}ws/echo`, ['echo']);
+    assert.equal(c.ws.protocol, 'echo');
+    c.ws.send('from a real client');
+    assert.deepEqual(await c.next(), { data: 'from a real client', binary: false });
+    c.ws.send(new Uint8Array([1, 2, 3]));
+    const bin = await c.next();
+    assert.equal(bin.binary, true);
+    assert.deepEqual([...(bin.data as Buffer)], [1, 2, 3]);
+    c.ws.send('bye');
+    assert.deepEqual(await c.closed, { code: 4000, reason: 'bye to you too' });
+  });
+
+  test("WebSocket: a refused upgrade is the app's response; a plain GET has no tsgi.websocket", async () => {
+    const base = (await worker!.mf.ready).toString().replace(/^http/, 'ws');
+    await assert.rejects(wsConnect(`${base}ws/elsewhere`), /status 403/);
+    const plain = await get('/ws/echo');
+    assert.equal(plain.status, 426);
+    await plain.text();
+  });
+
+  test('WebSocket: a client close ends the app loop', async () => {
+    const base = (await worker!.mf.ready).toString().replace(/^http/, 'ws');
+    const c = await wsConnect(`${base}ws/echo`);
+    c.ws.send('one');
+    assert.equal((await c.next()).data, 'one');
+    c.ws.close(1000, 'client done');
+    assert.equal((await c.closed).code, 1000);
   });
 });
