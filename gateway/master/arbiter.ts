@@ -215,6 +215,8 @@ export class Arbiter {
     this.log.info(
       `master: ${source}: rolling reload to generation ${this.generation} (${this.pool.active().length} workers, one at a time)`,
     );
+    // WebSocket clients hear 1001 as the reload begins, not when their worker's turn comes.
+    for (const w of this.pool.active()) this.pool.goAway(w);
   }
 
   private reap(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {

@@ -217,6 +217,11 @@ export class WorkerPool {
     if (!w.child.connected) this.#signal(w, graceful ? 'SIGTERM' : 'SIGKILL');
   }
 
+  /** A reload began: the worker closes its WebSockets (1001) and serves on until retired. */
+  goAway(w: WorkerHandle): void {
+    if (w.readyAt !== 0 && w.state !== 'stopping') this.#send(w, { type: 'go-away' });
+  }
+
   #armKillTimer(w: WorkerHandle, mercy: number): void {
     if (w.killTimer) return;
     w.killTimer = setTimeout(() => {

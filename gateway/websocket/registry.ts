@@ -23,9 +23,12 @@ export class WebSocketRegistry {
     void socket.closed.then(() => this.#open.delete(socket));
   }
 
-  /** Starts the closing handshake on every open socket (and on any accepted from now on). */
-  goAway(): void {
-    this.#goingAway = true;
+  /**
+   * Starts the closing handshake on every open socket; with `stopping`, also on any accepted from
+   * now on (a reload leaves the worker serving until its turn, so new sockets stay open).
+   */
+  goAway(stopping = true): void {
+    if (stopping) this.#goingAway = true;
     for (const socket of this.#open) socket.closeAs(CLOSE_CODE.GOING_AWAY, 'server going away');
   }
 }

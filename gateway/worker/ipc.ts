@@ -67,7 +67,14 @@ export interface StopMessage {
    */
   drainQueue?: boolean;
 }
-export type MasterMessage = BootMessage | ListenerMessage | StopMessage;
+/**
+ * A reload began: close open WebSockets with 1001 now, though this worker keeps serving until its
+ * turn to retire comes (a rolling reload replaces one worker at a time).
+ */
+export interface GoAwayMessage {
+  type: 'go-away';
+}
+export type MasterMessage = BootMessage | ListenerMessage | StopMessage | GoAwayMessage;
 
 // worker → master
 /** The worker's message handler is attached: the master may send the boot message now. */

@@ -261,6 +261,7 @@ async function main(): Promise<number> {
 
   process.on('message', (message: MasterMessage) => {
     if (message.type === 'stop') void stop(message.graceful, message.drainQueue === true);
+    else if (message.type === 'go-away') websockets.goAway(false);
   });
   // systemd's KillMode=control-group or a kill of the group: the master removes the socket files.
   process.on('SIGTERM', () => void stop(true, true));

@@ -155,6 +155,8 @@ describe('gateway: WebSockets and the lifecycle', () => {
         process.kill(g.m.pid, signal);
         const closed = await c.closed;
         assert.equal(closed.code, 1001);
+        // At the start, not when the rolling reload reaches this worker (after a new one is ready).
+        if (signal === 'SIGHUP') assert.equal(g.m.readyPids().length, 2);
         assert.ok(Date.now() - t0 < 5000, `1001 after ${Date.now() - t0} ms`);
         if (signal === 'SIGHUP') {
           // The new workers serve WebSockets.
