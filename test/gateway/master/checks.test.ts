@@ -36,40 +36,37 @@ function poolWithWorker(): { pool: WorkerPool; w: WorkerHandle; log: Logger; lin
   return { pool, w, log, lines };
 }
 
+/** Runs the checks twice (the loop wakes often); the worker must die of one SIGKILL, reported once. */
+async function checkTwiceKillsOnce(
+  { pool, w, log, lines }: ReturnType<typeof poolWithWorker>,
+  report: string,
+): Promise<void> {
+  const exited = once(w.child, 'exit');
+  checkDeadlines(pool, config, log);
+  checkDeadlines(pool, config, log);
+  const [, signal] = await exited;
+  assert.equal(signal, 'SIGKILL');
+  assert.equal(lines.filter((l) => l.includes(report)).length, 1, lines.join('\n'));
+}
+
 describe('gateway/master/checks', () => {
   it('harakiri: a silent worker is reported and killed once; its exit is expected', async () => {
-    const { pool, w, log, lines } = poolWithWorker();
+    const worker = poolWithWorker();
+    const { w } = worker;
     w.state = 'ready';
     w.readyAt = Date.now();
     w.lastSeen = performance.now() - 5000;
-    const exited = once(w.child, 'exit');
-    checkDeadlines(pool, config, log);
-    checkDeadlines(pool, config, log);
-    const [, signal] = await exited;
-    assert.equal(signal, 'SIGKILL');
-    assert.equal(
-      lines.filter((l) => l.includes('ERR_HARAKIRI_BLOCKED')).length,
-      1,
-      lines.join('\n'),
-    );
+    await checkTwiceKillsOnce(worker, 'ERR_HARAKIRI_BLOCKED');
     assert.equal(w.state, 'stopping');
     assert.equal(w.expectedExit, true);
     assert.equal(w.exitReason, 'harakiri: event loop blocked');
   });
 
   it('start-up timeout: killed once, and its exit still counts as a failure', async () => {
-    const { pool, w, log, lines } = poolWithWorker();
+    const worker = poolWithWorker();
+    const { w } = worker;
     w.spawnedAt = Date.now() - 61_000;
-    const exited = once(w.child, 'exit');
-    checkDeadlines(pool, config, log);
-    checkDeadlines(pool, config, log);
-    const [, signal] = await exited;
-    assert.equal(signal, 'SIGKILL');
-    assert.equal(
-      lines.filter((l) => l.includes('did not become ready')).length,
-      1,
-      lines.join('\n'),
-    );
+    await checkTwiceKillsOnce(worker, 'did not become ready');
     assert.equal(w.state, 'starting');
     assert.equal(w.expectedExit, false);
   });
