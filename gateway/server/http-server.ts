@@ -19,8 +19,8 @@ import {
   WSGI_VERSION,
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import { requestLine } from '../logging/logger.js';
 import { applyProxyHeaders } from './proxy-headers.js';
+import { type Outcome, requestDone } from './request-done.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 import { writeResponse } from './uwsgi-response.js';
@@ -187,16 +187,7 @@ function sendError(
   res.shouldKeepAlive = false;
   res.writeHead(response.status, response.reason, flatHeaders(response));
   res.end(Buffer.concat(response.chunks as Uint8Array[]));
-  context.log.request(
-    requestLine(
-      req.socket.remoteAddress,
-      req.method ?? '-',
-      req.url ?? '-',
-      response.status,
-      0,
-      startedAt,
-    ),
-  );
+  doneHttp(req, context, response.status, 0, startedAt, undefined, false);
 }
 
 function flatHeaders(response: AppResponse): string[] {
@@ -382,22 +373,24 @@ function responded(
   bytes: number,
   startedAt: number,
 ): void {
-  const { log } = context;
-  if (log.requests !== false) {
-    // Cut short: the peer went away before everything was handed to the kernel.
-    const aborted = res.destroyed && !res.writableFinished;
-    log.request(
-      requestLine(
-        req.socket.remoteAddress,
-        req.method ?? '-',
-        req.url ?? '-',
-        ok && !aborted ? status : `${status} (aborted)`,
-        bytes,
-        startedAt,
-      ),
-    );
-  }
-  context.onRequestDone?.(status);
+  // Cut short: the peer went away before everything was handed to the kernel.
+  const aborted = !ok || (res.destroyed && !res.writableFinished);
+  doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined);
+}
+
+/** requestDone for a node:http request. */
+function doneHttp(
+  req: IncomingMessage,
+  context: ConnectionContext,
+  status: number,
+  bytes: number,
+  startedAt: number,
+  outcome?: Outcome,
+  counted = true,
+): void {
+  const remote = req.socket.remoteAddress;
+  const method = req.method ?? '-';
+  requestDone(context, remote, method, req.url ?? '-', status, bytes, startedAt, outcome, counted);
 }
 
 function handleUpgrade(
@@ -423,20 +416,7 @@ function handleUpgrade(
   const done = (status: number, bytes: number, aborted = false) => {
     if (logged) return;
     logged = true;
-    if (context.log.requests !== false) {
-      const shown = aborted ? `${status} (aborted)` : status;
-      context.log.request(
-        requestLine(
-          req.socket.remoteAddress,
-          req.method ?? '-',
-          req.url ?? '-',
-          shown,
-          bytes,
-          startedAt,
-        ),
-      );
-    }
-    context.onRequestDone?.(status);
+    doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined);
   };
   const target = {
     get closed() {

@@ -17,7 +17,6 @@ import {
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import { requestLine } from '../logging/logger.js';
 import {
   createKeyInterner,
   decodeVars,
@@ -29,6 +28,7 @@ import {
 import type { ConnectionCap } from './connection-cap.js';
 import type { UpgradeHandler } from './http-server.js';
 import type { ResolvedServerOptions } from './options.js';
+import { requestDone } from './request-done.js';
 import { SocketBody } from './socket-body.js';
 import { environFromVars } from './uwsgi-environ.js';
 import {
@@ -377,7 +377,7 @@ class UwsgiConnection implements ResponseTarget {
         this.respond(
           errorResponse(error),
           environ.REQUEST_METHOD,
-          environ.PATH_INFO,
+          (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
           environ.REMOTE_ADDR,
         ),
     );
@@ -402,15 +402,19 @@ class UwsgiConnection implements ResponseTarget {
     uri: string,
     remote: string | undefined,
   ): Promise<void> {
-    const { log, onRequestDone } = this.context;
+    const { log } = this.context;
     if (this.closed) {
       await response.close();
-      if (log.requests !== false) {
-        log.request(
-          requestLine(remote, method, uri, `${response.status} (client gone)`, 0, this.startedAt),
-        );
-      }
-      onRequestDone?.(response.status);
+      requestDone(
+        this.context,
+        remote,
+        method,
+        uri,
+        response.status,
+        0,
+        this.startedAt,
+        'client gone',
+      );
       return;
     }
     this.responded(
@@ -422,12 +426,17 @@ class UwsgiConnection implements ResponseTarget {
   }
 
   responded(outcome: WriteOutcome, method: string, uri: string, remote: string | undefined): void {
-    const { log, onRequestDone } = this.context;
-    if (log.requests !== false) {
-      const status = outcome.ok ? outcome.status : `${outcome.status} (aborted)`;
-      log.request(requestLine(remote, method, uri, status, outcome.bytes, this.startedAt));
-    }
-    onRequestDone?.(outcome.status);
+    const { status, bytes, ok } = outcome;
+    requestDone(
+      this.context,
+      remote,
+      method,
+      uri,
+      status,
+      bytes,
+      this.startedAt,
+      ok ? undefined : 'aborted',
+    );
     if (outcome.ok) this.finish();
     else this.socket.destroy();
   }
@@ -445,9 +454,17 @@ class UwsgiConnection implements ResponseTarget {
     const response = errorResponse(error);
     // Unknown body length (the vars were unreadable): discard until the peer closes.
     this.body ??= new SocketBody(Number.POSITIVE_INFINITY, this);
-    void writeResponse(this, response, false, log).then((outcome) => {
-      log.request(
-        requestLine(undefined, method, uri, outcome.status, outcome.bytes, this.startedAt),
+    void writeResponse(this, response, false, log).then(({ status, bytes }) => {
+      requestDone(
+        this.context,
+        undefined,
+        method,
+        uri,
+        status,
+        bytes,
+        this.startedAt,
+        undefined,
+        false,
       );
       this.finish();
     });

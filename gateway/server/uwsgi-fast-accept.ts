@@ -16,7 +16,6 @@
 import type { Server, Socket } from 'node:net';
 import { createInput, errorResponse, runApp } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import { requestLine } from '../logging/logger.js';
 import { PacketReader } from '../uwsgi/index.js';
 import {
   acceptHooks,
@@ -28,6 +27,7 @@ import {
   socketForHandle,
   type WriteReq,
 } from './node-internals.js';
+import { requestDone } from './request-done.js';
 import {
   type ConnectionContext,
   handleUwsgiConnection,
@@ -258,15 +258,11 @@ class FastConnection implements ResponseTarget {
   }
 
   respond(request: Parameters<typeof respondOnSocket>[2]): void {
-    const { log, onRequestDone } = this.shared.context;
+    const { context } = this.shared;
     const { response, method, uri, remote } = request;
     if (this.closed) {
       void response.close();
-      if (log.requests !== false) {
-        const status = `${response.status} (client gone)`;
-        log.request(requestLine(remote, method, uri, status, 0, this.startedAt));
-      }
-      onRequestDone?.(response.status);
+      requestDone(context, remote, method, uri, response.status, 0, this.startedAt, 'client gone');
       return;
     }
     const whole = writeWhole(this, response, method === 'HEAD');
@@ -277,10 +273,7 @@ class FastConnection implements ResponseTarget {
       return;
     }
     void response.close();
-    if (log.requests !== false) {
-      log.request(requestLine(remote, method, uri, whole.status, whole.bytes, this.startedAt));
-    }
-    onRequestDone?.(whole.status);
+    requestDone(context, remote, method, uri, whole.status, whole.bytes, this.startedAt);
   }
 
   // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).
