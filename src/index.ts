@@ -51,6 +51,7 @@ export {
   percentEncodeLatin1Path,
   utf8ToLatin1,
 } from './latin1.js';
+export { MessageQueue } from './message-queue.js';
 export type { TimingOptions } from './middleware/timing.js';
 // Middleware
 export { timing } from './middleware/timing.js';

@@ -9,6 +9,7 @@ import {
   type AppResponse,
   coreError,
   type Environ,
+  MessageQueue,
   type StartResponse,
   type TsgiWebSocket,
   type WebSocketAcceptOptions,
@@ -43,9 +44,7 @@ class WorkerWebSocket implements TsgiWebSocket {
   readonly protocol: string;
   readonly closed: Promise<WebSocketClose>;
   readonly #socket: WorkerSocket;
-  /** In arrival order; a Blob's bytes are read asynchronously, so an entry may be a promise. */
-  readonly #queue: Array<string | Uint8Array | Promise<Uint8Array>> = [];
-  #waiting: (() => void) | undefined;
+  readonly #queue = new MessageQueue<string | Uint8Array>();
   #done = false;
   #closing = false;
   #resolveClosed!: (close: WebSocketClose) => void;
@@ -64,7 +63,6 @@ class WorkerWebSocket implements TsgiWebSocket {
             ? new Uint8Array(data).slice()
             : (data as BlobLike).arrayBuffer().then((b) => new Uint8Array(b)),
       );
-      this.#wake();
     });
     socket.addEventListener('close', (event) => {
       // Complete the closing handshake the peer started (a no-op when we started it).
@@ -96,33 +94,17 @@ class WorkerWebSocket implements TsgiWebSocket {
     if (!this.open) return;
     this.#closing = true;
     this.#socket.close(code, reason);
-    this.#wake();
+    this.#queue.end();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
-    return {
-      next: async () => {
-        for (;;) {
-          const message = this.#queue.shift();
-          if (message !== undefined) return { done: false, value: await message };
-          if (!this.open) return { done: true, value: undefined };
-          await new Promise<void>((resolve) => (this.#waiting = resolve));
-        }
-      },
-      return: async () => ({ done: true, value: undefined }),
-    };
-  }
-
-  #wake(): void {
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.();
+    return this.#queue[Symbol.asyncIterator]();
   }
 
   #finish(code: number, reason: string): void {
     if (this.#done) return;
     this.#done = true;
-    this.#wake();
+    this.#queue.end();
     this.#resolveClosed({ code, reason });
   }
 }

@@ -5,7 +5,12 @@
  * ping interval and drops a peer whose pong is later than the tolerance.
  */
 import type { Duplex } from 'node:stream';
-import { coreError, type TsgiWebSocket, type WebSocketClose } from '../../src/index.js';
+import {
+  coreError,
+  MessageQueue,
+  type TsgiWebSocket,
+  type WebSocketClose,
+} from '../../src/index.js';
 import {
   CLOSE_CODE,
   closePayload,
@@ -39,8 +44,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
   readonly #socket: Duplex;
   readonly #settings: WebSocketSettings;
   readonly #reader: FrameReader;
-  readonly #queue: Array<string | Uint8Array> = [];
-  #waiting: (() => void) | undefined;
+  readonly #queue = new MessageQueue<string | Uint8Array>();
   #closeSent = false;
   #finished = false;
   #resolveClosed!: (close: WebSocketClose) => void;
@@ -54,6 +58,9 @@ export class GatewayWebSocket implements TsgiWebSocket {
     this.#settings = settings;
     this.#reader = new FrameReader(settings.maxMessageBytes);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#queue.onTake = (size) => {
+      if (size < PAUSE_AT / 2 && socket.isPaused()) socket.resume();
+    };
     socket.on('data', (bytes: Buffer) => this.#onBytes(bytes));
     socket.on('close', () => this.#finish(CLOSE_CODE.ABNORMAL, ''));
     socket.on('error', () => socket.destroy());
@@ -92,26 +99,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
-    return {
-      next: async () => {
-        for (;;) {
-          const message = this.#queue.shift();
-          if (message !== undefined) {
-            if (this.#queue.length < PAUSE_AT / 2 && this.#socket.isPaused()) this.#socket.resume();
-            return { done: false, value: message };
-          }
-          if (this.#finished || this.#closeSent) return { done: true, value: undefined };
-          await new Promise<void>((resolve) => (this.#waiting = resolve));
-        }
-      },
-      return: async () => ({ done: true, value: undefined }),
-    };
-  }
-
-  #wake(): void {
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.();
+    return this.#queue[Symbol.asyncIterator]();
   }
 
   #write(frame: Uint8Array): boolean {
@@ -140,8 +128,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
       case 'message':
         if (this.#closeSent) return; // after our close frame, data is discarded (RFC 6455 1.4)
         this.#queue.push(event.data);
-        if (this.#queue.length >= PAUSE_AT) this.#socket.pause();
-        this.#wake();
+        if (this.#queue.size >= PAUSE_AT) this.#socket.pause();
         return;
       case 'ping':
         if (!this.#closeSent) this.#write(encodeFrame(OPCODE.PONG, event.data));
@@ -172,7 +159,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
     this.#write(
       encodeFrame(OPCODE.CLOSE, code === 0 ? new Uint8Array(0) : closePayload(code, reason)),
     );
-    this.#wake(); // iteration ends at close
+    this.#queue.end(); // iteration ends at close
     if (!this.#finished) {
       // The peer has closeWaitMs to answer with its close frame; then the connection is cut.
       this.#closeTimer = setTimeout(() => {
@@ -202,7 +189,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
     clearTimeout(this.#closeTimer);
-    this.#wake();
+    this.#queue.end();
     this.#resolveClosed({ code, reason });
   }
 }
