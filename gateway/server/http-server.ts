@@ -199,9 +199,10 @@ function flatHeaders(response: AppResponse): string[] {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A response still queued after its last write: socket-timeout on the peer reading it. */
-function guardSocket(socket: Socket, context: ConnectionContext): void {
+function guardSocket(socket: Socket, context: ConnectionContext, minBytes?: number): void {
   const { options, log } = context;
-  guardWrites(socket, options.socketTimeoutMs, `${options.socketTimeout} s (socket-timeout)`, log);
+  const limit = `${options.socketTimeout} s (socket-timeout)`;
+  guardWrites(socket, options.socketTimeoutMs, limit, log, minBytes);
 }
 
 function handleRequest(
@@ -340,7 +341,7 @@ async function streamHttp(
       }
       bytes += chunk.length;
       if (!res.write(chunk)) {
-        guardSocket(req.socket, context);
+        guardSocket(req.socket, context, 0);
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done);
