@@ -538,7 +538,8 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
     const current = connections.get(socket)?.response;
-    if (current && !current.writableFinished) {
+    // The request being answered was read whole: the bad bytes are a later, pipelined request.
+    if (current && !current.writableFinished && current.req.complete) {
       // Garbage pipelined behind a request still being answered: an error response now would land
       // inside that response's body. Finish it, then close without a word.
       context.log.warn(
@@ -547,6 +548,12 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       current.shouldKeepAlive = false;
       if (current.destroyed) socket.destroy();
       else current.once('close', () => socket.destroy());
+      return;
+    }
+    if (current && !current.writableFinished && current.headersSent) {
+      // The body of the request being answered is malformed, after its response began.
+      context.log.warn(`malformed HTTP request body (${code ?? error.message}): closing`);
+      socket.destroy();
       return;
     }
     if (code === 'HPE_HEADER_OVERFLOW') {
