@@ -164,7 +164,7 @@ export class GatewayWebSocket implements TsgiWebSocket {
       // The peer has closeWaitMs to answer with its close frame; then the connection is cut.
       this.#closeTimer = setTimeout(() => {
         this.#socket.destroy();
-        this.#finish(code, reason);
+        this.#finish(CLOSE_CODE.ABNORMAL, ''); // the closing handshake never completed
       }, this.#settings.closeWaitMs);
       this.#closeTimer.unref();
     }
