@@ -172,6 +172,17 @@ export const OPTIONS = {
     uwsgiNote: 'Default 30 s instead of 4 s (nginx waits 60 s).',
     reload: 'hup',
   }),
+  httpKeepalive: seconds({
+    section: 'Requests',
+    default: 5,
+    summary:
+      "How long an idle keep-alive connection on --http/--http-socket waits for its next request. Sent to clients as 'Keep-Alive: timeout=N'; the connection is closed one second after that, so a client reusing it at the last moment does not race the close. A request that has begun is bounded by --socket-timeout instead; 0 closes the connection after each response. Default 5 s, as node:http: above gunicorn's 2 s (which assumes a proxy in front that reopens cheaply) for direct clients, and below the 60 s idle timeout of nginx's upstream keepalive, so nginx should set keepalive_timeout below it.",
+    uwsgi: 'http-keepalive',
+    uwsgiNote:
+      "uWSGI's HTTP router takes the keep-alive on/off; here the value is its idle timeout in seconds. gunicorn's --keep-alive is an alias.",
+    aliases: ['keep-alive'],
+    reload: 'hup',
+  }),
   postBuffering: bytes({
     section: 'Requests',
     summary:

@@ -481,6 +481,7 @@ function serveRequest(
   context: ConnectionContext,
   https: boolean,
 ): void {
+  if (context.options.httpKeepaliveMs === 0) res.shouldKeepAlive = false;
   const connection = connections.get(req.socket);
   if (connection) {
     connection.response = res;
@@ -514,7 +515,10 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       headersTimeout: options.socketTimeoutMs,
       // node checks headersTimeout on this timer (default 30 s), finer than socket-timeout.
       connectionsCheckingInterval: Math.min(1000, options.socketTimeoutMs),
-      keepAliveTimeout: 5000,
+      // Idle time between requests (--http-keepalive). node advertises it as Keep-Alive: timeout=N
+      // and closes one second later; on the next request's first byte the timer is cleared and
+      // headersTimeout (socket-timeout) bounds the head, so neither cuts the other.
+      keepAliveTimeout: options.httpKeepaliveMs || 1,
     },
     (req, res) => serveRequest(req, res, context, https),
   );
@@ -535,6 +539,13 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   // tracking connections for headersTimeout on 'listening': without this, a client that stalls
   // mid-headers (slowloris) is never closed.
   server.emit('listening');
+  // node's keep-alive timer keeps running while the next request's head arrives (it is cleared
+  // only once the head is whole), so a client pausing mid-head would be cut by it. Only an idle
+  // connection closes here; a head that has begun is bounded by headersTimeout (socket-timeout).
+  server.on('timeout', (socket: Socket) => {
+    if (connections.get(socket)?.idle() === false) socket.setTimeout(0);
+    else socket.destroy();
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
     const current = connections.get(socket)?.response;

@@ -22,6 +22,8 @@ export interface ServerOptions {
   limitPost?: number;
   /** Seconds to wait for vars, body bytes or a blocked write (`--socket-timeout`). Default 30. */
   socketTimeout?: number;
+  /** Seconds an idle keep-alive connection on an HTTP socket is kept (`--http-keepalive`); 0 = no keep-alive. Default 5. */
+  httpKeepalive?: number;
   /** Mode for unix sockets: octal digits such as `'660'`, or a number such as `0o660` (`--chmod-socket`). */
   chmodSocket?: string | number | boolean;
   /** Listen backlog (`--listen`). Default 1024. */
@@ -60,6 +62,9 @@ export interface ResolvedServerOptions {
   /** Milliseconds. */
   readonly socketTimeoutMs: number;
   readonly socketTimeout: number;
+  /** Milliseconds an idle HTTP keep-alive connection is kept; 0 = close after each response. */
+  readonly httpKeepaliveMs: number;
+  readonly httpKeepalive: number;
   readonly chmodSocket: number | undefined;
   readonly listen: number;
   readonly disableLogging: boolean;
@@ -89,6 +94,7 @@ export function parseSocketMode(mode: string | number | boolean | undefined): nu
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
   const bufferSize = options.bufferSize ?? OPTIONS.bufferSize.default;
   const socketTimeout = options.socketTimeout ?? OPTIONS.socketTimeout.default;
+  const httpKeepalive = options.httpKeepalive ?? OPTIONS.httpKeepalive.default;
   return {
     socket: options.socket ?? [],
     sslSocket: options.sslSocket ?? [],
@@ -97,6 +103,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     limitPost: options.limitPost ?? OPTIONS.limitPost.default,
     socketTimeout,
     socketTimeoutMs: Math.max(1, Math.round(socketTimeout * 1000)),
+    httpKeepalive,
+    httpKeepaliveMs: Math.max(0, Math.round(httpKeepalive * 1000)),
     chmodSocket: parseSocketMode(options.chmodSocket),
     listen: options.listen ?? OPTIONS.listen.default,
     disableLogging: options.disableLogging ?? OPTIONS.disableLogging.default,

@@ -15,6 +15,7 @@ export function serverOptionsFromConfig(config: GatewayConfig): ServerOptions {
     bufferSize: config.bufferSize,
     limitPost: config.limitPost,
     socketTimeout: config.socketTimeout,
+    httpKeepalive: config.httpKeepalive,
     ...(config.chmodSocket === null ? {} : { chmodSocket: config.chmodSocket }),
     listen: config.listen,
     disableLogging: config.disableLogging,
