@@ -134,3 +134,24 @@ export class Startup {
     return this.#state;
   }
 }
+
+/**
+ * tsgi.waitUntil for a request: the platform context's waitUntil when one of the handler's
+ * arguments has it (Workers' `ctx`, Hono's `executionCtx`), else work kept by this handler, with
+ * failures written to wsgi.errors (the host process keeps running, as Node, Deno and Bun do).
+ */
+export function addWaitUntil(environ: Environ, a: unknown, b: unknown, local: PendingWork): void {
+  if (environ[WAIT_UNTIL_KEY] !== undefined) return; // options.environ supplied one
+  const held = a === undefined && b === undefined ? undefined : platformWaitUntil([a, b]);
+  if (held) {
+    environ[WAIT_UNTIL_KEY] = held;
+    return;
+  }
+  const errors = environ['wsgi.errors'];
+  environ[WAIT_UNTIL_KEY] = (promise: Promise<unknown>) =>
+    local.waitUntil(
+      Promise.resolve(promise).catch((error: unknown) => {
+        errors.write(`${backgroundFailure(error)}\n`);
+      }),
+    );
+}

@@ -30,6 +30,7 @@ export {
 export type { ErrorSink } from './errors-stream.js';
 export { createErrors } from './errors-stream.js';
 export {
+  addWaitUntil,
   backgroundFailure,
   PendingWork,
   platformWaitUntil,

@@ -3,16 +3,10 @@
 import { type AppResponse, errorResponse, type RunOptions } from './app-response.js';
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
 import { coreError } from './errors.js';
-import {
-  backgroundFailure,
-  PendingWork,
-  platformWaitUntil,
-  Startup,
-  WAIT_UNTIL_KEY,
-} from './extensions.js';
+import { addWaitUntil, PendingWork, Startup } from './extensions.js';
 import { startApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
-import type { App, Environ, HeaderList, LifespanHooks } from './types.js';
+import type { App, HeaderList, LifespanHooks } from './types.js';
 import { whenReady } from './when-ready.js';
 
 /** Options of toFetch: mount point, errors sink, start-up hook, and RunOptions. */
@@ -125,27 +119,6 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
     return new Response(response.chunks.length ? concat(response.chunks) : null, init);
   }
   return new Response(bodyStream(response), init);
-}
-
-/**
- * tsgi.waitUntil for a request: the platform context's waitUntil when one of the handler's
- * arguments has it (Workers' `ctx`, Hono's `executionCtx`), else work kept by this handler, with
- * failures written to wsgi.errors (the host process keeps running, as Node, Deno and Bun do).
- */
-function addWaitUntil(environ: Environ, a: unknown, b: unknown, local: PendingWork): void {
-  if (environ[WAIT_UNTIL_KEY] !== undefined) return; // options.environ supplied one
-  const held = a === undefined && b === undefined ? undefined : platformWaitUntil([a, b]);
-  if (held) {
-    environ[WAIT_UNTIL_KEY] = held;
-    return;
-  }
-  const errors = environ['wsgi.errors'];
-  environ[WAIT_UNTIL_KEY] = (promise: Promise<unknown>) =>
-    local.waitUntil(
-      Promise.resolve(promise).catch((error: unknown) => {
-        errors.write(`${backgroundFailure(error)}\n`);
-      }),
-    );
 }
 
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */

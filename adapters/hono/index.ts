@@ -10,10 +10,12 @@
 import type { Context } from 'hono';
 import {
   type App,
+  addWaitUntil,
   type Environ,
   environFromRequest,
   type FromFetchOptions,
   fromFetch,
+  PendingWork,
   type RequestEnvironOptions,
   type RunOptions,
   startApp,
@@ -94,6 +96,8 @@ export function routePrefix(routePath: string, urlPath: string): string {
 
 /** A TSGI app as a Hono handler: `app.all('/legacy/*', toHono(tsgiApp))`. */
 export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => Promise<Response> {
+  // Background work when Hono has no execution context (Node): kept here, failures on wsgi.errors.
+  const local = new PendingWork(() => {});
   return async (c) => {
     const request = c.req.raw;
     let ctx: unknown;
@@ -109,6 +113,7 @@ export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => P
       scriptName,
       extra: { ...platformKeys(request, c.env, ctx), 'hono.context': c },
     });
+    addWaitUntil(environ, ctx, undefined, local);
     return whenReady(startApp(app, environ, options), toResponse, request.method === 'HEAD');
   };
 }

@@ -213,3 +213,26 @@ describe('adapters/hono: a TSGI app inside Hono', () => {
     assert.equal(routePrefix('/exact', '/exact'), '/exact');
   });
 });
+
+describe('tsgi/hono: tsgi.waitUntil', () => {
+  const bg: App = (environ, start) => {
+    environ['tsgi.waitUntil']!(Promise.resolve('later'));
+    start('200 OK', [['Content-Type', 'text/plain']]);
+    return [typeof environ['tsgi.waitUntil']];
+  };
+  it("toHono hands the work to Hono's execution context when there is one", async () => {
+    const held: Promise<unknown>[] = [];
+    const app = new Hono();
+    app.all('/*', toHono(bg));
+    const ctx = { waitUntil: (p: Promise<unknown>) => held.push(p), passThroughOnException() {} };
+    const res = await app.fetch(new Request('http://x.test/a'), {}, ctx as never);
+    assert.equal(await res.text(), 'function');
+    assert.equal(held.length, 1);
+  });
+  it('toHono keeps the work itself on Node (no execution context)', async () => {
+    const app = new Hono();
+    app.all('/*', toHono(bg));
+    const res = await app.fetch(new Request('http://x.test/a'));
+    assert.equal(await res.text(), 'function');
+  });
+});
