@@ -64,12 +64,35 @@ export function isUnderscoredHeaderName(name: string): boolean {
 }
 
 /**
+ * Fetch header name → environ key, `''` for a name that is dropped: the same rules as addHeader
+ * and isUnderscoredHeaderName, decided once per name instead of once per header per request.
+ */
+const fetchKeyCache = new Map<string, string>();
+
+function fetchHeaderKey(name: string): string {
+  let key = fetchKeyCache.get(name);
+  if (key !== undefined) return key;
+  const lower = name.toLowerCase();
+  if (isUnderscoredHeaderName(name)) key = '';
+  else if (lower === 'content-type') key = 'CONTENT_TYPE';
+  else if (lower === 'content-length') key = 'CONTENT_LENGTH';
+  else key = headerKey(name);
+  if (fetchKeyCache.size < KEY_CACHE_MAX) fetchKeyCache.set(name, key);
+  return key;
+}
+
+/**
  * Headers.forEach callback with `this` = the environ: one shared function, no closure per request.
  * Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
+ * Same result as addHeader, with the name's key from one cache lookup.
  */
 function addFetchHeader(this: Record<string, unknown>, value: string, name: string): void {
-  if (isUnderscoredHeaderName(name)) return;
-  addHeader(this, name, isLatin1(value) ? value : utf8ToLatin1(value));
+  const key = fetchHeaderKey(name);
+  if (key === '') return;
+  const text = isLatin1(value) ? value : utf8ToLatin1(value);
+  const prev = this[key];
+  if (prev === undefined || key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') this[key] = text;
+  else this[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${text}`;
 }
 
 /** Splits a mount prefix off a latin-1 path: `/app` + `/app/x` → ['/app', '/x']. */
