@@ -94,5 +94,7 @@ for (const r of runs) {
   fail += Number.isNaN(r.fail) || r.status !== 0 ? Math.max(1, r.fail || 0) : r.fail;
 }
 const left = leftovers.endRun(marked);
-console.log(`\n${pass} passed, ${fail} failed, ${left.length} process(es) left running`);
+console.log(`\n${left.length} process(es) left running`);
+// The plain closing line stays last and alone on its line: CI and .ci/run read it.
+console.log(`${pass} passed, ${fail} failed`);
 process.exit(fail === 0 && left.length === 0 && runs.every((r) => r.status === 0) ? 0 : 1);

@@ -81,7 +81,8 @@ describe('scripts/leftovers: the end-of-run process check', () => {
     const out = `${res.stdout}\n${res.stderr}`;
     assert.equal(res.status, 1, out);
     // The file's own tests pass: only the end-of-run check fails the run.
-    assert.match(out, /\d+ passed, 0 failed, [1-9]\d* process\(es\) left running/, out);
+    assert.match(out, /^[1-9]\d* process\(es\) left running$/m, out);
+    assert.match(out, /^\d+ passed, 0 failed$/m, out);
     const listed = /processes this run started and left running[^\n]*\n((?: {2}pid .*\n?)+)/.exec(
       out,
     );
