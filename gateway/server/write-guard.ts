@@ -53,4 +53,10 @@ export function guardWrites(
     last = now;
   }, ms);
   timer.unref();
+  // Without this the timer keeps a closed socket (and what it references) alive until its next
+  // tick, socket-timeout later: thousands of them under load, all garbage the collector must walk.
+  s.once('close', () => {
+    clearInterval(timer);
+    s[GUARDED] = false;
+  });
 }
