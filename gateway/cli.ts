@@ -159,7 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.BOOT;
   }
   log.info(`ready (pid ${process.pid}), serving ${app}`);
-  return waitForStop(gateway, config.reloadMercy, log);
+  return waitForStop(gateway, config.reloadMercy, log, !config.disableParentWatch);
 }
 
 /** What wakes the stop loop: a signal, the end of reload-mercy, or the graceful close finishing. */
@@ -170,6 +170,7 @@ async function waitForStop(
   gateway: Gateway,
   mercySeconds: number,
   log: ReturnType<typeof createLogger>,
+  watchParent: boolean,
 ): Promise<number> {
   const queue: StopEvent[] = [];
   let wake: (() => void) | undefined;
@@ -179,7 +180,7 @@ async function waitForStop(
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) process.on(signal, enqueue);
   // The parent (npx, a shell script) died without passing its SIGTERM on: stop as if it had.
-  onParentExit(new ParentWatch(), (reason) => {
+  onParentExit(new ParentWatch(watchParent), (reason) => {
     log.info(`${reason}: stopping`);
     enqueue('SIGTERM');
   });

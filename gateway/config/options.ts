@@ -542,6 +542,15 @@ export const OPTIONS = {
     uwsgi: 'daemonize',
     reload: 'restart',
   }),
+  disableParentWatch: boolean({
+    section: 'Daemon and identity',
+    summary:
+      'Keep serving when the process that started tsgi exits. By default the gateway then stops gracefully, as on SIGTERM (`npx tsgi` under a supervisor that signals only npx); never under init/systemd or --daemonize. Set it for `nohup tsgi … &`.',
+    uwsgi: null,
+    uwsgiNote:
+      'tsgi only: uWSGI keeps running as an orphan; gunicorn workers watch their master the same way.',
+    reload: 'restart',
+  }),
   vacuum: boolean({
     section: 'Daemon and identity',
     summary: 'Remove unix sockets, the pidfile and FIFOs at exit.',

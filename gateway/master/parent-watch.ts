@@ -4,7 +4,8 @@
  * passing it on, and the gateway would keep serving as an orphan. The caller stops gracefully.
  *
  * Off when there is nothing to watch or the parent leaves on purpose: started by init (ppid 1, or
- * 0 as PID 1 in a container), or --daemonize (its launcher exits at once).
+ * 0 as PID 1 in a container), --daemonize (its launcher exits at once), or --disable-parent-watch.
+ * `nohup` cannot be told apart: Node resets inherited signal dispositions before any JS runs.
  */
 export class ParentWatch {
   private readonly ppid = process.ppid;
@@ -23,7 +24,7 @@ export class ParentWatch {
     const now = process.ppid;
     if (now === this.ppid) return null;
     this.reported = true;
-    return `parent process ${this.ppid} exited (now ${now})`;
+    return `parent process ${this.ppid} exited (now ${now}; --disable-parent-watch keeps serving)`;
   }
 }
 

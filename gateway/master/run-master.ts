@@ -128,7 +128,7 @@ export async function runMaster(run: MasterRun): Promise<number> {
       config.autoreload > 0 ? new AppFilesWatch(appDir, config.autoreload * 1000) : null;
 
     let current = config;
-    const parent = new ParentWatch(config.daemonize === null);
+    const parent = new ParentWatch(config.daemonize === null && !config.disableParentWatch);
     arbiter = new Arbiter({
       config,
       app: run.app,

@@ -72,6 +72,53 @@ describe('gateway: parent death', () => {
       assert.equal(existsSync(sock), false, 'the socket file was removed (graceful stop)');
     });
   }
+
+  // A start script that leaves the gateway in the background and ends: the shell is the parent.
+  function script(
+    name: string,
+    prefix: string,
+    extra: string,
+  ): { child: ChildProcess; pidfile: string } {
+    const pidfile = join(dir, `${name}.pid`);
+    const line =
+      `${prefix} node_modules/.bin/tsgi ${extra} --http-socket ${name}.sock --pidfile ${name}.pid ` +
+      `hello.mjs:application > ${name}.log 2>&1 &\n` +
+      `i=0; while [ ! -s ${name}.pid ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n`;
+    const child = spawnGroup('sh', ['-c', line], {
+      cwd: dir,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    parents.push(child);
+    return { child, pidfile };
+  }
+
+  for (const [mode, prefix, extra, survives] of [
+    ['plain `tsgi &`', '', '', false],
+    ['`nohup tsgi --disable-parent-watch &`', 'nohup', '--disable-parent-watch', true],
+    ['`tsgi --disable-parent-watch &`', '', '--disable-parent-watch', true],
+  ] as const) {
+    it(`a start script ends after ${mode}: the gateway ${survives ? 'keeps serving' : 'stops'}`, async () => {
+      const name = `script-${prefix || 'plain'}-${extra ? 'off' : 'on'}`;
+      const { child, pidfile } = script(name, prefix, extra);
+      await new Promise((r) => child.once('exit', r));
+      assert.ok(
+        existsSync(pidfile),
+        `no pidfile:\n${readFileSync(join(dir, `${name}.log`), 'utf8')}`,
+      );
+      const gateway = Number(readFileSync(pidfile, 'utf8'));
+      const log = () => readFileSync(join(dir, `${name}.log`), 'utf8');
+      if (survives) {
+        await sleep(3000); // three parent checks
+        assert.ok(alive(gateway), `stopped with its shell:\n${log()}`);
+        process.kill(gateway, 'SIGTERM');
+        assert.ok(await waitFor(() => !alive(gateway), 10_000), 'did not stop on SIGTERM');
+      } else {
+        assert.ok(await waitFor(() => !alive(gateway), 10_000), `kept serving:\n${log()}`);
+        assert.match(log(), /parent process \d+ exited .*--disable-parent-watch keeps serving/);
+      }
+    });
+  }
 });
 
 describe('ParentWatch', () => {
