@@ -114,6 +114,13 @@ export function compileLogFormat(
   };
 }
 
+const MEMORY_VARIABLE = /%\((?:rss|vsz)M?\)/;
+
+/** Whether a template shows the process memory (reading it is a /proc read per request). */
+export function usesMemory(format: string): boolean {
+  return MEMORY_VARIABLE.test(format);
+}
+
 /** uWSGI's memory-report prefix: `{address space usage: N bytes/NMB} {rss usage: N bytes/NMB} `. */
 export function memoryPrefix(rss: number, vsz: number): string {
   const mb = (n: number) => Math.round(n / (1024 * 1024));

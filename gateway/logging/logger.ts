@@ -67,16 +67,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     requests: !options.disableLogging,
   };
 }
-
-/** `127.0.0.1 GET /path?q => 200 12 bytes in 0.41 ms` */
-export function requestLine(
-  remote: string | undefined,
-  method: string,
-  uri: string,
-  status: number | string,
-  bytes: number,
-  startedAt: number,
-): string {
-  const ms = (performance.now() - startedAt).toFixed(2);
-  return `${remote || '-'} ${method} ${uri} => ${status} ${bytes} bytes in ${ms} ms`;
-}

@@ -181,13 +181,14 @@ function sendError(
   context: ConnectionContext,
   startedAt: number,
   req: IncomingMessage,
+  environ?: Environ,
 ): void {
   const response = errorResponse(error);
   context.log.warn((error as Error).message);
   res.shouldKeepAlive = false;
   res.writeHead(response.status, response.reason, flatHeaders(response));
   res.end(Buffer.concat(response.chunks as Uint8Array[]));
-  doneHttp(req, context, response.status, 0, startedAt, undefined, false);
+  doneHttp(req, context, response.status, 0, startedAt, undefined, false, environ);
 }
 
 function flatHeaders(response: AppResponse): string[] {
@@ -232,13 +233,14 @@ function handleRequest(
       context,
       startedAt,
       req,
+      environ,
     );
     return RESOLVED;
   }
   const hasBody = declared !== undefined || environ.HTTP_TRANSFER_ENCODING !== undefined;
   environ['wsgi.input'] = createInput(hasBody ? limitedBody(req, res, context) : undefined);
   return runApp(app, environ).then((response) =>
-    respondHttp(req, res, context, response, startedAt),
+    respondHttp(req, res, context, response, startedAt, environ),
   );
 }
 
@@ -275,17 +277,18 @@ function respondHttp(
   context: ConnectionContext,
   response: AppResponse,
   startedAt: number,
+  environ: Environ,
 ): Promise<void> | undefined {
   const isHead = req.method === 'HEAD';
   let headers: string[];
   try {
     headers = headerList(response, isHead);
   } catch (error) {
-    return refuseHeaders(req, res, context, response, error, startedAt);
+    return refuseHeaders(req, res, context, response, error, startedAt, environ);
   }
   const bodyless = isNullBodyStatus(response.status);
   if (!response.complete && !isHead && !bodyless) {
-    return streamHttp(req, res, context, response, headers, startedAt);
+    return streamHttp(req, res, context, response, headers, startedAt, environ);
   }
   let bytes = 0;
   let ok = true;
@@ -305,7 +308,7 @@ function respondHttp(
     res.destroy();
   }
   void response.close();
-  responded(req, res, context, response.status, ok, bytes, startedAt);
+  responded(req, res, context, response.status, ok, bytes, startedAt, environ);
   return undefined;
 }
 
@@ -316,10 +319,11 @@ async function refuseHeaders(
   response: AppResponse,
   error: unknown,
   startedAt: number,
+  environ: Environ,
 ): Promise<void> {
   context.log.error((error as Error).message);
   await response.close();
-  await respondHttp(req, res, context, errorResponse(error), startedAt);
+  await respondHttp(req, res, context, errorResponse(error), startedAt, environ);
 }
 
 async function streamHttp(
@@ -329,6 +333,7 @@ async function streamHttp(
   response: AppResponse,
   headers: string[],
   startedAt: number,
+  environ: Environ,
 ): Promise<void> {
   let bytes = 0;
   let ok = true;
@@ -362,7 +367,7 @@ async function streamHttp(
   } finally {
     await response.close();
   }
-  responded(req, res, context, response.status, ok, bytes, startedAt);
+  responded(req, res, context, response.status, ok, bytes, startedAt, environ);
 }
 
 function responded(
@@ -373,10 +378,11 @@ function responded(
   ok: boolean,
   bytes: number,
   startedAt: number,
+  environ: Environ,
 ): void {
   // Cut short: the peer went away before everything was handed to the kernel.
   const aborted = !ok || (res.destroyed && !res.writableFinished);
-  doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined);
+  doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined, true, environ);
 }
 
 /** requestDone for a node:http request. */
@@ -386,12 +392,14 @@ function doneHttp(
   status: number,
   bytes: number,
   startedAt: number,
-  outcome?: Outcome,
-  counted = true,
+  outcome: Outcome,
+  counted: boolean,
+  environ: Environ | undefined,
 ): void {
   const remote = req.socket.remoteAddress;
   const method = req.method ?? '-';
-  requestDone(context, remote, method, req.url ?? '-', status, bytes, startedAt, outcome, counted);
+  const uri = req.url ?? '-';
+  requestDone(context, remote, method, uri, status, bytes, startedAt, outcome, counted, environ);
 }
 
 function handleUpgrade(
@@ -417,7 +425,16 @@ function handleUpgrade(
   const done = (status: number, bytes: number, aborted = false) => {
     if (logged) return;
     logged = true;
-    doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined);
+    doneHttp(
+      req,
+      context,
+      status,
+      bytes,
+      startedAt,
+      aborted ? 'aborted' : undefined,
+      true,
+      environ,
+    );
   };
   const target = {
     get closed() {

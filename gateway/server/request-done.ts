@@ -1,14 +1,13 @@
 /**
  * The end of a request, on every path (uwsgi fast and regular, HTTP, upgrades, refusals): one
- * request log line and one count. The server writes request lines only here; a worker with
- * --log-format or --log-req-encoder writes its own from the request tracker instead, and then
- * turns these off (disable-logging on the server's logger).
+ * request log line and one count. The line's text is made in logging/request-line.ts, in the
+ * format the options chose (the context's `requestLine`, the default line when absent); it is not
+ * built at all when request lines are off.
  */
-import { requestLine } from '../logging/logger.js';
+import { type Outcome, plainRequestLine } from '../logging/request-line.js';
 import type { ConnectionContext } from './uwsgi-connection.js';
 
-/** How a request ended, when not simply answered. */
-export type Outcome = 'aborted' | 'client gone' | undefined;
+export type { Outcome };
 
 export function requestDone(
   context: ConnectionContext,
@@ -21,11 +20,13 @@ export function requestDone(
   outcome?: Outcome,
   /** False for a request refused before the app ran (a protocol or limit error). */
   counted = true,
+  /** The request's environ, for --log-format's variables (absent when refused before it). */
+  environ?: Record<string, unknown>,
 ): void {
   const { log } = context;
   if (log.requests !== false) {
-    const shown = outcome ? `${status} (${outcome})` : status;
-    log.request(requestLine(remote, method, uri, shown, bytes, startedAt));
+    const line = context.requestLine ?? plainRequestLine;
+    log.request(line(remote, method, uri, status, bytes, startedAt, outcome, environ));
   }
   if (counted) context.onRequestDone?.(status);
 }

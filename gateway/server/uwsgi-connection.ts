@@ -11,12 +11,14 @@ import {
   type AppResponse,
   createErrors,
   createInput,
+  type Environ,
   errorResponse,
   runApp,
   type TsgiError,
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { RequestLineFormat } from '../logging/request-line.js';
 import {
   createKeyInterner,
   decodeVars,
@@ -45,6 +47,8 @@ export interface ConnectionContext {
   readonly app: App;
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
+  /** The request log line's format (logging/request-line.ts); the default line when absent. */
+  readonly requestLine?: RequestLineFormat;
   readonly signals: UwsgiSignalRegistry;
   /** Called after each HTTP request (not ping/echo/signal), e.g. for a worker's request count. */
   readonly onRequestDone?: (status: number) => void;
@@ -169,12 +173,19 @@ export function handleUwsgiConnection(
 export function respondOnSocket(
   socket: Socket,
   context: ConnectionContext,
-  request: { response: AppResponse; method: string; uri: string; remote: string | undefined },
+  request: {
+    response: AppResponse;
+    method: string;
+    uri: string;
+    remote: string | undefined;
+    environ: Environ;
+  },
   startedAt: number,
 ): void {
   const connection = new UwsgiConnection(socket, context, startedAt);
   connection.phase = Phase.Request;
-  void connection.respondLater(request.response, request.method, request.uri, request.remote);
+  const { response, method, uri, remote, environ } = request;
+  void connection.respondLater(response, method, uri, remote, environ);
 }
 
 class UwsgiConnection implements ResponseTarget {
@@ -361,6 +372,7 @@ class UwsgiConnection implements ResponseTarget {
         ),
         environ.REQUEST_METHOD,
         environ.REQUEST_URI as string | undefined,
+        environ,
       );
       return;
     }
@@ -372,6 +384,7 @@ class UwsgiConnection implements ResponseTarget {
           environ.REQUEST_METHOD,
           (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
           environ.REMOTE_ADDR,
+          environ,
         ),
       (error) =>
         this.respond(
@@ -379,21 +392,28 @@ class UwsgiConnection implements ResponseTarget {
           environ.REQUEST_METHOD,
           (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
           environ.REMOTE_ADDR,
+          environ,
         ),
     );
   }
 
-  respond(response: AppResponse, method: string, uri: string, remote: string | undefined): void {
+  respond(
+    response: AppResponse,
+    method: string,
+    uri: string,
+    remote: string | undefined,
+    environ: Environ,
+  ): void {
     if (!this.closed) {
       // The usual case (a body known whole): written and closed in this turn, no promise hops.
       const whole = writeWhole(this, response, method === 'HEAD');
       if (whole) {
         void response.close();
-        this.responded(whole, method, uri, remote);
+        this.responded(whole, method, uri, remote, environ);
         return;
       }
     }
-    void this.respondLater(response, method, uri, remote);
+    void this.respondLater(response, method, uri, remote, environ);
   }
 
   async respondLater(
@@ -401,6 +421,7 @@ class UwsgiConnection implements ResponseTarget {
     method: string,
     uri: string,
     remote: string | undefined,
+    environ: Environ,
   ): Promise<void> {
     const { log } = this.context;
     if (this.closed) {
@@ -414,6 +435,8 @@ class UwsgiConnection implements ResponseTarget {
         0,
         this.startedAt,
         'client gone',
+        true,
+        environ,
       );
       return;
     }
@@ -422,10 +445,17 @@ class UwsgiConnection implements ResponseTarget {
       method,
       uri,
       remote,
+      environ,
     );
   }
 
-  responded(outcome: WriteOutcome, method: string, uri: string, remote: string | undefined): void {
+  responded(
+    outcome: WriteOutcome,
+    method: string,
+    uri: string,
+    remote: string | undefined,
+    environ: Environ,
+  ): void {
     const { status, bytes, ok } = outcome;
     requestDone(
       this.context,
@@ -436,13 +466,15 @@ class UwsgiConnection implements ResponseTarget {
       bytes,
       this.startedAt,
       ok ? undefined : 'aborted',
+      true,
+      environ,
     );
     if (outcome.ok) this.finish();
     else this.socket.destroy();
   }
 
   /** Answers a protocol or limit error with its HTTP status (400/408/413/431) and a log line. */
-  refuse(error: TsgiError, method = '-', uri = '-'): void {
+  refuse(error: TsgiError, method = '-', uri = '-', environ?: Environ): void {
     const { log } = this.context;
     log.warn(error.message);
     this.reader = undefined;
@@ -465,6 +497,7 @@ class UwsgiConnection implements ResponseTarget {
         this.startedAt,
         undefined,
         false,
+        environ,
       );
       this.finish();
     });

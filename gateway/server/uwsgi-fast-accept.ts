@@ -27,7 +27,7 @@ import {
   socketForHandle,
   type WriteReq,
 } from './node-internals.js';
-import { requestDone } from './request-done.js';
+import { type Outcome, requestDone } from './request-done.js';
 import {
   type ConnectionContext,
   handleUwsgiConnection,
@@ -252,28 +252,42 @@ class FastConnection implements ResponseTarget {
     const uri = (environ.REQUEST_URI as string | undefined) ?? environ.PATH_INFO;
     const remote = environ.REMOTE_ADDR;
     runApp(context.app, environ).then(
-      (response) => this.respond({ response, method, uri, remote }),
-      (error) => this.respond({ response: errorResponse(error), method, uri, remote }),
+      (response) => this.respond({ response, method, uri, remote, environ }),
+      (error) => this.respond({ response: errorResponse(error), method, uri, remote, environ }),
     );
   }
 
   respond(request: Parameters<typeof respondOnSocket>[2]): void {
-    const { context } = this.shared;
-    const { response, method, uri, remote } = request;
+    const { response, method, uri, remote, environ } = request;
+    let { status } = response;
+    let bytes = 0;
+    let outcome: Outcome;
     if (this.closed) {
-      void response.close();
-      requestDone(context, remote, method, uri, response.status, 0, this.startedAt, 'client gone');
-      return;
-    }
-    const whole = writeWhole(this, response, method === 'HEAD');
-    if (!whole) {
-      // Streamed: the regular writer, with backpressure and socket-timeout on writes.
-      const socket = this.upgrade();
-      if (socket) respondOnSocket(socket, this.shared.context, request, this.startedAt);
-      return;
+      outcome = 'client gone';
+    } else {
+      const whole = writeWhole(this, response, method === 'HEAD');
+      if (!whole) {
+        // Streamed: the regular writer, with backpressure and socket-timeout on writes.
+        const socket = this.upgrade();
+        if (socket) respondOnSocket(socket, this.shared.context, request, this.startedAt);
+        return;
+      }
+      ({ status, bytes } = whole);
     }
     void response.close();
-    requestDone(context, remote, method, uri, whole.status, whole.bytes, this.startedAt);
+    const { context } = this.shared;
+    requestDone(
+      context,
+      remote,
+      method,
+      uri,
+      status,
+      bytes,
+      this.startedAt,
+      outcome,
+      true,
+      environ,
+    );
   }
 
   // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).

@@ -8,8 +8,8 @@ import { loadApp } from '../app/load-app.js';
 import { BackgroundWork } from '../extensions/background-work.js';
 import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
-import { compileLogFormat, DEFAULT_JSON_LOG_FORMAT, memoryPrefix } from '../logging/log-format.js';
-import { createLogger, requestLine } from '../logging/logger.js';
+import { createLogger } from '../logging/logger.js';
+import { requestLineFormat } from '../logging/request-line.js';
 import type { Listener, ListenerSpec } from '../server/listeners.js';
 import { listenerSpecs } from '../server/listeners.js';
 import { probeFastTransport } from '../server/node-internals.js';
@@ -87,10 +87,6 @@ async function main(): Promise<number> {
   const { config } = boot;
   const startedAt = Date.now();
   const log = createLogger({ disableLogging: true });
-  const requestLog = createLogger({
-    disableLogging: config.disableLogging,
-    bareRequests: config.logReqEncoder === 'json',
-  });
 
   let app: Awaited<ReturnType<typeof loadApp>>;
   let hooks: Awaited<ReturnType<typeof loadHooks>>;
@@ -105,14 +101,7 @@ async function main(): Promise<number> {
     return WORKER_EXIT.APP_LOAD;
   }
 
-  const json = config.logReqEncoder === 'json';
-  const custom = config.logFormat !== null || config.memoryReport || json;
-  const options = resolveServerOptions({
-    ...serverOptionsFromConfig(config),
-    multiprocess: true,
-    // The gateway's own request line, unless the format needs fields only the worker has.
-    disableLogging: config.disableLogging || custom,
-  });
+  const options = resolveServerOptions({ ...serverOptionsFromConfig(config), multiprocess: true });
   const tracker = new RequestTracker();
   const background = new BackgroundWork(log);
   const supervised = postBuffering(
@@ -144,11 +133,15 @@ async function main(): Promise<number> {
     return WORKER_EXIT.BOOT;
   }
   const websockets = new WebSocketRegistry();
-  const connectionLog = createLogger({ disableLogging: options.disableLogging });
+  const connectionLog = createLogger({
+    disableLogging: options.disableLogging,
+    bareRequests: config.logReqEncoder === 'json',
+  });
   const serving: Serving = serveListeners(listeners, {
     app: supervised,
     options,
     log: connectionLog,
+    requestLine: requestLineFormat({ ...config, wid: boot.id }),
     signals: uwsgiSignals,
     upgrade: websocketUpgrade(
       websocketSettings(serverOptionsFromConfig(config), connectionLog.warn),
@@ -212,36 +205,7 @@ async function main(): Promise<number> {
     if (reason) retire(reason);
   };
 
-  const template = config.logFormat ?? (json ? DEFAULT_JSON_LOG_FORMAT : null);
-  const format = template !== null ? compileLogFormat(template, { json }) : null;
-  tracker.onEnd = ({ record, ms }) => {
-    if (custom && !config.disableLogging) {
-      const mem = config.memoryReport || format ? readMemory() : { rss: 0, vsz: 0 };
-      const line = format
-        ? format({
-            environ: record.environ,
-            status: record.status,
-            size: record.bytes,
-            ms,
-            pid: process.pid,
-            wid: boot.id,
-            rss: mem.rss,
-            vsz: mem.vsz,
-            since: record.since,
-          })
-        : requestLine(
-            record.environ.REMOTE_ADDR as string | undefined,
-            record.method,
-            record.uri,
-            record.status,
-            record.bytes,
-            record.startedAt,
-          );
-      // A JSON line stays one object: the memory figures are %(rss)/%(vsz) there.
-      requestLog.request(
-        config.memoryReport && !json ? memoryPrefix(mem.rss, mem.vsz) + line : line,
-      );
-    }
+  tracker.onEnd = () => {
     if (limits.maxRequests > 0 && tracker.requests >= limits.maxRequests) check(0, 0);
   };
 

@@ -1,7 +1,8 @@
 /**
  * --log-req-encoder json: every request line is a JSON object that parses, whatever a hostile
  * client puts in its path, headers or uwsgi vars (quotes, backslashes, CR/LF, control and
- * latin-1 bytes); the plain format is unchanged when the option is not given.
+ * latin-1 bytes), a request refused for a limit included; the plain format is unchanged when the
+ * option is not given.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -46,6 +47,8 @@ describe('--log-req-encoder json', () => {
         `127.0.0.1:${uwsgi}`,
         '--log-req-encoder',
         'json',
+        '--limit-post',
+        '1000',
         'test/gateway/fixtures/app.ts',
       ],
       { workers: 1 },
@@ -77,5 +80,17 @@ describe('--log-req-encoder json', () => {
     assert.ok(uris.includes('/crlf\r\n{"forged":true}'), uris.join(' | '));
     // No line of the log was forged by the CR/LF in a value.
     assert.ok(!master.lines.some((l) => l.startsWith('{"forged"') || l.startsWith('{"x"')));
+  });
+
+  it('a request refused for a limit is a JSON line too', async () => {
+    await rawRequest(
+      { host: '127.0.0.1', port: uwsgi },
+      uwsgiGet('/too-big', [['CONTENT_LENGTH', '5000']]),
+      { halfClose: true, timeoutMs: 5000 },
+    );
+    const line = await master.waitForLine(/^\{.*"uri":"\/too-big"/);
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(parsed.status, 413);
+    assert.equal(parsed.method, 'GET');
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * gateway/logging/request-line: the one place a finished request becomes its log line. The default
+ * line keeps its exact shape; --log-format, --log-req-encoder json and --memory-report are chosen
+ * once, and a request refused before its environ existed still gets a line in the template.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { usesMemory } from '../../../gateway/logging/log-format.js';
+import { plainRequestLine, requestLineFormat } from '../../../gateway/logging/request-line.js';
+
+const ENVIRON = {
+  REQUEST_METHOD: 'POST',
+  REQUEST_URI: '/a?b=1',
+  SERVER_PROTOCOL: 'HTTP/1.1',
+  REMOTE_ADDR: '10.0.0.1',
+  HTTP_USER_AGENT: 'curl/8',
+  HTTP_X_ID: 'abc',
+};
+const plain = { logFormat: null, logReqEncoder: 'plain', memoryReport: false, wid: 3 } as const;
+const MEMORY = /^\{address space usage: \d+ bytes\/\d+MB\} \{rss usage: \d+ bytes\/\d+MB\} /;
+
+describe('gateway/logging/request-line', () => {
+  it('the default line: addr, method, uri, status, bytes, time', () => {
+    const started = performance.now();
+    assert.match(
+      plainRequestLine('127.0.0.1', 'GET', '/x?y', 200, 12, started, undefined, undefined),
+      /^127\.0\.0\.1 GET \/x\?y => 200 12 bytes in \d+\.\d\d ms$/,
+    );
+    assert.match(
+      plainRequestLine(undefined, 'GET', '/d', 200, 5, started, 'aborted', ENVIRON),
+      /^- GET \/d => 200 \(aborted\) 5 bytes in \d+\.\d\d ms$/,
+    );
+    assert.equal(requestLineFormat(plain), plainRequestLine);
+  });
+
+  it('--memory-report puts the memory before the default line', () => {
+    const line = requestLineFormat({ ...plain, memoryReport: true });
+    const text = line('::1', 'GET', '/', 404, 0, performance.now(), 'client gone', undefined);
+    assert.match(text, MEMORY);
+    assert.match(text.replace(MEMORY, ''), /^::1 GET \/ => 404 \(client gone\) 0 bytes in /);
+  });
+
+  it('--log-format fills the template from the environ and the outcome', () => {
+    const line = requestLineFormat({
+      ...plain,
+      logFormat:
+        '%(addr) "%(method) %(uri) %(proto)" %(status) %(size) wid=%(wid) id=%(var.HTTP_X_ID)',
+    });
+    assert.equal(
+      line('9.9.9.9', 'POST', '/a?b=1', 201, 42, performance.now(), undefined, ENVIRON),
+      '10.0.0.1 "POST /a?b=1 HTTP/1.1" 201 42 wid=3 id=abc',
+    );
+  });
+
+  it('a request refused before its environ: the template from what the server knows', () => {
+    const line = requestLineFormat({
+      ...plain,
+      logFormat: '%(addr) %(method) %(uri) %(status) %(uagent)',
+    });
+    assert.equal(
+      line(undefined, '-', '-', 400, 11, performance.now(), undefined, undefined),
+      '- - - 400 -',
+    );
+    assert.equal(
+      line('10.0.0.2', 'GET', '/big', 413, 0, performance.now(), undefined, undefined),
+      '10.0.0.2 GET /big 413 -',
+    );
+  });
+
+  it('%(time) and %(msecs): the wall-clock start and the duration', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, 30));
+    const line = requestLineFormat({ ...plain, logFormat: '%(time) %(msecs)' });
+    const [time, msecs] = line('-', 'GET', '/', 200, 0, started, undefined, ENVIRON).split(' ');
+    assert.ok(Number(time) >= before && Number(time) <= before + 1, time);
+    assert.ok(Number(msecs) >= 25, msecs);
+  });
+
+  it('json: one object that parses, no memory prefix, status and size as numbers', () => {
+    const line = requestLineFormat({ ...plain, logReqEncoder: 'json', memoryReport: true });
+    const text = line('-', 'GET', '/', 413, 0, performance.now(), 'aborted', {
+      ...ENVIRON,
+      REQUEST_URI: '/q"\r\n{',
+    });
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(parsed.status, 413);
+    assert.equal(parsed.size, 0);
+    assert.equal(parsed.uri, '/q"\r\n{');
+    assert.equal(parsed.wid, 3);
+  });
+
+  it('an unknown variable is ERR_LOG_FORMAT, at start-up', () => {
+    assert.throws(() => requestLineFormat({ ...plain, logFormat: '%(nope)' }), /ERR_LOG_FORMAT/);
+  });
+
+  it('memory is read only when the line shows it', () => {
+    assert.equal(usesMemory('%(addr) %(rssM)'), true);
+    assert.equal(usesMemory('%(vsz)'), true);
+    assert.equal(usesMemory('%(addr) %(var.rss) rss'), false);
+  });
+});
