@@ -96,6 +96,16 @@ export const GATEWAY_ERRORS = {
     message: 'the absolute-form request target is not an http(s) URI with a host',
     fix: 'Send `GET /path HTTP/1.1` with a Host header, or `GET http://host/path HTTP/1.1`.',
   },
+  ERR_HTTP_MALFORMED: {
+    status: 400,
+    message: 'the request is not valid HTTP/1.1 (request line, header syntax or body framing)',
+    fix: 'The client or proxy sent bytes a strict HTTP/1.1 parser refuses (e.g. a bare LF, obs-fold, two Content-Length headers).',
+  },
+  ERR_HTTP_HEAD_TOO_LARGE: {
+    status: 431,
+    message: 'the request line and headers are larger than buffer-size',
+    fix: 'Raise --buffer-size, or send smaller headers/cookies.',
+  },
   ERR_GATEWAY_WRITE_TIMEOUT: {
     message: 'the peer did not accept response bytes within socket-timeout; connection closed',
     fix: 'Raise --socket-timeout, or check the proxy in front of the gateway.',
