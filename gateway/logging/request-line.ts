@@ -8,7 +8,6 @@
  * - --memory-report: uWSGI's memory prefix before a plain or templated line (a JSON line keeps
  *   one object and carries %(rss)/%(vsz) instead).
  */
-import { readMemory } from '../stats/proc.js';
 import {
   compileLogFormat,
   DEFAULT_JSON_LOG_FORMAT,
@@ -46,6 +45,8 @@ export interface RequestLineSettings {
   readonly memoryReport: boolean;
   /** %(wid): the worker's id (1-based under a master). */
   readonly wid: number;
+  /** The process memory in bytes (stats/proc.ts reads it from /proc): --memory-report, %(rss). */
+  readonly readMemory: () => { rss: number; vsz: number };
 }
 
 /** The default line, as uWSGI-like as a one-liner gets. */
@@ -70,6 +71,7 @@ export function requestLineFormat(settings: RequestLineSettings): RequestLineFor
   const json = settings.logReqEncoder === 'json';
   const template = settings.logFormat ?? (json ? DEFAULT_JSON_LOG_FORMAT : null);
   const prefixed = settings.memoryReport && !json;
+  const { readMemory, wid } = settings;
   if (template === null) {
     if (!prefixed) return plainRequestLine;
     return (...request) => {
@@ -80,7 +82,6 @@ export function requestLineFormat(settings: RequestLineSettings): RequestLineFor
   const format = compileLogFormat(template, { json });
   // /proc is read only when the line shows memory.
   const memory = settings.memoryReport || usesMemory(template);
-  const { wid } = settings;
   return (remote, method, uri, status, bytes, startedAt, _outcome, environ) => {
     const ms = performance.now() - startedAt;
     const { rss, vsz } = memory ? readMemory() : NO_MEMORY;

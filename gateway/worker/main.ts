@@ -141,7 +141,7 @@ async function main(): Promise<number> {
     app: supervised,
     options,
     log: connectionLog,
-    requestLine: requestLineFormat({ ...config, wid: boot.id }),
+    requestLine: requestLineFormat({ ...config, wid: boot.id, readMemory }),
     signals: uwsgiSignals,
     upgrade: websocketUpgrade(
       websocketSettings(serverOptionsFromConfig(config), connectionLog.warn),

@@ -16,7 +16,18 @@ const ENVIRON = {
   HTTP_USER_AGENT: 'curl/8',
   HTTP_X_ID: 'abc',
 };
-const plain = { logFormat: null, logReqEncoder: 'plain', memoryReport: false, wid: 3 } as const;
+let memoryReads = 0;
+const readMemory = () => {
+  memoryReads++;
+  return { rss: 3 * 1048576, vsz: 9 * 1048576 };
+};
+const plain = {
+  logFormat: null,
+  logReqEncoder: 'plain',
+  memoryReport: false,
+  wid: 3,
+  readMemory,
+} as const;
 const MEMORY = /^\{address space usage: \d+ bytes\/\d+MB\} \{rss usage: \d+ bytes\/\d+MB\} /;
 
 describe('gateway/logging/request-line', () => {
@@ -36,7 +47,10 @@ describe('gateway/logging/request-line', () => {
   it('--memory-report puts the memory before the default line', () => {
     const line = requestLineFormat({ ...plain, memoryReport: true });
     const text = line('::1', 'GET', '/', 404, 0, performance.now(), 'client gone', undefined);
-    assert.match(text, MEMORY);
+    assert.match(
+      text,
+      /^\{address space usage: 9437184 bytes\/9MB\} \{rss usage: 3145728 bytes\/3MB\} /,
+    );
     assert.match(text.replace(MEMORY, ''), /^::1 GET \/ => 404 \(client gone\) 0 bytes in /);
   });
 
@@ -95,6 +109,15 @@ describe('gateway/logging/request-line', () => {
   });
 
   it('memory is read only when the line shows it', () => {
+    const now = performance.now();
+    for (const [logFormat, reads] of [
+      ['%(addr) %(status)', 0],
+      ['%(rssM)', 1],
+    ] as const) {
+      memoryReads = 0;
+      requestLineFormat({ ...plain, logFormat })('-', 'GET', '/', 200, 0, now, undefined, ENVIRON);
+      assert.equal(memoryReads, reads, logFormat);
+    }
     assert.equal(usesMemory('%(addr) %(rssM)'), true);
     assert.equal(usesMemory('%(vsz)'), true);
     assert.equal(usesMemory('%(addr) %(var.rss) rss'), false);
