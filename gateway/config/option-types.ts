@@ -161,10 +161,21 @@ export const formatMode = (mode: number): string => mode.toString(8).padStart(3,
 type Num = { readonly default?: number; readonly min?: number; readonly max?: number };
 
 export function string(
-  info: OptionInfo & { readonly default?: string | null },
+  info: OptionInfo & {
+    readonly default?: string | null;
+    /** Throws a ValueError when the text is not valid for this option. */
+    readonly check?: (value: string) => void;
+  },
 ): OptionSpec<string | null> {
-  const { default: def = null, ...rest } = info;
-  return finish(rest, { kind: 'string', default: def, parse: parseText, multiple: false }, 'VALUE');
+  const { default: def = null, check, ...rest } = info;
+  const parse = check
+    ? (raw: string) => {
+        const value = parseText(raw);
+        check(value);
+        return value;
+      }
+    : parseText;
+  return finish(rest, { kind: 'string', default: def, parse, multiple: false }, 'VALUE');
 }
 
 export function int(info: OptionInfo & Num & { readonly auto?: () => number }): OptionSpec<number> {

@@ -8,6 +8,7 @@
  * yet: the loader rejects them by name until the helper who implements one removes the mark.
  */
 import { availableParallelism } from 'node:os';
+import { LOG_FORMAT_VARIABLES, unknownLogVariable } from '../logging/log-format.js';
 import { MAX_DATASIZE } from '../uwsgi/packet.js';
 import {
   boolean,
@@ -25,6 +26,17 @@ import {
   ValueError,
   type ValueOf,
 } from './option-types.js';
+import { suggest } from './suggest.js';
+
+/** --log-format: a typo in a %(name) is a config error here, not a worker that cannot start. */
+function checkLogFormat(value: string): void {
+  const name = unknownLogVariable(value);
+  if (name === undefined) return;
+  const near = suggest(name, LOG_FORMAT_VARIABLES);
+  throw new ValueError(
+    `unknown variable %(${name})${near ? ` (did you mean %(${near})?)` : ''}; the variables are listed under log-format in gateway/OPTIONS.md, and %(var.NAME) reads a request var`,
+  );
+}
 
 /** `ADDR,CERT,KEY` as uWSGI's ssl-socket takes it. */
 function parseSslSocket(raw: string): string {
@@ -520,6 +532,8 @@ export const OPTIONS = {
     meta: 'FORMAT',
     summary:
       "Request log line with uWSGI's %(name) variables: uri method status size msecs addr pid wid proto uagent referer.",
+    description: `Every variable: ${LOG_FORMAT_VARIABLES.map((v) => `%(${v})`).join(' ')}, and %(var.NAME) for any request var (REMOTE_ADDR, HTTP_X_REQUEST_ID...). A value that is missing or empty is \`-\`. The line is made in one place for every request, refused ones included (docs/logging.md).`,
+    check: checkLogFormat,
     uwsgi: 'log-format',
     reload: 'hup',
     impliesMaster: true,

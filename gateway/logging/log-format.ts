@@ -86,6 +86,22 @@ function jsonEscape(value: string): string {
   );
 }
 
+const VARIABLE = /%\(([^)]*)\)/g;
+
+/** The getter of %(name): own keys only (`%(constructor)` is no variable). */
+function variable(name: string): Getter | undefined {
+  if (name.startsWith('var.')) return env(name.slice(4));
+  return Object.hasOwn(VARIABLES, name) ? VARIABLES[name] : undefined;
+}
+
+/** The first %(name) of a template that is neither a variable above nor %(var.NAME). */
+export function unknownLogVariable(format: string): string | undefined {
+  for (const m of format.matchAll(VARIABLE)) {
+    if (!variable(m[1] ?? '')) return m[1] ?? '';
+  }
+  return undefined;
+}
+
 /**
  * Compiles a template; throws ERR_LOG_FORMAT naming the first unknown variable. With `json`,
  * every value is JSON-escaped, so a template that is a JSON object gives a line that parses
@@ -96,12 +112,11 @@ export function compileLogFormat(
   options: { json?: boolean } = {},
 ): (fields: LogFields) => string {
   const parts: Array<string | Getter> = [];
-  const re = /%\(([^)]*)\)/g;
   let last = 0;
-  for (let m = re.exec(format); m; m = re.exec(format)) {
+  for (const m of format.matchAll(VARIABLE)) {
     if (m.index > last) parts.push(format.slice(last, m.index));
     const name = m[1] ?? '';
-    const getter = name.startsWith('var.') ? env(name.slice(4)) : VARIABLES[name];
+    const getter = variable(name);
     if (!getter) throw loggingError('ERR_LOG_FORMAT', `%(${name}) in ${JSON.stringify(format)}`);
     parts.push(options.json ? (f) => jsonEscape(getter(f)) : getter);
     last = m.index + m[0].length;

@@ -211,6 +211,22 @@ describe('gateway/config/load', () => {
       );
   });
 
+  it('a log-format %(variable) typo is a config error naming the key and the nearest variable', () => {
+    const dir = tempFiles({ 'u.ini': '[uwsgi]\nlog-format = %(addr) %(rsz) %(var.HTTP_X_ID)\n' });
+    const [error] = errorsOf(() => load(['--ini', 'u.ini'], {}, dir));
+    assert.equal(error?.code, 'ERR_CONFIG_INVALID_VALUE');
+    assert.match(
+      error?.message ?? '',
+      /log-format = .* from u\.ini.*%\(rsz\) \(did you mean %\(rss\)\?\)/,
+    );
+    // Inherited object keys are no variables either.
+    assert.throws(
+      () => load(['--log-format', '%(constructor)']),
+      /unknown variable %\(constructor\)/,
+    );
+    assert.equal(load(['--log-format', '%(rssM) %(var.X)']).config.logFormat, '%(rssM) %(var.X)');
+  });
+
   it('throws one coded error alone, several as ERR_CONFIG_INVALID listing each', () => {
     assert.throws(() => load(['--listen', 'x']), { code: 'ERR_CONFIG_INVALID_VALUE' });
     assert.throws(
