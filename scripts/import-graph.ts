@@ -35,7 +35,7 @@ export const LAYERS: ReadonlyArray<{ name: string; units: readonly string[]; pee
     name: 'gateway app loading and extensions',
     units: ['gateway/app', 'gateway/extensions'],
   },
-  { name: 'gateway request serving', units: ['gateway/server'] },
+  { name: 'gateway request serving', units: ['gateway/server', 'gateway/http'] },
   { name: 'gateway stats', units: ['gateway/stats'] },
   { name: 'gateway worker', units: ['gateway/worker'] },
   { name: 'gateway master', units: ['gateway/master'] },
