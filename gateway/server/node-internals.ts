@@ -13,6 +13,7 @@
  * tick, out of any try/catch. The one call is therefore made with process.noDeprecation set
  * (a documented, writable flag), so neither flag prints or throws for it.
  */
+import { readSync } from 'node:fs';
 import { type Server, Socket } from 'node:net';
 
 export interface StreamHandle {
@@ -23,6 +24,8 @@ export interface StreamHandle {
   /** Bytes libuv still holds for writing. */
   readonly writeQueueSize?: number;
   close(callback?: () => void): void;
+  /** The file descriptor (-1 or absent where there is none, e.g. on Windows). */
+  readonly fd?: number;
 }
 
 export interface WriteReq {
@@ -175,4 +178,70 @@ export function socketForHandle(handle: StreamHandle, server: Server): Socket {
 export function unsentBytes(socket: Socket): number {
   const handle = (socket as { _handle?: { writeQueueSize?: number } | null })._handle;
   return socket.writableLength + (handle?.writeQueueSize ?? 0);
+}
+
+/** Frozen intrinsics make it read-only; then the EAGAIN of readNow keeps its stack trace. */
+const stackLimitWritable =
+  Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
+
+/**
+ * Reads what the peer has sent already, on a handle that is not reading yet. nginx writes its
+ * uwsgi packet right after connecting, so it is usually there when the connection is accepted,
+ * as uWSGI relies on (accept, then read). Read this way, a connection needs no epoll
+ * registration, no read callback and no fresh buffer from Node. Returns the byte count, 0 at end
+ * of stream, or -1 when nothing is there yet (EAGAIN) or the read failed: the caller then starts
+ * reading as usual, and libuv reports a real error again.
+ */
+export function readNow(handle: StreamHandle, buffer: Uint8Array): number {
+  const fd = handle.fd;
+  if (typeof fd !== 'number' || fd < 0) return -1;
+  const limit = Error.stackTraceLimit;
+  // EAGAIN throws: an error thrown away at once needs no stack trace (a third of its cost).
+  if (stackLimitWritable) Error.stackTraceLimit = 0;
+  try {
+    return readSync(fd, buffer, 0, buffer.length, null);
+  } catch {
+    return -1;
+  } finally {
+    if (stackLimitWritable) Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * A WriteWrap a write did not keep: libuv only takes one over when it queues bytes, so one that
+ * served a write the kernel took whole (the usual small response) serves the next one too.
+ */
+let spareWriteReq: WriteReq | undefined;
+
+/** What writeOut did: all bytes went out now, libuv queued some (oncomplete follows), or failed. */
+export enum WriteResult {
+  Done = 0,
+  Queued = 1,
+  Failed = -1,
+}
+
+/**
+ * Writes `bytes` on a stream handle as net.Socket does: libuv tries the write at once and queues
+ * what the kernel did not take, keeping `bytes` until `oncomplete` (called with `this` = the
+ * request, whose `handle` is this one).
+ */
+export function writeOut(
+  sw: StreamWrapBinding,
+  handle: StreamHandle,
+  bytes: Uint8Array,
+  oncomplete: WriteReq['oncomplete'],
+): WriteResult {
+  const req = spareWriteReq ?? new sw.WriteWrap();
+  spareWriteReq = undefined;
+  req.handle = handle;
+  req.oncomplete = oncomplete;
+  req.async = false;
+  if (handle.writeBuffer(req, bytes) !== 0) return WriteResult.Failed;
+  if (sw.streamBaseState[sw.kLastWriteWasAsync]) {
+    req.buffer = bytes; // kept alive until oncomplete
+    req.async = true;
+    return WriteResult.Queued;
+  }
+  spareWriteReq = req;
+  return WriteResult.Done;
 }

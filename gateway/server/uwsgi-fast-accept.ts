@@ -20,12 +20,15 @@ import { PacketReader } from '../uwsgi/index.js';
 import {
   acceptHooks,
   probeFastTransport,
+  readNow,
   type ServerInternals,
   type StreamHandle,
   type StreamWrapBinding,
   serverInternals,
   socketForHandle,
   type WriteReq,
+  WriteResult,
+  writeOut,
 } from './node-internals.js';
 import { type Outcome, requestDone } from './request-done.js';
 import {
@@ -41,6 +44,8 @@ const FAST = Symbol('tsgi.fastConnection');
 type FastHandle = StreamHandle & { [FAST]?: FastConnection };
 /** libuv's end-of-stream read status. */
 const UV_EOF = -4095;
+/** As much as libuv reads at once; a packet with a larger body is read on through libuv. */
+const READ_BUFFER_SIZE = 65536;
 /** Hands an upgraded socket to the listener's bookkeeping (tracking for close, no-delay). */
 export type AdoptSocket = (socket: Socket) => void;
 
@@ -64,7 +69,16 @@ export function installFastAccept(
   if (!sw || !internals || !hooks) return undefined;
   const regular = hooks.regular;
   const live = new Set<FastConnection>();
-  const shared: Shared = { sw, server, internals, context, adopt, live, sweeper: undefined };
+  const shared: Shared = {
+    sw,
+    server,
+    internals,
+    context,
+    adopt,
+    live,
+    sweeper: undefined,
+    readBuffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
+  };
   hooks.route = function onFastConnection(status, handle) {
     if (
       status !== 0 ||
@@ -79,7 +93,11 @@ export function installFastAccept(
       return;
     }
     const connection = new FastConnection(handle, shared);
-    if (handle.readStart() !== 0) connection.upgrade();
+    // Usually nginx's packet is there already: served now, the handle never reads through libuv.
+    const n = readNow(handle, shared.readBuffer);
+    if (n > 0) connection.onBytes(shared.readBuffer.subarray(0, n), true);
+    else if (n === 0) connection.closeHandle(); // closed before sending a byte
+    if (connection.phase !== Phase.Gone && handle.readStart() !== 0) connection.upgrade();
   };
   return {
     destroyAll() {
@@ -97,6 +115,8 @@ interface Shared {
   live: Set<FastConnection>;
   /** One timer for every fast connection waiting for its first bytes (not one per socket). */
   sweeper: NodeJS.Timeout | undefined;
+  /** Where a connection's first bytes are read at accept (decoded or copied before the next). */
+  readBuffer: Buffer;
 }
 
 function startSweeper(shared: Shared): void {
@@ -167,6 +187,8 @@ class FastConnection implements ResponseTarget {
   closed = false;
   /** Bytes read while deciding (replayed if the connection is upgraded). */
   chunks: Buffer[] | undefined;
+  /** chunks[0] is still the shared read buffer's. */
+  borrowed = false;
   acceptedAt = 0;
   startedAt = 0;
   /** libuv's queue after an async write (0: none pending), and when it last shrank. */
@@ -206,7 +228,11 @@ class FastConnection implements ResponseTarget {
       else this.closeHandle();
       return;
     }
-    const chunk = Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread);
+    this.onBytes(Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread));
+  }
+
+  /** `borrowed`: a view of the shared read buffer, copied if the bytes are kept. */
+  onBytes(chunk: Buffer, borrowed = false): void {
     if (this.phase !== Phase.Head) return; // Bytes past a body-less request: peer garbage.
     if (this.chunks) {
       this.chunks.push(chunk);
@@ -214,7 +240,9 @@ class FastConnection implements ResponseTarget {
       return;
     }
     this.chunks = [chunk];
+    this.borrowed = borrowed;
     this.start(chunk);
+    this.borrowed = false;
   }
 
   /** The first read: serve it here if it is a whole body-less HTTP request, else upgrade. */
@@ -292,20 +320,14 @@ class FastConnection implements ResponseTarget {
 
   // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).
   write(bytes: Uint8Array): boolean {
-    const { sw } = this.shared;
-    const req = new sw.WriteWrap();
-    req.handle = this.handle;
-    req.oncomplete = onFastWritten;
-    req.async = false;
-    const error = this.handle.writeBuffer(req, bytes);
-    if (error !== 0) {
+    const result = writeOut(this.shared.sw, this.handle, bytes, onFastWritten);
+    if (result === WriteResult.Failed) {
       this.closeHandle();
       return false;
     }
-    if (sw.streamBaseState[sw.kLastWriteWasAsync]) {
-      req.buffer = bytes; // kept alive until oncomplete, which closes
-      req.async = true;
-      // The peer reads slowly or not at all: the sweeper holds it to socket-timeout.
+    if (result === WriteResult.Queued) {
+      // oncomplete closes. The peer reads slowly or not at all: the sweeper holds it to
+      // socket-timeout.
       this.writeQueued = this.handle.writeQueueSize ?? bytes.length;
       this.writeProgressAt = Date.now();
       startSweeper(this.shared);
@@ -344,6 +366,8 @@ class FastConnection implements ResponseTarget {
   upgrade(): Socket | undefined {
     if (this.phase === Phase.Gone) return undefined;
     const replaying = this.phase === Phase.Head;
+    if (this.borrowed && this.chunks) this.chunks[0] = Buffer.from(this.chunks[0]!);
+    this.borrowed = false;
     this.phase = Phase.Gone;
     this.release();
     const { handle, shared } = this;

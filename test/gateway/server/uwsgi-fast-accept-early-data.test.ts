@@ -1,0 +1,244 @@
+// The fast accept path when the request is there before the connection is accepted, as behind
+// nginx under load: the packet is read at accept (node-internals.ts readNow), without libuv's
+// read machinery. Every kind of first read must be answered as the regular path answers it. The
+// client runs in a child process while this process (the gateway's) holds its event loop, so its
+// bytes wait in the listen backlog.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs, { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { App } from 'tsgi';
+import type { Logger } from '../../../gateway/logging/logger.js';
+import { disableFastTransport } from '../../../gateway/server/node-internals.js';
+import { type Gateway, serve } from '../../../gateway/server/serve.js';
+import { encodePacket } from '../../../gateway/uwsgi/index.js';
+import { parseResponse, type Target } from '../../helpers/uwsgi-client.js';
+
+const logger: Logger = { info() {}, warn() {}, error() {}, request() {} };
+
+const app: App = (environ, start) => {
+  const path = environ.PATH_INFO;
+  if (path === '/no-content') {
+    start('204 No Content', []);
+    return [];
+  }
+  if (path === '/echo') {
+    return (async () => {
+      const body = await environ['wsgi.input'].read();
+      start('200 OK', [['Content-Type', 'application/octet-stream']]);
+      return [body];
+    })();
+  }
+  if (path === '/slow') {
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        resolve(['slow']);
+      }, 50),
+    );
+  }
+  start('200 OK', [['Content-Type', 'text/plain']]);
+  return [`hello ${environ.REQUEST_METHOD} ${path}`];
+};
+
+function packet(method: string, path: string, contentLength = '') {
+  return encodePacket([
+    ['REQUEST_METHOD', method],
+    ['REQUEST_URI', path],
+    ['PATH_INFO', path],
+    ['QUERY_STRING', ''],
+    ['CONTENT_LENGTH', contentLength],
+    ['CONTENT_TYPE', ''],
+    ['SERVER_PROTOCOL', 'HTTP/1.1'],
+    ['SERVER_NAME', 'test.local'],
+    ['SERVER_PORT', '80'],
+    ['REMOTE_ADDR', '127.0.0.1'],
+    ['HTTP_HOST', 'test.local'],
+  ]);
+}
+
+/** Connects once per request, writes it (then half-closes if asked), prints every reply. */
+const CLIENT = `
+const net = require('node:net');
+const fs = require('node:fs');
+const { target, requests, marker } = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
+let written = 0;
+const replies = requests.map((r) => new Promise((resolve) => {
+  const socket = net.connect(target);
+  const chunks = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.on('error', () => {});
+  socket.on('close', () => resolve(Buffer.concat(chunks).toString('hex')));
+  const done = () => { if (++written === requests.length) fs.writeFileSync(marker, ''); };
+  if (r.hex === null) { socket.on('connect', () => { socket.destroy(); done(); }); return; }
+  socket.write(Buffer.from(r.hex, 'hex'), done);
+  if (r.halfClose) socket.end();
+}));
+Promise.all(replies).then((all) => process.stdout.write(JSON.stringify(all)));
+`;
+
+interface EarlyRequest {
+  /** null: connect and close without sending anything. */
+  bytes: Uint8Array | null;
+  halfClose?: boolean;
+}
+
+let markers = 0;
+
+/** Sends every request before this process accepts any of them; resolves with the replies. */
+async function sendBeforeAccept(dir: string, target: Target, requests: EarlyRequest[]) {
+  const marker = join(dir, `written-${markers++}`);
+  const spec = {
+    target,
+    marker,
+    requests: requests.map((r) => ({
+      hex: r.bytes === null ? null : Buffer.from(r.bytes).toString('hex'),
+      halfClose: r.halfClose ?? false,
+    })),
+  };
+  const specFile = `${marker}.json`;
+  writeFileSync(specFile, JSON.stringify(spec));
+  const child = spawn(process.execPath, ['-e', CLIENT, specFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => {
+    out += c;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // Holds the event loop (the gateway's too) until the client has written everything.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(marker) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
+  assert.ok(existsSync(marker), 'the client did not write its requests within 30 s');
+  assert.equal(await exited, 0);
+  return (JSON.parse(out) as string[]).map((hex) => Buffer.from(hex, 'hex'));
+}
+
+describe('gateway/server uwsgi fast accept: a request already there at accept', () => {
+  let dir: string;
+  let fast: Gateway;
+  let regular: Gateway;
+  const targets: Record<'fast' | 'regular', Target[]> = { fast: [], regular: [] };
+  /** What each readSync of the process returned (the reads at accept among them). */
+  const reads: number[] = [];
+  const realReadSync = fs.readSync;
+
+  async function start(name: 'fast' | 'regular'): Promise<Gateway> {
+    const gateway = await serve(app, {
+      socket: [join(dir, `${name}.sock`), '127.0.0.1:0'],
+      socketTimeout: 2,
+      logger,
+    });
+    const [host, port] = gateway.addresses[1]!.address.split(':');
+    targets[name] = [{ path: join(dir, `${name}.sock`) }, { host: host!, port: Number(port) }];
+    return gateway;
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tsgi-early-'));
+    fs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      const n = realReadSync(...args);
+      reads.push(n);
+      return n;
+    }) as typeof fs.readSync;
+    syncBuiltinESMExports();
+    fast = await start('fast');
+    disableFastTransport();
+    try {
+      regular = await start('regular');
+    } finally {
+      disableFastTransport(false);
+    }
+  });
+
+  after(async () => {
+    fs.readSync = realReadSync;
+    syncBuiltinESMExports();
+    await fast?.close({ force: true });
+    await regular?.close({ force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the packet at accept and answers GET, HEAD and 204 as the regular path does', async () => {
+    const requests = [
+      packet('GET', '/hello'),
+      packet('HEAD', '/hello'),
+      packet('GET', '/no-content'),
+    ];
+    for (let i = 0; i < 2; i++) {
+      reads.length = 0;
+      const got = await sendBeforeAccept(
+        dir,
+        targets.fast[i]!,
+        requests.map((bytes) => ({ bytes })),
+      );
+      assert.deepEqual(
+        reads.filter((n) => n > 0).sort(),
+        requests.map((r) => r.length).sort(),
+        'each packet was read at accept, whole',
+      );
+      const expected = await sendBeforeAccept(
+        dir,
+        targets.regular[i]!,
+        requests.map((bytes) => ({ bytes })),
+      );
+      assert.deepEqual(
+        got.map((b) => b.toString('latin1')),
+        expected.map((b) => b.toString('latin1')),
+      );
+      assert.equal(parseResponse(got[0]!).body.toString(), 'hello GET /hello');
+    }
+  });
+
+  it('keeps each of many connections accepted at once apart (one shared read buffer)', async () => {
+    const paths = Array.from({ length: 24 }, (_, i) => `/conn-${i}-${'x'.repeat(i * 7)}`);
+    for (const target of targets.fast) {
+      const got = await sendBeforeAccept(
+        dir,
+        target,
+        paths.map((p) => ({ bytes: packet('GET', p) })),
+      );
+      assert.deepEqual(
+        got.map((b) => parseResponse(b).body.toString()),
+        paths.map((p) => `hello GET ${p}`),
+      );
+    }
+  });
+
+  it('hands a body, a ping and a bad packet read at accept to the regular path, bytes intact', async () => {
+    const small = Buffer.from('0123456789');
+    // Larger than one read at accept: the rest comes through libuv, after the bytes read first.
+    const large = Buffer.alloc(200 * 1024);
+    for (let i = 0; i < large.length; i++) large[i] = (i * 31) & 0xff;
+    for (const target of targets.fast) {
+      // The large one first: the connections read at accept after it reuse the read buffer.
+      const [echoLarge, echoSmall, ping, bad] = await sendBeforeAccept(dir, target, [
+        { bytes: Buffer.concat([packet('POST', '/echo', String(large.length)), large]) },
+        { bytes: Buffer.concat([packet('POST', '/echo', String(small.length)), small]) },
+        { bytes: Uint8Array.of(100, 0, 0, 0) },
+        { bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n') },
+      ]);
+      assert.equal(parseResponse(echoSmall!).body.toString(), '0123456789');
+      assert.ok(parseResponse(echoLarge!).body.equals(large), 'the large body came back intact');
+      assert.deepEqual([...ping!], [0x64, 0x00, 0x00, 0x01]);
+      assert.equal(parseResponse(bad!).status, 400);
+    }
+  });
+
+  it('answers a peer that half-closed before accept, and forgets one that sent nothing', async () => {
+    for (const target of targets.fast) {
+      const [slow, nothing, after] = await sendBeforeAccept(dir, target, [
+        { bytes: packet('GET', '/slow'), halfClose: true },
+        { bytes: null },
+        { bytes: packet('GET', '/after') },
+      ]);
+      assert.equal(parseResponse(slow!).body.toString(), 'slow');
+      assert.equal(nothing!.length, 0);
+      assert.equal(parseResponse(after!).body.toString(), 'hello GET /after');
+    }
+  });
+});
