@@ -187,8 +187,10 @@ function sendError(
   context.log.warn((error as Error).message);
   res.shouldKeepAlive = false;
   res.writeHead(response.status, response.reason, flatHeaders(response));
-  res.end(Buffer.concat(response.chunks as Uint8Array[]));
-  doneHttp(req, context, response.status, 0, startedAt, undefined, false, environ);
+  const body = Buffer.concat(response.chunks as Uint8Array[]);
+  res.end(body);
+  // The body bytes sent, as the uwsgi path logs them for its refusals.
+  doneHttp(req, context, response.status, body.length, startedAt, undefined, false, environ);
 }
 
 function flatHeaders(response: AppResponse): string[] {
@@ -418,6 +420,7 @@ function handleUpgrade(
     const refusal = errorResponse(error);
     context.log.warn((error as Error).message);
     socket.end(`HTTP/1.1 ${refusal.statusLine}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    doneHttp(req, context, refusal.status, 0, startedAt, undefined, false, undefined);
     return;
   }
   environ['wsgi.input'] = createInput(undefined);

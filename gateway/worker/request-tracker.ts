@@ -1,6 +1,7 @@
 /**
  * Per-worker request accounting: what the stats server shows (uWSGI's requests, exceptions,
  * harakiri_count, tx, avg_rt, status) and what recycling and harakiri need (in-flight requests).
+ * It writes no log line: the request line is made in logging/request-line.ts.
  */
 import type { RunningRequest, WorkerCounters } from './ipc.js';
 
@@ -13,7 +14,6 @@ export interface RequestRecord extends RunningRequest {
   /** A non-empty chunk went out: the status line can no longer change. */
   committed: boolean;
   ended: boolean;
-  environ: Record<string, unknown>;
 }
 
 export interface RequestEnd {
@@ -37,7 +37,7 @@ export class RequestTracker {
   private busySince = 0;
   private busyMs = 0;
   private intervalStart = performance.now();
-  /** Called after every finished request (recycling, the request log). */
+  /** Called after every finished request (recycling by max-requests). */
   onEnd: ((end: RequestEnd) => void) | undefined;
   /** Called at every request start (the request-start IPC message when harakiri is on). */
   onBegin: ((record: RequestRecord) => void) | undefined;
@@ -52,7 +52,6 @@ export class RequestTracker {
       bytes: 0,
       committed: false,
       ended: false,
-      environ,
     };
     if (this.running.size === 0) this.busySince = record.startedAt;
     this.running.add(record);

@@ -19,6 +19,7 @@ export const STRICT_PAGES = [
   'docs/middleware.md',
   'docs/platforms.md',
   'docs/configuration.md',
+  'docs/logging.md',
   'docs/stats.md',
   'docs/troubleshooting.md',
   'docs/migrating-from-uwsgi.md',

@@ -1,8 +1,10 @@
 /**
  * gateway/server/request-done: every request ends in exactly one log line, in the configured
  * format, on every path: answered by the app, refused for a limit (413) with its environ read,
- * refused before any environ (a bad uwsgi packet, two Host headers), over uwsgi and HTTP.
- * --disable-logging drops them all, --log-format included.
+ * refused before any environ (a bad uwsgi packet, two Host headers, on an upgrade too), over uwsgi
+ * and HTTP.
+ * The size is the body bytes sent, the same for a refusal on either protocol. --disable-logging
+ * drops them all, --log-format included.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -11,7 +13,7 @@ import { type MasterProcess, startMaster } from '../../helpers/master.js';
 import { freePort } from '../../helpers/ports.js';
 import { parseResponse, rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
 
-const FORMAT = 'LOG %(method) %(uri) %(status) addr=%(addr) id=%(var.HTTP_X_ID) wid=%(wid)';
+const FORMAT = 'LOG %(method) %(uri) %(status) %(size) addr=%(addr) id=%(var.HTTP_X_ID) wid=%(wid)';
 
 /** Sends one raw HTTP request and returns the status of the reply. */
 function httpStatus(port: number, text: string): Promise<number> {
@@ -45,6 +47,10 @@ async function requests(uwsgi: number, http: number): Promise<number[]> {
       'POST /post HTTP/1.1\r\nHost: x\r\nX-Id: three\r\nContent-Length: 100\r\nConnection: close\r\n\r\n',
     ),
     await httpStatus(http, 'GET /dup HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n'),
+    await httpStatus(
+      http,
+      'GET /dup-ws HTTP/1.1\r\nHost: a\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+    ),
   );
   return statuses;
 }
@@ -80,16 +86,17 @@ describe('gateway/server/request-done: one line per request, in the configured f
   it('--log-format: answered and refused requests, uwsgi and HTTP', async () => {
     const started = await startWith([]);
     master = started.master;
-    assert.deepEqual(await requests(started.uwsgi, started.http), [200, 413, 400, 413, 400]);
+    assert.deepEqual(await requests(started.uwsgi, started.http), [200, 413, 400, 413, 400, 400]);
     const expected = [
-      'tsgi: LOG GET /hello 200 addr=10.1.2.3 id=one wid=1',
-      'tsgi: LOG GET /big 413 addr=10.1.2.3 id=two wid=1',
-      'tsgi: LOG - - 400 addr=- id=- wid=1',
-      'tsgi: LOG POST /post 413 addr=127.0.0.1 id=three wid=1',
-      'tsgi: LOG GET /dup 400 addr=127.0.0.1 id=- wid=1',
+      'tsgi: LOG GET /hello 200 13 addr=10.1.2.3 id=one wid=1',
+      'tsgi: LOG GET /big 413 22 addr=10.1.2.3 id=two wid=1',
+      'tsgi: LOG - - 400 16 addr=- id=- wid=1',
+      'tsgi: LOG POST /post 413 22 addr=127.0.0.1 id=three wid=1',
+      'tsgi: LOG GET /dup 400 16 addr=127.0.0.1 id=- wid=1',
+      'tsgi: LOG GET /dup-ws 400 0 addr=127.0.0.1 id=- wid=1',
     ];
     const logged = () => master!.lines.filter((l) => l.startsWith('tsgi: LOG '));
-    await master.waitFor('five request lines', () => logged().length >= expected.length);
+    await master.waitFor('six request lines', () => logged().length >= expected.length);
     assert.deepEqual(logged(), expected);
     // No second line in the default format.
     assert.ok(!master.lines.some((l) => l.includes(' => ')), master.lines.join('\n'));
@@ -104,10 +111,11 @@ describe('gateway/server/request-done: one line per request, in the configured f
     it('drops every request line, --log-format included', async () => {
       const started = await startWith(['--disable-logging']);
       quiet = started.master;
-      assert.deepEqual(await requests(started.uwsgi, started.http), [200, 413, 400, 413, 400]);
+      assert.deepEqual(await requests(started.uwsgi, started.http), [200, 413, 400, 413, 400, 400]);
       // The refusals' warnings are logged as they happen; the request lines would follow them.
-      await quiet.waitFor('the last refusal', (lines) =>
-        lines.some((l) => l.includes('ERR_HTTP_DUPLICATE_HOST')),
+      await quiet.waitFor(
+        'the last refusal',
+        (lines) => lines.filter((l) => l.includes('ERR_HTTP_DUPLICATE_HOST')).length >= 2,
       );
       await new Promise((r) => setTimeout(r, 200));
       const lines = quiet.lines.filter((l) => l.includes('LOG ') || l.includes(' => '));
