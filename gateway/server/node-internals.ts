@@ -21,6 +21,8 @@ export interface StreamHandle {
   readStart(): number;
   readStop(): number;
   writeBuffer(req: WriteReq, buffer: Uint8Array): number;
+  /** One write of several buffers (`allBuffers` true: every chunk is a Uint8Array). */
+  writev(req: WriteReq, chunks: readonly Uint8Array[], allBuffers: boolean): number;
   /** Bytes libuv still holds for writing. */
   readonly writeQueueSize?: number;
   close(callback?: () => void): void;
@@ -30,7 +32,8 @@ export interface StreamHandle {
 
 export interface WriteReq {
   handle: StreamHandle;
-  buffer?: Uint8Array;
+  /** What the write reads from, kept alive until it completes. */
+  buffer?: Uint8Array | readonly Uint8Array[];
   async: boolean;
   oncomplete: (this: WriteReq, status: number) => void;
 }
@@ -221,14 +224,14 @@ export enum WriteResult {
 }
 
 /**
- * Writes `bytes` on a stream handle as net.Socket does: libuv tries the write at once and queues
- * what the kernel did not take, keeping `bytes` until `oncomplete` (called with `this` = the
- * request, whose `handle` is this one).
+ * Writes `bytes` (an array: one vectored write of all of them) on a stream handle as net.Socket
+ * does: libuv tries the write at once and queues what the kernel did not take, keeping `bytes`
+ * until `oncomplete` (called with `this` = the request, whose `handle` is this one).
  */
 export function writeOut(
   sw: StreamWrapBinding,
   handle: StreamHandle,
-  bytes: Uint8Array,
+  bytes: Uint8Array | readonly Uint8Array[],
   oncomplete: WriteReq['oncomplete'],
 ): WriteResult {
   const req = spareWriteReq ?? new sw.WriteWrap();
@@ -236,7 +239,9 @@ export function writeOut(
   req.handle = handle;
   req.oncomplete = oncomplete;
   req.async = false;
-  if (handle.writeBuffer(req, bytes) !== 0) return WriteResult.Failed;
+  const error =
+    bytes instanceof Uint8Array ? handle.writeBuffer(req, bytes) : handle.writev(req, bytes, true);
+  if (error !== 0) return WriteResult.Failed;
   if (sw.streamBaseState[sw.kLastWriteWasAsync]) {
     req.buffer = bytes; // kept alive until oncomplete
     req.async = true;

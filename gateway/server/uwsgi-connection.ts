@@ -535,6 +535,16 @@ class UwsgiConnection implements ResponseTarget {
     return this.socket.write(bytes);
   }
 
+  writev(chunks: readonly Uint8Array[]): boolean {
+    // Corked writes leave as one writev of the caller's buffers (no copy into one).
+    const { socket } = this;
+    socket.cork();
+    let ok = true;
+    for (let i = 0; i < chunks.length; i++) ok = socket.write(chunks[i]!);
+    socket.uncork();
+    return ok;
+  }
+
   waitDrain(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     this.socket.setTimeout(this.context.options.socketTimeoutMs);

@@ -84,6 +84,7 @@ export function installFastAccept(
       status !== 0 ||
       typeof handle?.readStart !== 'function' ||
       typeof handle.writeBuffer !== 'function' ||
+      typeof handle.writev !== 'function' ||
       (internals.maxConnections !== undefined &&
         internals._connections >= internals.maxConnections) ||
       // At the cap with nothing idle: the regular path answers 503.
@@ -320,7 +321,17 @@ class FastConnection implements ResponseTarget {
 
   // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).
   write(bytes: Uint8Array): boolean {
-    const result = writeOut(this.shared.sw, this.handle, bytes, onFastWritten);
+    return this.sent(writeOut(this.shared.sw, this.handle, bytes, onFastWritten), bytes.length);
+  }
+
+  writev(chunks: readonly Uint8Array[]): boolean {
+    let length = 0;
+    for (let i = 0; i < chunks.length; i++) length += chunks[i]!.length;
+    return this.sent(writeOut(this.shared.sw, this.handle, chunks, onFastWritten), length);
+  }
+
+  /** After a write of `length` bytes was dispatched: close now, or once libuv has sent the rest. */
+  sent(result: WriteResult, length: number): boolean {
     if (result === WriteResult.Failed) {
       this.closeHandle();
       return false;
@@ -328,7 +339,7 @@ class FastConnection implements ResponseTarget {
     if (result === WriteResult.Queued) {
       // oncomplete closes. The peer reads slowly or not at all: the sweeper holds it to
       // socket-timeout.
-      this.writeQueued = this.handle.writeQueueSize ?? bytes.length;
+      this.writeQueued = this.handle.writeQueueSize ?? length;
       this.writeProgressAt = Date.now();
       startSweeper(this.shared);
     } else {
