@@ -7,6 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TsgiError } from '../src/errors.js';
 import type { LifespanHooks } from '../src/index.js';
+import { installLightweightResponse } from './app/lightweight-response.js';
 import { loadApp } from './app/load-app.js';
 import {
   applyChdir,
@@ -137,6 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let hooks: LifespanHooks;
   let state: unknown;
   try {
+    if (config.overrideGlobalResponse) installLightweightResponse();
     loaded = await loadApp(app, process.cwd(), { log: (line) => log.info(line) });
     hooks = await loadHooks(app);
     state = await runStartup(hooks, app);

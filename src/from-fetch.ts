@@ -3,11 +3,19 @@
  * gets a Request built lazily from the environ (environ-request.ts); the Response's body goes
  * out as the bytes it was made from when they are at hand (response-source.ts), else streamed.
  */
-import { abortRequest, environRequest, requestUrl } from './environ-request.js';
-import { responseSource } from './response-source.js';
+import { isThenable } from './app-output.js';
+import {
+  abortRequest,
+  type EnvironRequest,
+  environRequest,
+  requestUrl,
+} from './environ-request.js';
+import { type ResponseParts, responseParts, responseSource } from './response-source.js';
 import { HOP_BY_HOP } from './start-response.js';
 import { statusLine } from './status.js';
-import type { App, Environ, HeaderList, ResponseBody } from './types.js';
+import type { App, Environ, HeaderList, ResponseBody, StartResponse } from './types.js';
+
+const encoder = new TextEncoder();
 
 /** Any Fetch handler `(request, ...platformArgs)`: what fromFetch accepts (a Hono app's `fetch` fits). */
 export type AnyFetchHandler = (request: Request, ...args: never[]) => Response | Promise<Response>;
@@ -94,39 +102,70 @@ function streamBody(body: ReadableStream<Uint8Array>, onClose: () => void): Resp
   };
 }
 
-/** The response's header pairs: each Set-Cookie apart, hop-by-hop headers left to the server. */
-function headerList(response: Response): HeaderList {
-  const headers: HeaderList = [];
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie' && !HOP_BY_HOP.has(name)) headers.push([name, value]);
-  });
-  // Headers iteration joins nothing but Set-Cookie is read apart all the same: not every
-  // runtime's forEach hands the values out one by one.
-  if (response.headers.has('set-cookie')) {
-    for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+/** Adds one response header to `out` (Set-Cookie to `cookies`); hop-by-hop ones are the server's. */
+function pushHeader(out: HeaderList, cookies: string[], name: string, value: string): void {
+  if (name === 'set-cookie') cookies.push(value);
+  else if (!HOP_BY_HOP.has(name)) out.push([name, value]);
+}
+
+/** The response's header pairs: each Set-Cookie apart (last), hop-by-hop headers left to the server. */
+function headerList(headers: Headers | ResponseParts['headers']): HeaderList {
+  const out: HeaderList = [];
+  const cookies: string[] = [];
+  if (Array.isArray(headers)) {
+    for (const [name, value] of headers as readonly (readonly [string, string])[]) {
+      pushHeader(out, cookies, name, value);
+    }
+  } else {
+    const h = headers as Headers;
+    h.forEach((value, name) => {
+      if (name !== 'set-cookie') pushHeader(out, cookies, name, value);
+    });
+    // Headers iteration joins nothing but Set-Cookie is read apart all the same: not every
+    // runtime's forEach hands the values out one by one.
+    if (h.has('set-cookie')) cookies.push(...h.getSetCookie());
   }
-  return headers;
+  for (const cookie of cookies) out.push(['set-cookie', cookie]);
+  return out;
+}
+
+/** The response written through startResponse: its body as bytes when at hand, else streamed. */
+function respond(
+  response: Response,
+  request: EnvironRequest,
+  environ: Environ,
+  startResponse: StartResponse,
+): ResponseBody {
+  const isHead = environ.REQUEST_METHOD === 'HEAD';
+  const parts = responseParts(response);
+  if (parts) {
+    startResponse(statusLine(parts.status, parts.statusText), headerList(parts.headers));
+    const body = parts.body;
+    if (body === null || isHead) return [];
+    return [typeof body === 'string' ? encoder.encode(body) : body];
+  }
+  startResponse(statusLine(response.status, response.statusText), headerList(response.headers));
+  const source = responseSource(response);
+  if (source !== undefined) return source === null || isHead ? [] : [source];
+  const body = response.body!;
+  if (isHead) {
+    // The handler may have produced a body anyway; release it rather than leave it pending.
+    body.cancel().catch(() => {});
+    return [];
+  }
+  return streamBody(body, () => abortRequest(request));
 }
 
 /** Wraps a Fetch handler as a TSGI app. */
 export function fromFetch(handler: AnyFetchHandler, options: FromFetchOptions = {}): App {
   const { stripScriptName = false } = options;
   const argsOf = options.args ?? defaultArgs;
-  return async (environ, startResponse) => {
+  return (environ, startResponse) => {
     const request = environRequest(environ, stripScriptName);
     const args = argsOf(environ) as never[];
-    const response = await handler(request as unknown as Request, ...args);
-    startResponse(statusLine(response.status, response.statusText), headerList(response));
-    const source = responseSource(response);
-    if (source !== undefined) {
-      return source === null || environ.REQUEST_METHOD === 'HEAD' ? [] : [source];
-    }
-    const body = response.body!;
-    if (environ.REQUEST_METHOD === 'HEAD') {
-      // The handler may have produced a body anyway; release it rather than leave it pending.
-      body.cancel().catch(() => {});
-      return [];
-    }
-    return streamBody(body, () => abortRequest(request));
+    const response = handler(request as unknown as Request, ...args);
+    // A handler that answers at once (most Hono routes do) is answered without a promise hop.
+    if (!isThenable(response)) return respond(response, request, environ, startResponse);
+    return Promise.resolve(response).then((r) => respond(r, request, environ, startResponse));
   };
 }

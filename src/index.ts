@@ -58,6 +58,8 @@ export type { TimingOptions } from './middleware/timing.js';
 export { timing } from './middleware/timing.js';
 export type { UrlMapOptions } from './middleware/url-map.js';
 export { shiftPathInfo, urlMap } from './middleware/url-map.js';
+export type { ResponseParts } from './response-source.js';
+export { RESPONSE_PARTS, responseParts } from './response-source.js';
 export { runApp, startApp } from './run-app.js';
 export { checkHeaders, HOP_BY_HOP, parseStatus, ResponseState } from './start-response.js';
 export { isNullBodyStatus, REASONS, statusLine } from './status.js';

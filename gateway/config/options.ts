@@ -78,6 +78,18 @@ export const OPTIONS = {
     uwsgi: 'chdir',
     reload: 'restart',
   }),
+  overrideGlobalResponse: boolean({
+    section: 'Application',
+    default: true,
+    summary:
+      "Before the app loads, replace the global Response with a lightweight one, which fromFetch/fromHono write without a stream (--no-override-global-response keeps Node's own).",
+    description:
+      "Node's Response wraps every body in a ReadableStream when it is made, which on Node 20 costs more than the rest of a small request. The lightweight Response keeps a string or bytes body, the status and the headers as given and builds Node's Response only when something needs it (`body`, `clone()`, `text()`, …); a stream, Blob or form-data body gets Node's Response at once. `instanceof Response`, `Response.json`/`error`/`redirect`, `clone()` and streamed bodies behave as before. On by default, as @hono/node-server's `overrideGlobalObjects`: a Fetch app cannot tell the difference, and a Hono route answers in a fraction of the CPU. One difference: a Headers object taken from `response.headers` before something made the lightweight Response build Node's is copied then, so later changes to that object no longer reach the response. Turn it off if an app relies on that, or if something else must own `globalThis.Response`.",
+    uwsgi: null,
+    uwsgiNote:
+      "tsgi only (uWSGI serves no Fetch apps); the same idea as @hono/node-server's `overrideGlobalObjects`, on by default there too.",
+    reload: 'hup',
+  }),
 
   // Sockets
   socket: list({

@@ -4,6 +4,7 @@
  * Exit codes: 0 done, 3 could not serve (WORKER_EXIT.BOOT), 4 app failed to load (APP_LOAD).
  */
 import { createServer, type Server } from 'node:net';
+import { installLightweightResponse } from '../app/lightweight-response.js';
 import { loadApp } from '../app/load-app.js';
 import { BackgroundWork } from '../extensions/background-work.js';
 import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
   let hooks: Awaited<ReturnType<typeof loadHooks>>;
   let state: unknown;
   try {
+    if (config.overrideGlobalResponse) installLightweightResponse();
     app = await loadApp(boot.app, process.cwd(), { log: (line) => log.info(line) });
     hooks = await loadHooks(boot.app);
     // Before accepting: a worker whose start-up failed never becomes ready.
