@@ -21,6 +21,7 @@ import type { Logger } from '../logging/logger.js';
 import type { RequestLineFormat } from '../logging/request-line.js';
 import {
   createKeyInterner,
+  createValueInterner,
   decodeVars,
   MODIFIER,
   PacketReader,
@@ -129,6 +130,8 @@ function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
 
 /** The keys nginx sends on every request, decoded once (a bounded table). */
 const decodeKey = createKeyInterner(decodeLatin1);
+/** The values it repeats (method, protocol, addresses, host), decoded once per change. */
+const decodeValue = createValueInterner(decodeLatin1);
 
 /** One wsgi.errors sink per logger, not a closure per request. */
 const errorSinks = new WeakMap<Logger, (line: string) => void>();
@@ -147,7 +150,7 @@ export function requestFromPacket(
   context: ConnectionContext,
 ): ReturnType<typeof environFromVars> {
   const { options, log } = context;
-  const vars = decodeVars(packet.block, options.maxVars, decodeLatin1, decodeKey);
+  const vars = decodeVars(packet.block, options.maxVars, decodeValue, decodeKey);
   return environFromVars(vars, {
     modifier1: packet.modifier1,
     modifier2: packet.modifier2,

@@ -3,7 +3,7 @@
  * @module
  */
 export { type EncodePacketOptions, encodePacket } from './encode.js';
-export { createKeyInterner } from './intern.js';
+export { createKeyInterner, createValueInterner } from './intern.js';
 export { bytesToLatin1, latin1ToBytes } from './latin1.js';
 export {
   decodeHeader,

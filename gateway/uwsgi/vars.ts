@@ -9,8 +9,11 @@ import { MAX_DATASIZE, type UwsgiVar } from './packet.js';
  * Throws a coded error for a zero-length key, a length that overruns the block, a partial pair
  * at the end, or more than `maxVars` pairs.
  */
-/** Bytes → latin-1 string; a server may pass a faster native one (e.g. Buffer's latin1 toString). */
-export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => string;
+/**
+ * Bytes → latin-1 string; a server may pass a faster native one (e.g. Buffer's latin1 toString).
+ * decodeVars passes a value's key as `key` (createValueInterner uses it).
+ */
+export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number, key?: string) => string;
 
 export function decodeVars(
   block: Uint8Array,
@@ -41,10 +44,8 @@ export function decodeVars(
     if (vars.length >= maxVars) {
       throw gatewayError('ERR_UWSGI_TOO_MANY_VARS', `more than ${maxVars} (max-vars)`);
     }
-    vars.push([
-      decodeKey(block, keyStart, keyStart + keyLength),
-      decode(block, pos, pos + valueLength),
-    ]);
+    const key = decodeKey(block, keyStart, keyStart + keyLength);
+    vars.push([key, decode(block, pos, pos + valueLength, key)]);
     pos += valueLength;
   }
   return vars;
