@@ -61,7 +61,6 @@ class ChunksBody implements AsyncIterable<Uint8Array> {
 export class CompleteResponse implements AppResponse {
   readonly statusLine: string;
   readonly complete = true;
-  readonly body: AsyncIterable<Uint8Array>;
   readonly status: number;
   readonly reason: string;
   readonly headers: HeaderList;
@@ -85,8 +84,11 @@ export class CompleteResponse implements AppResponse {
     this.contentLength = contentLength;
     this.error = error;
     this.statusLine = `${status} ${reason}`;
-    this.body = new ChunksBody(chunks);
     this.#source = source;
+  }
+  /** Made when asked for: a Fetch transport reads `chunks` and never iterates. */
+  get body(): AsyncIterable<Uint8Array> {
+    return new ChunksBody(this.chunks);
   }
   close(): Promise<void> {
     return this.#source ? this.#source.close() : RESOLVED;

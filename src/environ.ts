@@ -4,7 +4,7 @@
  */
 import { createErrors } from './errors-stream.js';
 import { createInput, type InputSource } from './input.js';
-import { isLatin1, percentDecodeToLatin1, utf8ToLatin1 } from './latin1.js';
+import { percentDecodeToLatin1, utf8ToLatin1 } from './latin1.js';
 import type { Environ, ErrorStream } from './types.js';
 
 /** The value of `wsgi.version`: `[1, 0]`. */
@@ -81,18 +81,28 @@ function fetchHeaderKey(name: string): string {
   return key;
 }
 
+/** A char above U+00FF: a value a runtime decoded as UTF-8 (a regex beats a char loop here). */
+const WIDE_CHAR = /[^\x00-\xff]/;
+
 /**
- * Headers.forEach callback with `this` = the environ: one shared function, no closure per request.
- * Fetch header values are ByteStrings on Node; a runtime that decoded them as UTF-8 gets re-encoded.
- * Same result as addHeader, with the name's key from one cache lookup.
+ * Adds a Fetch Request's headers. Fetch iterates them sorted, lower-cased and already combined
+ * (`, `; `; ` for Cookie), so each name comes once and each environ key with it, except
+ * Set-Cookie, which comes once per value, next to each other: those are joined here. That
+ * spares a read of the environ per header. Values are ByteStrings on Node; a runtime that decoded
+ * them as UTF-8 gets them re-encoded. Same result as addHeader with isUnderscoredHeaderName.
  */
-function addFetchHeader(this: Record<string, unknown>, value: string, name: string): void {
-  const key = fetchHeaderKey(name);
-  if (key === '') return;
-  const text = isLatin1(value) ? value : utf8ToLatin1(value);
-  const prev = this[key];
-  if (prev === undefined || key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') this[key] = text;
-  else this[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${text}`;
+function addFetchHeaders(environ: Record<string, unknown>, headers: Headers): void {
+  let last = '';
+  for (const pair of headers) {
+    // Indexing, not `[name, value]` destructuring: that runs the array iterator per header.
+    const name = pair[0];
+    const value = pair[1];
+    const key = fetchHeaderKey(name);
+    if (key === '') continue;
+    const text = WIDE_CHAR.test(value) ? utf8ToLatin1(value) : value;
+    environ[key] = key === last ? `${environ[key]}, ${text}` : text;
+    last = key;
+  }
 }
 
 /** Splits a mount prefix off a latin-1 path: `/app` + `/app/x` → ['/app', '/x']. */
@@ -204,7 +214,7 @@ export function environFromRequest(request: Request, options: RequestEnvironOpti
   };
   if (scheme === 'https') environ.HTTPS = 'on';
   if (options.remoteAddr) environ.REMOTE_ADDR = options.remoteAddr;
-  request.headers.forEach(addFetchHeader, environ);
+  addFetchHeaders(environ, request.headers);
   // A Fetch Request carries the Host header in its URL: give it back to the app (PEP 3333 URL rebuild).
   if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
   // Read once: each access of request.body is a getter with a brand check.

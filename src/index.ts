@@ -17,7 +17,7 @@ export {
   WSGI_VERSION,
 } from './environ.js';
 export { abortRequest, EnvironRequest, environRequest } from './environ-request.js';
-export type { CoreErrorCode, ErrorSpec, ErrorTable } from './errors.js';
+export type { CoreErrorCode, ErrorMessages, ErrorSpec, ErrorTable } from './errors.js';
 // Errors
 export {
   CORE_ERRORS,

@@ -61,8 +61,12 @@ function truncate(chunks: Uint8Array[], length: number): Uint8Array[] {
  */
 class AppRun extends AppOutput {
   readonly #state: ResponseState;
-  /** Resolves the caller's response; undefined once committed. */
-  #commit: ((response: AppResponse) => void) | undefined;
+  /** True until the response is committed. */
+  #commit = true;
+  /** The response, when it was committed before start() returned. */
+  #committed: AppResponse | undefined;
+  /** Resolves start()'s promise, once start() returned one. */
+  #resolveLater: ((response: AppResponse) => void) | undefined;
 
   constructor(environ: Environ, options: RunOptions) {
     super(environ, options);
@@ -84,12 +88,6 @@ class AppRun extends AppOutput {
    * (an array body: the common case, no promise needed), else a promise of it. Never rejects.
    */
   start(app: TsgiApp): AppResponse | Promise<AppResponse> {
-    let committed: AppResponse | undefined;
-    let resolveLater: ((response: AppResponse) => void) | undefined;
-    this.#commit = (response) => {
-      if (resolveLater) resolveLater(response);
-      else committed = response;
-    };
     let result: unknown;
     let threw = false;
     try {
@@ -109,17 +107,28 @@ class AppRun extends AppOutput {
         this.#afterApp(result);
       }
     }
-    if (committed) return committed;
+    const committed = this.#committed;
+    if (committed) {
+      this.#committed = undefined;
+      return committed;
+    }
     return new Promise<AppResponse>((resolve) => {
-      resolveLater = resolve;
+      this.#resolveLater = resolve;
     });
   }
 
-  /** Takes the commit callback: the response is about to be handed over. */
-  #takeCommit(): (response: AppResponse) => void {
-    const resolve = this.#commit!;
-    this.#commit = undefined;
-    return resolve;
+  /** Marks the response committed: it is about to be handed over with #deliver. */
+  #takeCommit(): void {
+    this.#commit = false;
+  }
+
+  /** Hands the committed response to start()'s caller (fields, not a closure per request). */
+  #deliver(response: AppResponse): void {
+    const resolve = this.#resolveLater;
+    if (resolve) {
+      this.#resolveLater = undefined;
+      resolve(response);
+    } else this.#committed = response;
   }
 
   /** The 500 for an error before the commit, reported; the app's iterable is released. */
@@ -135,7 +144,8 @@ class AppRun extends AppOutput {
   /** The app, or the pull of its first chunk, failed: a 500 if nothing was committed yet. */
   #afterAppError(error: unknown): void {
     if (this.#commit) {
-      this.#takeCommit()(this.#fail(error));
+      this.#takeCommit();
+      this.#deliver(this.#fail(error));
     } else {
       // Headers went out through write() before the app failed: the body iterator reports it.
       this.failLater(error);
@@ -248,14 +258,14 @@ class AppRun extends AppOutput {
     const state = this.#state;
     if (!state.started) throw coreError('ERR_TSGI_NO_START_RESPONSE');
     state.sent = true;
-    const resolve = this.#takeCommit();
+    this.#takeCommit();
     const declared = declaredLength(state.headers);
     // HEAD and 204/304 answers declare the length of a body they do not carry.
     this.holdTo(this.#bodyAllowed() ? declared : undefined);
     const queued = this.take();
     const chunks =
       queued.length === 0 ? first : first.length === 0 ? queued : [...queued, ...first];
-    resolve(
+    this.#deliver(
       new StreamingResponse(
         state.status,
         this.#reason(),
@@ -282,7 +292,7 @@ class AppRun extends AppOutput {
     const state = this.#state;
     if (!state.started) throw coreError('ERR_TSGI_NO_START_RESPONSE');
     state.sent = true;
-    const resolve = this.#takeCommit();
+    this.#takeCommit();
     let total = 0;
     for (const c of chunks) total += c.length;
     const allowed = this.#bodyAllowed();
@@ -297,13 +307,13 @@ class AppRun extends AppOutput {
       );
       if (total < declared) {
         // Nothing went out yet, and a short body would leave the client waiting: answer 500.
-        resolve(this.#fail(error));
+        this.#deliver(this.#fail(error));
         return;
       }
       this.report(error, 'ERR_TSGI_CONTENT_LENGTH_MISMATCH');
       out = truncate(chunks, declared);
     }
-    resolve(
+    this.#deliver(
       new CompleteResponse(
         state.status,
         this.#reason(),

@@ -114,11 +114,15 @@ export class WorkerUpgrade implements WebSocketUpgrade {
   readonly protocols: readonly string[];
   startResponse: StartResponse | undefined;
   accepted: { client: WorkerSocket; socket: WorkerWebSocket } | undefined;
-  readonly #onAccept: () => void;
+  /** Resolves when the app accepts: the 101 can go out while the app runs on. */
+  readonly onAccept: Promise<'accepted'>;
+  #onAccept!: (value: 'accepted') => void;
 
-  constructor(protocols: string[], onAccept: () => void) {
+  constructor(protocols: string[]) {
     this.protocols = protocols;
-    this.#onAccept = onAccept;
+    this.onAccept = new Promise((resolve) => {
+      this.#onAccept = resolve;
+    });
   }
 
   async accept(options: WebSocketAcceptOptions = {}): Promise<TsgiWebSocket> {
@@ -139,20 +143,20 @@ export class WorkerUpgrade implements WebSocketUpgrade {
     const server = pair[1];
     server.accept();
     this.accepted = { client: pair[0], socket: new WorkerWebSocket(server, protocol) };
-    this.#onAccept();
+    this.#onAccept('accepted');
     return this.accepted.socket;
   }
 }
 
 /** The offer for a WebSocket handshake request, when workerd can upgrade it. */
-export function websocketOffer(request: Request, onAccept: () => void): WorkerUpgrade | undefined {
+export function websocketOffer(request: Request): WorkerUpgrade | undefined {
   if (!WebSocketPair || request.method !== 'GET') return undefined;
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return undefined;
   const protocols = (request.headers.get('sec-websocket-protocol') ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  return new WorkerUpgrade(protocols, onAccept);
+  return new WorkerUpgrade(protocols);
 }
 
 /** The app with startResponse captured for accept(). */

@@ -65,6 +65,18 @@ describe('src/environ: environFromRequest', () => {
     assert.equal(e.HTTP_X_FORWARDED_FOR, '10.0.0.1, 10.0.0.2');
     assert.equal(e.HTTP_ACCEPT, 'text/html');
   });
+  it('repeated Set-Cookie request headers (Fetch keeps them apart) are joined like other repeats', () => {
+    const headers = new Headers();
+    headers.append('Set-Cookie', 'a=1');
+    headers.append('Accept', 'text/html');
+    headers.append('set-cookie', 'b=2');
+    headers.append('Cookie', 'c=3');
+    headers.append('cookie', 'd=4');
+    const e = env('http://x/', { headers });
+    assert.equal(e.HTTP_SET_COOKIE, 'a=1, b=2');
+    assert.equal(e.HTTP_COOKIE, 'c=3; d=4');
+    assert.equal(e.HTTP_ACCEPT, 'text/html');
+  });
   it('header names with `_` are dropped: they cannot merge into a dashed name', () => {
     const headers = new Headers();
     headers.append('X-Forwarded-For', '10.0.0.1');
