@@ -258,7 +258,7 @@ export async function startBaseline(
 
 const TOY_SERVER = join(ROOT, 'test/bench/scenarios/servers/uwsgi-toy.ts');
 
-export type ToyMode = 'net' | 'net+timeout' | 'net+async' | 'net+both' | 'handle';
+export type ToyMode = 'net' | 'net+timeout' | 'net+async' | 'net+both' | 'handle' | 'handle+early';
 
 /** The ceiling probes of servers/uwsgi-toy.ts (node:net or raw libuv handles). */
 export async function startToy(mode: ToyMode, socket: string, dir: string): Promise<Tracked> {

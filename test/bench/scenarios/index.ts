@@ -127,6 +127,7 @@ export const SCENARIOS: LoadScenario[] = [
       nginxTsgi('hello', 'unix', 1),
       nginxToy('net', 'unix'),
       nginxToy('handle', 'unix'),
+      nginxToy('handle+early', 'unix'),
     ],
   },
   {

@@ -130,7 +130,7 @@ export function direct(kind: 'node' | 'hono', app: Exclude<AppKind, 'hono'> | 'a
 
 export function nginxToy(mode: ToyMode, transport: Transport): Target {
   return {
-    name: `nginx → toy ${mode === 'handle' ? 'raw libuv handle' : mode.replace('net', 'node:net')} (${transport})`,
+    name: `nginx → toy ${mode.startsWith('handle') ? mode.replace('handle', 'raw libuv handle').replace('+early', ', read at accept') : mode.replace('net', 'node:net')} (${transport})`,
     requires: ['nginx'],
     note: 'ceiling probe, not the gateway',
     async start(ctx) {

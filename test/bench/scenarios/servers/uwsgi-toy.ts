@@ -3,13 +3,17 @@
  * what Node itself costs per nginx connection, apart from the gateway's own work.
  *   net:    node:net Server + Socket (the stream machinery every Node server pays for).
  *   handle: libuv handles straight from process.binding('tcp_wrap'/'pipe_wrap') (no Socket,
- *           no streams, no EventEmitter): the floor for a Node process on this path.
+ *           no streams, no EventEmitter).
+ *   handle+early: the same, reading the packet at accept with fs.readSync when it is there
+ *           already, as uWSGI does (no epoll registration or read callback): the floor for a
+ *           Node process on this path.
  *   net+timeout, net+async, net+both: node:net plus one thing the gateway does per connection
  *           (a socket timeout and no-delay; a response written after a few awaits, as an async
  *           app path does), to price each separately.
  * Usage: uwsgi-toy.ts MODE ADDR (host:port or unix path). GET only; the body is ignored.
  * Prints `listening` when ready.
  */
+import { readSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 
 const [mode, addr] = process.argv.slice(2) as [string, string];
@@ -71,10 +75,11 @@ interface StreamHandle {
   bind(a: string | number, b?: number): number;
   listen(backlog: number): number;
   onconnection: (err: number, client: StreamHandle) => void;
+  readonly fd: number;
 }
 type Binding = Record<string, unknown>;
 
-function viaHandle(): void {
+function viaHandle(early: boolean): void {
   const load = (name: string) =>
     (process as unknown as { binding(n: string): Binding }).binding(name);
   const sw = load('stream_wrap') as {
@@ -96,9 +101,31 @@ function viaHandle(): void {
   const err = b === undefined ? server.bind(a as string) : server.bind(b, a as number);
   if (err !== 0 || server.listen(1024) !== 0) throw new Error(`cannot listen on ${addr}: ${err}`);
   const state = sw.streamBaseState;
+  const respond = (client: StreamHandle) => {
+    const req = new sw.WriteWrap();
+    req.handle = client;
+    req.oncomplete = () => client.close();
+    req.async = false;
+    client.writeBuffer(req, RESPONSE);
+    if (state[sw.kLastWriteWasAsync] === 0) client.close();
+  };
+  const first = Buffer.allocUnsafe(65536);
   server.onconnection = (status, client) => {
     if (status !== 0) return;
     let buf: Buffer | undefined;
+    if (early) {
+      let n = -1;
+      try {
+        n = readSync(client.fd, first, 0, first.length, null);
+      } catch {
+        // EAGAIN: not there yet, read through libuv below.
+      }
+      if (n > 0 && complete(first.subarray(0, n))) {
+        respond(client);
+        return;
+      }
+      if (n > 0) buf = Buffer.from(first.subarray(0, n));
+    }
     client.onread = function onread(ab) {
       const nread = state[sw.kReadBytesOrError]!;
       if (nread <= 0 || !ab) {
@@ -107,13 +134,7 @@ function viaHandle(): void {
       }
       const chunk = Buffer.from(ab, state[sw.kArrayBufferOffset]!, nread);
       buf = buf ? Buffer.concat([buf, chunk]) : Buffer.from(chunk);
-      if (!complete(buf)) return;
-      const req = new sw.WriteWrap();
-      req.handle = client;
-      req.oncomplete = () => client.close();
-      req.async = false;
-      client.writeBuffer(req, RESPONSE);
-      if (state[sw.kLastWriteWasAsync] === 0) client.close();
+      if (complete(buf)) respond(client);
     };
     client.readStart();
   };
@@ -124,8 +145,9 @@ if (mode === 'net') viaNet(false, false);
 else if (mode === 'net+timeout') viaNet(true, false);
 else if (mode === 'net+async') viaNet(false, true);
 else if (mode === 'net+both') viaNet(true, true);
-else if (mode === 'handle') viaHandle();
+else if (mode === 'handle') viaHandle(false);
+else if (mode === 'handle+early') viaHandle(true);
 else {
-  console.error('usage: uwsgi-toy.ts net|net+timeout|net+async|net+both|handle ADDR');
+  console.error('usage: uwsgi-toy.ts net|net+timeout|net+async|net+both|handle|handle+early ADDR');
   process.exit(2);
 }
