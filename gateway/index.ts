@@ -7,6 +7,7 @@ export { loadApp, parseAppSpec } from './app/load-app.js';
 export { GATEWAY_ERRORS, type GatewayErrorCode, gatewayError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export { parseAddress, type SocketAddress } from './server/address.js';
+export type { ConnectionContext } from './server/connection-context.js';
 export { createHttpHandler } from './server/http-server.js';
 export {
   type BindOptions,
@@ -24,7 +25,7 @@ export {
 } from './server/options.js';
 export { type Gateway, type ServeOptions, serve } from './server/serve.js';
 export { type Serving, serveListeners } from './server/serve-listeners.js';
-export { type ConnectionContext, handleUwsgiConnection } from './server/uwsgi-connection.js';
+export { handleUwsgiConnection } from './server/uwsgi-connection.js';
 export {
   type UwsgiSignalHandler,
   UwsgiSignalRegistry,

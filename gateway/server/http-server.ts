@@ -19,38 +19,14 @@ import {
   WSGI_VERSION,
 } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
+import type { ConnectionContext, UpgradeHandler } from './connection-context.js';
 import { applyProxyHeaders } from './proxy-headers.js';
 import { type Outcome, requestDone } from './request-done.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
-import type { ConnectionContext } from './uwsgi-connection.js';
 import { writeResponse } from './uwsgi-response.js';
 import { guardWrites } from './write-guard.js';
 
-/**
- * A request on an HTTP socket that asks to switch protocols (`Connection: upgrade` with an
- * `Upgrade` header, e.g. a WebSocket handshake). The handler owns the socket from here.
- */
-export interface UpgradeRequest {
-  /** Built exactly as for any request; `wsgi.input` is empty (an upgrade request has no body). */
-  readonly environ: Environ;
-  /** The connection, detached from the HTTP parser. */
-  readonly socket: Duplex;
-  /** Bytes the client sent after the request head (the first frames, for a WebSocket). */
-  readonly head: Buffer;
-  /**
-   * Writes an ordinary HTTP response (the app did not take the upgrade, or answered an error),
-   * logs and counts it like any request, then closes the connection.
-   */
-  respond(response: AppResponse): Promise<void>;
-  /** Logs and counts a request the handler served itself (e.g. a WebSocket that ended). */
-  done(status: number, bytes: number, aborted?: boolean): void;
-}
-
-/**
- * Set on ConnectionContext.upgrade to serve upgrade requests on --http / --http-socket; without
- * it such requests are served as ordinary requests (the app sees the Upgrade header).
- */
-export type UpgradeHandler = (request: UpgradeRequest, context: ConnectionContext) => void;
+export type { UpgradeHandler, UpgradeRequest } from './connection-context.js';
 
 const HOST_RE = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/;
 /** The last Host split (a keep-alive client sends the same one on every request). */

@@ -5,7 +5,7 @@
  * built at all when request lines are off.
  */
 import { type Outcome, plainRequestLine } from '../logging/request-line.js';
-import type { ConnectionContext } from './uwsgi-connection.js';
+import type { ConnectionContext } from './connection-context.js';
 
 export type { Outcome };
 

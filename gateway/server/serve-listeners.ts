@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { ConnectionCap } from './connection-cap.js';
+import type { ConnectionContext } from './connection-context.js';
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
 import { probeFastTransport } from './node-internals.js';
-import { type ConnectionContext, handleUwsgiConnection } from './uwsgi-connection.js';
+import { handleUwsgiConnection } from './uwsgi-connection.js';
 import { type FastAccept, installFastAccept } from './uwsgi-fast-accept.js';
 
 /** What serveListeners returns: `close()` stops accepting and waits for open connections. */
@@ -66,9 +67,10 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
         handleUwsgiConnection(socket, context);
       });
       // Most nginx connections are served on their handle; the rest become sockets as above.
-      const accept = installFastAccept(server, context, (socket) => {
+      const accept = installFastAccept(server, context, (socket, replay) => {
         track(socket);
         socket.setNoDelay(true);
+        handleUwsgiConnection(socket, context, replay);
       });
       if (accept) fast.push(accept);
     } else if (listener.kind === 'uwsgi-ssl') {

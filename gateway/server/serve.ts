@@ -6,7 +6,7 @@ import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { WebSocketRegistry } from '../websocket/registry.js';
 import { formatAddress } from './address.js';
-import type { UpgradeHandler } from './http-server.js';
+import type { UpgradeHandler } from './connection-context.js';
 import { bindListeners, type Listener } from './listeners.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { serveListeners } from './serve-listeners.js';

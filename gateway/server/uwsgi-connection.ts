@@ -1,63 +1,27 @@
 /**
- * One accepted uwsgi connection: read the packet, dispatch on modifier1, run the app, write the
- * response, drain what is left of the request body, close. nginx opens a new connection for
- * every request, so this is the hot path: one timer, one listener set, one write when it can.
+ * One uwsgi connection on a net.Socket (or TLS): read the packet, dispatch on modifier1 (ping,
+ * echo and signal are answered here), hand an HTTP request to request-cycle.ts with this socket
+ * as its transport, then drain what is left of the request body and close. The fast accept path
+ * serves most plain connections on their libuv handle; this one takes the rest (bodies, split
+ * packets, TLS, bad packets) and every connection when that path is off. One timer and one
+ * listener set per connection, one write when it can.
  *
  * Reusable as is by a worker process: it needs a socket and a ConnectionContext, nothing else.
  */
 import type { Socket } from 'node:net';
-import {
-  type App,
-  type AppResponse,
-  createErrors,
-  createInput,
-  type Environ,
-  errorResponse,
-  runApp,
-  type TsgiError,
-} from '../../src/index.js';
+import type { TsgiError } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
-import type { RequestLineFormat } from '../logging/request-line.js';
-import {
-  createKeyInterner,
-  createValueInterner,
-  decodeVars,
-  MODIFIER,
-  PacketReader,
-  type ReadResult,
-  type UwsgiPacket,
-} from '../uwsgi/index.js';
-import type { ConnectionCap } from './connection-cap.js';
-import type { UpgradeHandler } from './http-server.js';
-import type { ResolvedServerOptions } from './options.js';
-import { requestDone } from './request-done.js';
+import { MODIFIER, PacketReader, type ReadResult, type UwsgiPacket } from '../uwsgi/index.js';
+import type { ConnectionContext } from './connection-context.js';
+import { type Exchange, refuseRequest, serveRequest } from './request-cycle.js';
 import { SocketBody } from './socket-body.js';
-import { environFromVars } from './uwsgi-environ.js';
-import {
-  type ResponseTarget,
-  type WriteOutcome,
-  writeResponse,
-  writeWhole,
-} from './uwsgi-response.js';
-import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
+import type { UwsgiRequest } from './uwsgi-environ.js';
+import { requestFromPacket } from './uwsgi-request.js';
+import { uwsgiResponse } from './uwsgi-response.js';
 import { guardWrites } from './write-guard.js';
 
-/** What every connection handler shares: the app, the resolved options, the logger and the uwsgi signal registry. */
-export interface ConnectionContext {
-  readonly app: App;
-  readonly options: ResolvedServerOptions;
-  readonly log: Logger;
-  /** The request log line's format (logging/request-line.ts); the default line when absent. */
-  readonly requestLine?: RequestLineFormat;
-  readonly signals: UwsgiSignalRegistry;
-  /** Called after each HTTP request (not ping/echo/signal), e.g. for a worker's request count. */
-  readonly onRequestDone?: (status: number) => void;
-  /** Serves requests that ask for a protocol upgrade on HTTP sockets (see UpgradeRequest). */
-  readonly upgrade?: UpgradeHandler;
-  /** The worker's open connections and their cap (set by serveListeners). */
-  readonly connections?: ConnectionCap;
-}
+/** Where it was defined before it served every protocol; import it from connection-context.ts. */
+export type { ConnectionContext } from './connection-context.js';
 
 const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
 const SIGNAL_DELIVERED = Buffer.from([0xff, 0x00, 0x00, 0x01]);
@@ -111,54 +75,6 @@ function onSocketTimeout(this: ConnSocket): void {
   this[CONNECTION].onTimeout();
 }
 
-type Latin1Slicer = Buffer & { latin1Slice?: (start: number, end: number) => string };
-
-/**
- * Node's native latin-1 decode; the codec's portable one is the fallback for non-Buffers. Called
- * twice per var (~30 times a request): `latin1Slice` is what toString('latin1') ends in, without
- * its argument and encoding checks.
- */
-function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
-  const buffer = (
-    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-  ) as Latin1Slicer;
-  if (start === end) return '';
-  return buffer.latin1Slice
-    ? buffer.latin1Slice(start, end)
-    : buffer.toString('latin1', start, end);
-}
-
-/** The keys nginx sends on every request, decoded once (a bounded table). */
-const decodeKey = createKeyInterner(decodeLatin1);
-/** The values it repeats (method, protocol, addresses, host), decoded once per change. */
-const decodeValue = createValueInterner(decodeLatin1);
-
-/** One wsgi.errors sink per logger, not a closure per request. */
-const errorSinks = new WeakMap<Logger, (line: string) => void>();
-function errorSinkOf(log: Logger): (line: string) => void {
-  let sink = errorSinks.get(log);
-  if (!sink) {
-    sink = (line) => log.error(line);
-    errorSinks.set(log, sink);
-  }
-  return sink;
-}
-
-/** The environ (minus wsgi.input) and body length of an HTTP packet; throws a coded error. */
-export function requestFromPacket(
-  packet: UwsgiPacket,
-  context: ConnectionContext,
-): ReturnType<typeof environFromVars> {
-  const { options, log } = context;
-  const vars = decodeVars(packet.block, options.maxVars, decodeValue, decodeKey);
-  return environFromVars(vars, {
-    modifier1: packet.modifier1,
-    modifier2: packet.modifier2,
-    multiprocess: options.multiprocess,
-    errors: createErrors(errorSinkOf(log)),
-  });
-}
-
 /** Serves a connection; `replay` are bytes already read off it (by the fast accept path). */
 export function handleUwsgiConnection(
   socket: Socket,
@@ -169,29 +85,7 @@ export function handleUwsgiConnection(
   if (replay) for (const chunk of replay) if (!connection.closed) connection.onData(chunk);
 }
 
-/**
- * Takes over a request the fast accept path started, once its response turned out to need
- * streaming: writes it with backpressure and closes as a connection of this module would.
- */
-export function respondOnSocket(
-  socket: Socket,
-  context: ConnectionContext,
-  request: {
-    response: AppResponse;
-    method: string;
-    uri: string;
-    remote: string | undefined;
-    environ: Environ;
-  },
-  startedAt: number,
-): void {
-  const connection = new UwsgiConnection(socket, context, startedAt);
-  connection.phase = Phase.Request;
-  const { response, method, uri, remote, environ } = request;
-  void connection.respondLater(response, method, uri, remote, environ);
-}
-
-class UwsgiConnection implements ResponseTarget {
+class UwsgiConnection implements Exchange {
   readonly socket: Socket;
   readonly context: ConnectionContext;
   /** For the request log line only (0 when request lines are off: one clock read saved). */
@@ -203,10 +97,10 @@ class UwsgiConnection implements ResponseTarget {
   peerEnded = false;
   drainWaiter: ((ok: boolean) => void) | undefined;
 
-  constructor(socket: Socket, context: ConnectionContext, startedAt?: number) {
+  constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
     this.context = context;
-    this.startedAt = startedAt ?? (context.log.requests === false ? 0 : performance.now());
+    this.startedAt = context.log.requests === false ? 0 : performance.now();
     // Shared handler functions (no closures per connection): this is the per-connection hot path.
     (socket as ConnSocket)[CONNECTION] = this;
     socket.on('data', onSocketData);
@@ -353,8 +247,7 @@ class UwsgiConnection implements ResponseTarget {
   }
 
   startRequest(packet: UwsgiPacket, rest: Uint8Array): void {
-    const { options, app } = this.context;
-    let request: ReturnType<typeof environFromVars>;
+    let request: UwsgiRequest;
     try {
       request = requestFromPacket(packet, this.context);
     } catch (error) {
@@ -367,143 +260,18 @@ class UwsgiConnection implements ResponseTarget {
       this.body = new SocketBody(contentLength, this);
       this.body.push(rest);
     }
-    if (options.limitPost > 0 && contentLength > options.limitPost) {
-      this.refuse(
-        gatewayError(
-          'ERR_UWSGI_BODY_TOO_LARGE',
-          `CONTENT_LENGTH ${contentLength} > ${options.limitPost} (limit-post)`,
-        ),
-        environ.REQUEST_METHOD,
-        environ.REQUEST_URI as string | undefined,
-        environ,
-      );
-      return;
-    }
-    environ['wsgi.input'] = createInput(this.body);
-    runApp(app, environ).then(
-      (response) =>
-        this.respond(
-          response,
-          environ.REQUEST_METHOD,
-          (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
-          environ.REMOTE_ADDR,
-          environ,
-        ),
-      (error) =>
-        this.respond(
-          errorResponse(error),
-          environ.REQUEST_METHOD,
-          (environ.REQUEST_URI as string) ?? environ.PATH_INFO,
-          environ.REMOTE_ADDR,
-          environ,
-        ),
-    );
+    serveRequest(this.context, this, environ, contentLength, this.body);
   }
 
-  respond(
-    response: AppResponse,
-    method: string,
-    uri: string,
-    remote: string | undefined,
-    environ: Environ,
-  ): void {
-    if (!this.closed) {
-      // The usual case (a body known whole): written and closed in this turn, no promise hops.
-      const whole = writeWhole(this, response, method === 'HEAD');
-      if (whole) {
-        void response.close();
-        this.responded(whole, method, uri, remote, environ);
-        return;
-      }
-    }
-    void this.respondLater(response, method, uri, remote, environ);
-  }
-
-  async respondLater(
-    response: AppResponse,
-    method: string,
-    uri: string,
-    remote: string | undefined,
-    environ: Environ,
-  ): Promise<void> {
-    const { log } = this.context;
-    if (this.closed) {
-      await response.close();
-      requestDone(
-        this.context,
-        remote,
-        method,
-        uri,
-        response.status,
-        0,
-        this.startedAt,
-        'client gone',
-        true,
-        environ,
-      );
-      return;
-    }
-    this.responded(
-      await writeResponse(this, response, method === 'HEAD', log),
-      method,
-      uri,
-      remote,
-      environ,
-    );
-  }
-
-  responded(
-    outcome: WriteOutcome,
-    method: string,
-    uri: string,
-    remote: string | undefined,
-    environ: Environ,
-  ): void {
-    const { status, bytes, ok } = outcome;
-    requestDone(
-      this.context,
-      remote,
-      method,
-      uri,
-      status,
-      bytes,
-      this.startedAt,
-      ok ? undefined : 'aborted',
-      true,
-      environ,
-    );
-    if (outcome.ok) this.finish();
-    else this.socket.destroy();
-  }
-
-  /** Answers a protocol or limit error with its HTTP status (400/408/413/431) and a log line. */
-  refuse(error: TsgiError, method = '-', uri = '-', environ?: Environ): void {
-    const { log } = this.context;
-    log.warn(error.message);
+  /** Answers a protocol error with its HTTP status (400/408/431) through the request cycle. */
+  refuse(error: TsgiError): void {
     this.reader = undefined;
-    if (error.status === undefined || this.closed) {
-      this.socket.destroy();
-      return;
+    if (error.status !== undefined && !this.closed) {
+      this.phase = Phase.Request;
+      // Unknown body length (the vars were unreadable): discard until the peer closes.
+      this.body ??= new SocketBody(Number.POSITIVE_INFINITY, this);
     }
-    this.phase = Phase.Request;
-    const response = errorResponse(error);
-    // Unknown body length (the vars were unreadable): discard until the peer closes.
-    this.body ??= new SocketBody(Number.POSITIVE_INFINITY, this);
-    void writeResponse(this, response, false, log).then(({ status, bytes }) => {
-      requestDone(
-        this.context,
-        undefined,
-        method,
-        uri,
-        status,
-        bytes,
-        this.startedAt,
-        undefined,
-        false,
-        environ,
-      );
-      this.finish();
-    });
+    refuseRequest(this.context, this, error);
   }
 
   replyAndClose(bytes: Uint8Array): void {
@@ -533,7 +301,16 @@ class UwsgiConnection implements ResponseTarget {
     closeSocket(this.socket, this.context);
   }
 
-  // ResponseTarget
+  // Exchange
+  get codec(): typeof uwsgiResponse {
+    return uwsgiResponse;
+  }
+
+  responded(ok: boolean): void {
+    if (ok) this.finish();
+    else this.socket.destroy();
+  }
+
   write(bytes: Uint8Array): boolean {
     return this.socket.write(bytes);
   }

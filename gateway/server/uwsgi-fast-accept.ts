@@ -3,10 +3,12 @@
  * and sends the whole packet in one write, so most connections are: one read, one app call, one
  * write, close. A net.Socket (a Duplex stream with two stream states, an EventEmitter, timers)
  * costs more CPU than all of our own per-request work (profiled: ~a third of the process), so
- * such a connection is served on its libuv handle directly, and becomes a net.Socket served by
- * uwsgi-connection.ts (with the bytes already read replayed into it) as soon as anything is
- * not that simple: a packet split over reads, a request body, a modifier other than HTTP, a bad
- * packet, a streamed response, silence past socket-timeout.
+ * such a connection is served on its libuv handle directly: the request goes through
+ * request-cycle.ts like any other, with this handle as its transport (a streamed response too,
+ * with backpressure on libuv's write queue). Before the request starts, anything not that simple
+ * (a packet split over reads, a request body, a modifier other than HTTP, a bad packet, silence
+ * past socket-timeout) turns the handle into a net.Socket handed back to the listener, with the
+ * bytes already read, for the regular path (uwsgi-connection.ts).
  *
  * It relies on Node internals that have been stable since Node 12 (the stream handle's onread /
  * writeBuffer / close, stream_wrap's shared state, net.Server's _handle and _connections) and is
@@ -14,9 +16,9 @@
  * connection takes the regular path.
  */
 import type { Server, Socket } from 'node:net';
-import { createInput, errorResponse, runApp } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import { PacketReader } from '../uwsgi/index.js';
+import type { ConnectionContext } from './connection-context.js';
 import {
   acceptHooks,
   probeFastTransport,
@@ -30,14 +32,10 @@ import {
   WriteResult,
   writeOut,
 } from './node-internals.js';
-import { type Outcome, requestDone } from './request-done.js';
-import {
-  type ConnectionContext,
-  handleUwsgiConnection,
-  requestFromPacket,
-  respondOnSocket,
-} from './uwsgi-connection.js';
-import { type ResponseTarget, writeWhole } from './uwsgi-response.js';
+import { type Exchange, serveRequest } from './request-cycle.js';
+import type { UwsgiRequest } from './uwsgi-environ.js';
+import { requestFromPacket } from './uwsgi-request.js';
+import { uwsgiResponse } from './uwsgi-response.js';
 
 const FAST = Symbol('tsgi.fastConnection');
 /** A handle this path serves, pointing back at its connection. */
@@ -46,8 +44,11 @@ type FastHandle = StreamHandle & { [FAST]?: FastConnection };
 const UV_EOF = -4095;
 /** As much as libuv reads at once; a packet with a larger body is read on through libuv. */
 const READ_BUFFER_SIZE = 65536;
-/** Hands an upgraded socket to the listener's bookkeeping (tracking for close, no-delay). */
-export type AdoptSocket = (socket: Socket) => void;
+/**
+ * Serves a connection this path gave up on as a net.Socket (the listener's regular handler);
+ * `replay` are the bytes already read off it.
+ */
+export type ServeSocket = (socket: Socket, replay: readonly Buffer[]) => void;
 
 export interface FastAccept {
   /** Closes every connection still on the fast path (a forced stop). */
@@ -61,7 +62,7 @@ export interface FastAccept {
 export function installFastAccept(
   server: Server,
   context: ConnectionContext,
-  adopt: AdoptSocket,
+  fallback: ServeSocket,
 ): FastAccept | undefined {
   const sw = probeFastTransport(context.options.disableFastTransport).binding;
   const internals = serverInternals(server);
@@ -74,7 +75,7 @@ export function installFastAccept(
     server,
     internals,
     context,
-    adopt,
+    fallback,
     live,
     sweeper: undefined,
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
@@ -112,7 +113,7 @@ interface Shared {
   server: Server;
   internals: ServerInternals;
   context: ConnectionContext;
-  adopt: AdoptSocket;
+  fallback: ServeSocket;
   live: Set<FastConnection>;
   /** One timer for every fast connection waiting for its first bytes (not one per socket). */
   sweeper: NodeJS.Timeout | undefined;
@@ -138,8 +139,8 @@ function ignoreRead(): void {
   // A closed handle's late read callbacks.
 }
 
-function onFastWritten(this: WriteReq): void {
-  (this.handle as FastHandle)[FAST]?.closeHandle();
+function onFastWritten(this: WriteReq, status: number): void {
+  (this.handle as FastHandle)[FAST]?.written(status);
 }
 
 /** Checks the connections still waiting for bytes, or for a peer to read, against socket-timeout. */
@@ -175,13 +176,15 @@ function sweep(shared: Shared): void {
 enum Phase {
   /** Waiting for the packet. */
   Head = 0,
-  /** The app runs. */
+  /** The app runs, or its response is being written. */
   Request = 1,
+  /** Response written: closes once libuv has sent the last bytes. */
+  Closing = 2,
   /** Closed, or handed to a net.Socket. */
-  Gone = 2,
+  Gone = 3,
 }
 
-class FastConnection implements ResponseTarget {
+class FastConnection implements Exchange {
   readonly handle: FastHandle;
   readonly shared: Shared;
   phase = Phase.Head;
@@ -195,6 +198,10 @@ class FastConnection implements ResponseTarget {
   /** libuv's queue after an async write (0: none pending), and when it last shrank. */
   writeQueued = 0;
   writeProgressAt = 0;
+  /** Writes libuv has not completed yet. */
+  writesPending = 0;
+  /** A streamed response waiting for libuv's queue to empty. */
+  drainWaiter: ((ok: boolean) => void) | undefined;
 
   constructor(handle: FastHandle, shared: Shared) {
     this.handle = handle;
@@ -223,9 +230,10 @@ class FastConnection implements ResponseTarget {
     const nread = sw.streamBaseState[sw.kReadBytesOrError]!;
     if (nread === 0) return;
     if (nread < 0 || !arrayBuffer) {
-      // Before any byte: nothing to answer (a partial packet was upgraded at once). While the
-      // app runs: a FIN only half-closes (the reply still goes out), an error means it is gone.
-      if (this.phase === Phase.Request && nread === UV_EOF) this.handle.readStop();
+      // Before any byte: nothing to answer (a partial packet was upgraded at once). Once the
+      // request started: a FIN only half-closes (the reply still goes out), an error means it
+      // is gone.
+      if (this.phase !== Phase.Head && nread === UV_EOF) this.handle.readStop();
       else this.closeHandle();
       return;
     }
@@ -249,8 +257,8 @@ class FastConnection implements ResponseTarget {
   /** The first read: serve it here if it is a whole body-less HTTP request, else upgrade. */
   start(chunk: Buffer): void {
     const { context } = this.shared;
-    const { options, log } = context;
-    let request: ReturnType<typeof requestFromPacket>;
+    const { options } = context;
+    let request: UwsgiRequest;
     try {
       const result = new PacketReader({ bufferSize: options.bufferSize }).push(chunk);
       // Split packet, bytes after it (a body), ping/echo/signal: the regular path.
@@ -274,82 +282,74 @@ class FastConnection implements ResponseTarget {
     }
     this.phase = Phase.Request;
     this.chunks = undefined;
-    if (log.requests !== false) this.startedAt = performance.now();
-    const { environ } = request;
-    environ['wsgi.input'] = createInput(undefined);
-    const method = environ.REQUEST_METHOD;
-    const uri = (environ.REQUEST_URI as string | undefined) ?? environ.PATH_INFO;
-    const remote = environ.REMOTE_ADDR;
-    runApp(context.app, environ).then(
-      (response) => this.respond({ response, method, uri, remote, environ }),
-      (error) => this.respond({ response: errorResponse(error), method, uri, remote, environ }),
-    );
+    if (context.log.requests !== false) this.startedAt = performance.now();
+    serveRequest(context, this, request.environ, 0, undefined);
   }
 
-  respond(request: Parameters<typeof respondOnSocket>[2]): void {
-    const { response, method, uri, remote, environ } = request;
-    let { status } = response;
-    let bytes = 0;
-    let outcome: Outcome;
-    if (this.closed) {
-      outcome = 'client gone';
-    } else {
-      const whole = writeWhole(this, response, method === 'HEAD');
-      if (!whole) {
-        // Streamed: the regular writer, with backpressure and socket-timeout on writes.
-        const socket = this.upgrade();
-        if (socket) respondOnSocket(socket, this.shared.context, request, this.startedAt);
-        return;
-      }
-      ({ status, bytes } = whole);
-    }
-    void response.close();
-    const { context } = this.shared;
-    requestDone(
-      context,
-      remote,
-      method,
-      uri,
-      status,
-      bytes,
-      this.startedAt,
-      outcome,
-      true,
-      environ,
-    );
+  // Exchange
+  get codec(): typeof uwsgiResponse {
+    return uwsgiResponse;
   }
 
-  // ResponseTarget (writeWhole writes once, then the handle closes when the bytes have left).
+  /** Closes now, or once libuv has written what it still holds. */
+  responded(ok: boolean): void {
+    if (!ok || this.writesPending === 0) this.closeHandle();
+    else if (this.phase === Phase.Request) this.phase = Phase.Closing;
+  }
+
+  /** False when libuv had to queue the bytes (the peer's window is full): await waitDrain(). */
   write(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
     return this.sent(writeOut(this.shared.sw, this.handle, bytes, onFastWritten), bytes.length);
   }
 
+  /** One vectored write of the caller's buffers (no copy into one); same answer as write(). */
   writev(chunks: readonly Uint8Array[]): boolean {
+    if (this.closed) return false;
     let length = 0;
     for (let i = 0; i < chunks.length; i++) length += chunks[i]!.length;
     return this.sent(writeOut(this.shared.sw, this.handle, chunks, onFastWritten), length);
   }
 
-  /** After a write of `length` bytes was dispatched: close now, or once libuv has sent the rest. */
+  /** After a write of `length` bytes was dispatched: true when the kernel took it all. */
   sent(result: WriteResult, length: number): boolean {
+    if (result === WriteResult.Done) return true;
     if (result === WriteResult.Failed) {
       this.closeHandle();
       return false;
     }
-    if (result === WriteResult.Queued) {
-      // oncomplete closes. The peer reads slowly or not at all: the sweeper holds it to
-      // socket-timeout.
-      this.writeQueued = this.handle.writeQueueSize ?? length;
-      this.writeProgressAt = Date.now();
-      startSweeper(this.shared);
-    } else {
+    this.writesPending++;
+    // The peer reads slowly or not at all: the sweeper holds it to socket-timeout.
+    this.writeQueued = this.handle.writeQueueSize ?? length;
+    this.writeProgressAt = Date.now();
+    startSweeper(this.shared);
+    return false;
+  }
+
+  /** An async write completed (libuv's oncomplete). */
+  written(status: number): void {
+    this.writesPending--;
+    if (status < 0) {
       this.closeHandle();
+      return;
     }
-    return true;
+    if (this.writesPending > 0) return;
+    this.writeQueued = 0;
+    if (this.phase === Phase.Closing) {
+      this.closeHandle();
+      return;
+    }
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.(true);
   }
 
   waitDrain(): Promise<boolean> {
-    return Promise.resolve(!this.closed);
+    if (this.closed) return Promise.resolve(false);
+    if (this.writesPending === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+    });
   }
 
   closeHandle(): void {
@@ -362,6 +362,9 @@ class FastConnection implements ResponseTarget {
     const { internals } = this.shared;
     internals._connections--;
     internals._emitCloseIfDrained();
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.(false);
   }
 
   release(): void {
@@ -371,12 +374,11 @@ class FastConnection implements ResponseTarget {
   }
 
   /**
-   * Hands the connection to a net.Socket served by uwsgi-connection.ts, replaying what was read
-   * unless a response is already under way. Returns the socket (undefined if already gone).
+   * Before a request started: hands the connection to the listener's regular path as a
+   * net.Socket, with the bytes read so far. Returns the socket (undefined if not in that phase).
    */
   upgrade(): Socket | undefined {
-    if (this.phase === Phase.Gone) return undefined;
-    const replaying = this.phase === Phase.Head;
+    if (this.phase !== Phase.Head) return undefined;
     if (this.borrowed && this.chunks) this.chunks[0] = Buffer.from(this.chunks[0]!);
     this.borrowed = false;
     this.phase = Phase.Gone;
@@ -384,9 +386,9 @@ class FastConnection implements ResponseTarget {
     const { handle, shared } = this;
     handle.readStop();
     const socket = socketForHandle(handle, shared.server);
-    shared.adopt(socket);
-    if (replaying) handleUwsgiConnection(socket, shared.context, this.chunks ?? []);
+    const replay = this.chunks ?? [];
     this.chunks = undefined;
+    shared.fallback(socket, replay);
     return socket;
   }
 }

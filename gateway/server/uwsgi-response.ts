@@ -154,3 +154,6 @@ export async function writeResponse(
     await response.close();
   }
 }
+
+/** The uwsgi protocol's response side, as request-cycle.ts's ResponseCodec. */
+export const uwsgiResponse = { whole: writeWhole, stream: writeResponse } as const;

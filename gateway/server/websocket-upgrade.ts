@@ -21,8 +21,7 @@ import { GatewayWebSocket, type WebSocketSettings } from '../websocket/connectio
 import { CLOSE_CODE } from '../websocket/frame-codec.js';
 import { type Offer, readOffer, switchingProtocols } from '../websocket/handshake.js';
 import type { WebSocketRegistry } from '../websocket/registry.js';
-import type { UpgradeHandler, UpgradeRequest } from './http-server.js';
-import type { ConnectionContext } from './uwsgi-connection.js';
+import type { ConnectionContext, UpgradeHandler, UpgradeRequest } from './connection-context.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RESERVED = new Set([

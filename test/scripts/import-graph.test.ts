@@ -1,6 +1,6 @@
 /**
  * scripts/import-graph.ts: the product's folders import downwards only (the layering in LAYERS)
- * and form no cycle; and the check itself finds a cycle or an upward import when there is one.
+ * and neither folders nor files form a cycle; and the check itself finds a cycle or an upward import when there is one.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -14,6 +14,10 @@ describe('scripts/import-graph.ts', () => {
 
   it('finds no cycle between folders', () => {
     assert.deepEqual(graph.unitCycles, []);
+  });
+
+  it('finds no cycle between files (type-only imports count)', () => {
+    assert.deepEqual(graph.fileCycles, []);
   });
 
   it('finds no import from a lower layer to a higher one, and none between adapters', () => {

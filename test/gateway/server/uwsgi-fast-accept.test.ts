@@ -2,6 +2,7 @@
 // same bytes for the requests it serves itself, and every case it hands over still answered.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +37,14 @@ const app: App = async (environ, start) => {
     const body = await environ['wsgi.input'].read();
     start('200 OK', [['Content-Type', 'application/octet-stream']]);
     return [body];
+  }
+  if (path === '/big-stream') {
+    // 8 MiB in 64 KiB chunks: far more than the socket buffers, so writes queue in libuv and the
+    // writer must wait for the peer (or for socket-timeout when it never reads).
+    start('200 OK', [['Content-Type', 'application/octet-stream']]);
+    return (function* () {
+      for (let i = 0; i < 128; i++) yield Buffer.alloc(65536, i);
+    })();
   }
   if (path === '/stream') {
     start('200 OK', [['Content-Type', 'text/plain']]);
@@ -130,7 +139,7 @@ describe('gateway/server uwsgi fast accept path', () => {
     assert.ok(lines.some((l) => /request: 127\.0\.0\.1 GET \/x => 200 12 bytes in/.test(l)));
   });
 
-  it('hands a split packet, a body, a ping and a streamed response to the regular path', async () => {
+  it('hands a split packet, a body and a ping to the regular path, and streams a response', async () => {
     for (const target of targets.fast) {
       const packet = vars('GET', '/split');
       const split = await rawRequest(target, [packet.subarray(0, 3), packet.subarray(3)], {
@@ -155,6 +164,43 @@ describe('gateway/server uwsgi fast accept path', () => {
       const streamed = parseResponse((await rawRequest(target, vars('GET', '/stream'))).data);
       assert.equal(streamed.body.toString(), 'part 0\npart 1\npart 2\n');
     }
+  });
+
+  it('streams a large response on the handle with backpressure, byte for byte as the regular path', async () => {
+    for (let i = 0; i < 2; i++) {
+      const a = await rawRequest(targets.fast[i]!, vars('GET', '/big-stream'));
+      const b = await rawRequest(targets.regular[i]!, vars('GET', '/big-stream'));
+      assert.equal(a.end, 'close');
+      const res = parseResponse(a.data);
+      assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
+      assert.equal(res.body.length, 128 * 65536);
+      for (let k = 0; k < 128; k++) assert.equal(res.body[k * 65536 + 65535], k);
+      assert.ok(a.data.equals(b.data), 'same bytes as the regular path');
+    }
+    assert.ok(lines.some((l) => /request: .*GET \/big-stream => 200 8388608 bytes in/.test(l)));
+  });
+
+  it('closes a streamed response whose peer stops reading after socket-timeout, logged', async () => {
+    const before = lines.length;
+    const socket = connect((targets.fast[0] as { path: string }).path);
+    socket.on('error', () => {});
+    socket.write(vars('GET', '/big-stream'));
+    socket.pause(); // never reads: the gateway's writes stall (and the close stays unseen here)
+    const deadline = Date.now() + 5000;
+    const aborted = /GET \/big-stream => 200 \(aborted\)/;
+    while (!lines.slice(before).some((l) => aborted.test(l)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    socket.destroy();
+    const logged = lines.slice(before);
+    assert.ok(
+      logged.some((l) => /ERR_GATEWAY_WRITE_TIMEOUT.*socket-timeout/.test(l)),
+      logged.join('\n'),
+    );
+    assert.ok(
+      logged.some((l) => aborted.test(l)),
+      logged.join('\n'),
+    );
   });
 
   it('answers a bad packet as the regular path does (400 for plain HTTP)', async () => {

@@ -1,0 +1,213 @@
+/**
+ * What happens to a request, whatever the protocol and the transport:
+ *
+ *   codec decodes a request → serveRequest: limit-post → app (startApp) → codec writes the
+ *   response through the transport → requestDone (one log line, one count) → exchange.responded
+ *
+ * The parts around it:
+ * - A protocol codec turns bytes into a request: the environ (wsgi.input not set yet), the
+ *   declared body length and a body source (a ChunkSource fed by the connection, or none). The
+ *   uwsgi one is uwsgi-request.ts; an HTTP/1.1 one plugs in the same way. The codec's response
+ *   side is a ResponseCodec: uwsgi-response.ts writes a status line, headers and a body that ends
+ *   at close; an HTTP/1.1 codec adds framing (Content-Length or chunked) and keep-alive headers.
+ * - A connection is one transport (a raw libuv handle: uwsgi-fast-accept.ts; a net.Socket or TLS
+ *   socket: uwsgi-connection.ts) and implements Exchange: write() and waitDrain() carry the bytes
+ *   (waitDrain resolves false when the peer stops reading for socket-timeout, so a stalled reader
+ *   cannot hold a response in memory), `closed` says the peer is gone, and responded(ok) is told
+ *   once per request when the response is out: close, drain the unread body, or (HTTP) read the
+ *   next request. A false `ok` means the response was cut short: the connection must close.
+ *
+ * The cycle owns, once for every path: limit-post against the declared length (413 before the
+ * app runs; a body of unknown length is held to it by its body source), the choice between the
+ * one-write whole response and the streamed one, the 500 for a response the codec refuses, the
+ * "client gone" outcome, and the single requestDone call of every request, refusals included.
+ * Timeouts that wait on the peer belong to the transport (header/vars, body, drain: each is
+ * socket-timeout); harakiri wraps the app itself (worker/supervise-app.ts).
+ *
+ * The hot path (a hello world behind nginx) allocates nothing here: an app that answers with an
+ * array body is served synchronously (startApp), with no promise and no closure; only an async
+ * app or a streamed body takes the async functions below.
+ */
+import {
+  type AppResponse,
+  type ChunkSource,
+  createInput,
+  type Environ,
+  errorResponse,
+  startApp,
+  type TsgiError,
+} from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { ConnectionContext } from './connection-context.js';
+import { type Outcome, requestDone } from './request-done.js';
+import type { ResponseTarget, WriteOutcome } from './uwsgi-response.js';
+
+/** How a protocol puts a response on the wire (uwsgi-response.ts's uwsgiResponse for uwsgi). */
+export interface ResponseCodec {
+  /**
+   * Writes a response whose body is known whole (or not sent: HEAD, 204/304) in one write, now.
+   * Undefined when it cannot (a streamed body, a head it refuses): then stream() follows.
+   */
+  whole(target: ResponseTarget, response: AppResponse, isHead: boolean): WriteOutcome | undefined;
+  /** Writes any response with backpressure; answers 500 (logged) for a head it refuses. */
+  stream(
+    target: ResponseTarget,
+    response: AppResponse,
+    isHead: boolean,
+    log: Logger,
+  ): Promise<WriteOutcome>;
+}
+
+/** One request's connection, as the cycle sees it: the transport plus what follows a response. */
+export interface Exchange extends ResponseTarget {
+  readonly codec: ResponseCodec;
+  /** performance.now() when the request began, for its log line (0 when request lines are off). */
+  readonly startedAt: number;
+  /** The response is out (ok) or was cut short (!ok: close the connection). Once per request. */
+  responded(ok: boolean): void;
+}
+
+/** The URI a request line shows: as the client sent it, else the path. */
+function uriOf(environ: Environ): string {
+  return (environ.REQUEST_URI as string | undefined) ?? environ.PATH_INFO;
+}
+
+/**
+ * Serves one decoded request: `declaredLength` is the body length the request announced (0 for
+ * none or unknown), `body` the source wsgi.input reads (undefined: an empty body).
+ */
+export function serveRequest(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  declaredLength: number,
+  body: ChunkSource | undefined,
+): void {
+  const { options, app } = context;
+  if (options.limitPost > 0 && declaredLength > options.limitPost) {
+    const error = gatewayError(
+      'ERR_UWSGI_BODY_TOO_LARGE',
+      `CONTENT_LENGTH ${declaredLength} > ${options.limitPost} (limit-post)`,
+    );
+    refuseRequest(context, exchange, error, environ.REQUEST_METHOD, uriOf(environ), environ);
+    return;
+  }
+  environ['wsgi.input'] = createInput(body);
+  const started = startApp(app, environ);
+  if (started instanceof Promise) void respondWhenReady(context, exchange, environ, started);
+  else respond(context, exchange, environ, started);
+}
+
+async function respondWhenReady(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  pending: Promise<AppResponse>,
+): Promise<void> {
+  respond(context, exchange, environ, await pending);
+}
+
+/** The usual case (a body known whole) is written and done in this turn, with no promise hop. */
+function respond(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  response: AppResponse,
+): void {
+  if (!exchange.closed) {
+    const whole = exchange.codec.whole(exchange, response, environ.REQUEST_METHOD === 'HEAD');
+    if (whole) {
+      void response.close();
+      done(context, exchange, environ, whole.status, whole.bytes, undefined);
+      return;
+    }
+  }
+  void respondStreamed(context, exchange, environ, response);
+}
+
+async function respondStreamed(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  response: AppResponse,
+): Promise<void> {
+  const { log } = context;
+  if (exchange.closed) {
+    await response.close();
+    done(context, exchange, environ, response.status, 0, 'client gone');
+    return;
+  }
+  const isHead = environ.REQUEST_METHOD === 'HEAD';
+  let outcome: WriteOutcome;
+  try {
+    outcome = await exchange.codec.stream(exchange, response, isHead, log);
+  } catch (error) {
+    // A codec bug, not a peer: logged, and the request still ends once.
+    log.error(`response failed: ${(error as Error)?.stack ?? error}`);
+    outcome = { status: response.status, bytes: 0, ok: false };
+  }
+  done(
+    context,
+    exchange,
+    environ,
+    outcome.status,
+    outcome.bytes,
+    outcome.ok ? undefined : 'aborted',
+  );
+}
+
+/** The one end of every request that ran the app: its line, its count, then the connection's turn. */
+function done(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  status: number,
+  bytes: number,
+  outcome: Outcome,
+): void {
+  const { REMOTE_ADDR: remote, REQUEST_METHOD: method } = environ;
+  const { startedAt } = exchange;
+  const uri = uriOf(environ);
+  requestDone(context, remote, method, uri, status, bytes, startedAt, outcome, true, environ);
+  exchange.responded(outcome === undefined);
+}
+
+/**
+ * Answers a protocol or limit error (400/408/413/431: the error's status) without running the
+ * app, with a log line naming the limit; the request line is written but not counted. An error
+ * with no status, or a peer already gone, just closes.
+ */
+export function refuseRequest(
+  context: ConnectionContext,
+  exchange: Exchange,
+  error: TsgiError,
+  method = '-',
+  uri = '-',
+  /** The request's environ when it got that far (--log-format variables). */
+  environ?: Environ,
+): void {
+  const { log } = context;
+  log.warn(error.message);
+  if (error.status === undefined || exchange.closed) {
+    exchange.responded(false);
+    return;
+  }
+  void exchange.codec.stream(exchange, errorResponse(error), false, log).then((written) => {
+    const { status, bytes } = written;
+    const { startedAt } = exchange;
+    requestDone(
+      context,
+      undefined,
+      method,
+      uri,
+      status,
+      bytes,
+      startedAt,
+      undefined,
+      false,
+      environ,
+    );
+    exchange.responded(written.ok);
+  });
+}
