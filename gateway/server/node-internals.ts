@@ -250,3 +250,32 @@ export function writeOut(
   spareWriteReq = req;
   return WriteResult.Done;
 }
+
+interface AddressOut {
+  address?: string;
+  port?: number;
+}
+type NameHandle = { getpeername?(out: AddressOut): number; getsockname?(out: AddressOut): number };
+
+/**
+ * The peer and local address of a TCP handle served without a net.Socket (what a net.Socket's
+ * remoteAddress/localAddress read); empty for a unix socket, which has none.
+ */
+export function handleAddresses(handle: StreamHandle): {
+  remoteAddress?: string;
+  remotePort?: number;
+  localAddress?: string;
+  localPort?: number;
+} {
+  const h = handle as unknown as NameHandle;
+  const peer: AddressOut = {};
+  const local: AddressOut = {};
+  if (typeof h.getpeername !== 'function' || h.getpeername(peer) !== 0) return {};
+  if (typeof h.getsockname === 'function') h.getsockname(local);
+  return {
+    remoteAddress: peer.address,
+    remotePort: peer.port,
+    localAddress: local.address,
+    localPort: local.port,
+  };
+}

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { ConnectionCap } from './connection-cap.js';
 import type { ConnectionContext } from './connection-context.js';
+import { type HttpFastAccept, installHttpFastAccept } from './http-fast-accept.js';
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
 import { probeFastTransport } from './node-internals.js';
@@ -39,12 +40,14 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
     socket.end(BUSY);
     return false;
   };
-  if (listeners.some((l) => l.kind === 'uwsgi')) {
+  for (const kind of ['uwsgi', 'http'] as const) {
+    if (!listeners.some((l) => l.kind === kind)) continue;
     const probe = probeFastTransport(context.options.disableFastTransport);
-    context.log.info(`uwsgi fast transport ${probe.on ? 'on' : `off: ${probe.reason}`}`);
+    context.log.info(`${kind} fast transport ${probe.on ? 'on' : `off: ${probe.reason}`}`);
   }
   const http: HttpHandler[] = [];
   const fast: FastAccept[] = [];
+  const httpFast: HttpFastAccept[] = [];
   const open = new Set<Socket>();
   const track = (socket: Socket) => {
     open.add(socket);
@@ -98,6 +101,15 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
         socket.setNoDelay(true);
         handler.handle(socket);
       });
+      // Plain HTTP/1.1 on the connection's handle with our codec; node:http takes the rest.
+      const accept = installHttpFastAccept(server, context, handler, (socket) => {
+        track(socket);
+        socket.setNoDelay(true);
+      });
+      if (accept) {
+        fast.push(accept);
+        httpFast.push(accept);
+      }
     }
   }
   return {
@@ -106,6 +118,7 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
         (l) => new Promise<void>((resolve) => l.server.close(() => resolve())),
       );
       for (const h of http) h.server.closeIdleConnections();
+      for (const f of httpFast) f.closeIdle();
       if (force) {
         for (const socket of open) socket.destroy();
         for (const f of fast) f.destroyAll();

@@ -1,7 +1,10 @@
 /**
  * node:http's own parser (llhttp, strict: no lenient flags, as an http.Server without
- * insecureHTTPParser runs it), driven directly for differential tests of our HTTP codec.
+ * insecureHTTPParser runs it), driven directly for differential tests of our HTTP codec. It is
+ * the HTTPParser node:http itself takes from `_http_common` (on Node 20 and 24 alike).
  */
+import { createRequire } from 'node:module';
+
 interface ParserBinding {
   HTTPParser: {
     new (): NativeParser;
@@ -44,15 +47,7 @@ let binding: ParserBinding | undefined;
 
 function load(): ParserBinding {
   if (binding) return binding;
-  const quiet = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    binding = (process as unknown as { binding(name: string): ParserBinding }).binding(
-      'http_parser',
-    );
-  } finally {
-    process.noDeprecation = quiet;
-  }
+  binding = createRequire(import.meta.url)('_http_common') as ParserBinding;
   return binding;
 }
 

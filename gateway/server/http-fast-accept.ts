@@ -1,0 +1,620 @@
+/**
+ * The fast path for plain HTTP listeners (--http-socket, --http): connections served on their
+ * libuv handle with our own codec (gateway/http/), keep-alive and pipelining included, without a
+ * net.Socket, an IncomingMessage or a ServerResponse per request (profiled: those cost more CPU
+ * than our own per-request work).
+ *
+ * A connection is handed to node:http (http-server.ts), with every byte not yet served replayed,
+ * at a request boundary as soon as a request is not simple: a head split over reads, a body not
+ * all in, a chunked upload, Expect, Upgrade, two Host headers, anything the codec declines or
+ * refuses. node:http then serves or answers it as it always did (400/413/431, 100 Continue,
+ * upgrades, body timeouts). Responses, streamed ones too, are written here.
+ *
+ * Installed only when node-internals.ts's probe found the internals it needs (and not under
+ * --disable-fast-transport); otherwise every connection takes node:http.
+ */
+import type { Server, Socket } from 'node:net';
+import {
+  type AppResponse,
+  createInput,
+  type Environ,
+  errorResponse,
+  runApp,
+} from '../../src/index.js';
+import { gatewayError } from '../errors.js';
+import {
+  httpDate,
+  parseRequestHead,
+  type RequestHead,
+  type ResponseHead,
+  serializeResponseHead,
+} from '../http/index.js';
+import { createKeyInterner, type Latin1Decoder } from '../uwsgi/index.js';
+import type { ConnectionContext } from './connection-context.js';
+import { buildEnviron, type ConnectionAddresses } from './http-environ.js';
+import type { HttpHandler } from './http-server.js';
+import {
+  acceptHooks,
+  handleAddresses,
+  probeFastTransport,
+  type ServerInternals,
+  type StreamHandle,
+  type StreamWrapBinding,
+  serverInternals,
+  socketForHandle,
+  type WriteReq,
+  WriteResult,
+  writeOut,
+} from './node-internals.js';
+import { requestDone } from './request-done.js';
+import type { FastAccept } from './uwsgi-fast-accept.js';
+
+/** Hands a socket node:http will serve to the listener's bookkeeping (tracking, no-delay). */
+export type AdoptSocket = (socket: Socket) => void;
+
+const FAST = Symbol('tsgi.fastHttpConnection');
+type FastHandle = StreamHandle & { [FAST]?: FastHttpConnection };
+/** libuv's end-of-stream read status. */
+const UV_EOF = -4095;
+/** Bytes a client may send ahead while a response is under way before reading pauses. */
+const MAX_AHEAD = 65536;
+/** Header lines read here; a request with more goes to node:http. */
+const MAX_HEADERS = 100;
+/** Unsent bytes above which a streamed response waits for the peer to read. */
+const HIGH_WATER = 65536;
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+const TIMEOUT_408 =
+  'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+
+/** Requests served on the fast path and connections handed to node:http, in this process. */
+export const fastHttpCounts = { served: 0, handedOver: 0 };
+
+export interface HttpFastAccept extends FastAccept {
+  /** Closes the connections idle between requests, and keeps none open from now on (a stop). */
+  closeIdle(): void;
+}
+
+type Latin1Slicer = Buffer & { latin1Slice(start: number, end: number): string };
+
+/** Node's native latin-1 decode (what toString('latin1') ends in); every byte read here is a Buffer's. */
+const decodeLatin1: Latin1Decoder = (bytes, start, end) =>
+  start === end ? '' : (bytes as Latin1Slicer).latin1Slice(start, end);
+
+interface Shared {
+  sw: StreamWrapBinding;
+  server: Server;
+  internals: ServerInternals;
+  context: ConnectionContext;
+  handler: HttpHandler;
+  adopt: AdoptSocket;
+  live: Set<FastHttpConnection>;
+  limits: { maxHeadBytes: number; maxHeaders: number };
+  decodeName: Latin1Decoder;
+  keepAliveSeconds: number;
+  /** A stop began: no connection stays open after its response. */
+  stopping: boolean;
+  sweeper: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Serves the listener's connections on the fast path where it can. Returns undefined (and
+ * changes nothing) when the internals it needs are missing.
+ */
+export function installHttpFastAccept(
+  server: Server,
+  context: ConnectionContext,
+  handler: HttpHandler,
+  adopt: AdoptSocket,
+): HttpFastAccept | undefined {
+  const { options } = context;
+  const sw = probeFastTransport(options.disableFastTransport).binding;
+  const internals = serverInternals(server);
+  const hooks = sw && internals ? acceptHooks(server) : undefined;
+  if (!sw || !internals || !hooks) return undefined;
+  const regular = hooks.regular;
+  const shared: Shared = {
+    sw,
+    server,
+    internals,
+    context,
+    handler,
+    adopt,
+    live: new Set(),
+    limits: { maxHeadBytes: options.bufferSize, maxHeaders: MAX_HEADERS },
+    decodeName: createKeyInterner(decodeLatin1),
+    keepAliveSeconds: Math.floor(options.httpKeepaliveMs / 1000),
+    stopping: false,
+    sweeper: undefined,
+  };
+  hooks.route = function onFastHttpConnection(status, handle) {
+    if (
+      status !== 0 ||
+      typeof handle?.readStart !== 'function' ||
+      typeof handle.writeBuffer !== 'function' ||
+      shared.stopping ||
+      (internals.maxConnections !== undefined &&
+        internals._connections >= internals.maxConnections) ||
+      // At the cap with nothing idle: the regular path answers 503.
+      (context.connections !== undefined && !context.connections.admit())
+    ) {
+      regular.call(this, status, handle);
+      return;
+    }
+    const connection = new FastHttpConnection(handle, shared);
+    if (handle.readStart() !== 0) connection.handOver();
+  };
+  return {
+    destroyAll() {
+      for (const c of shared.live) c.closeHandle();
+    },
+    closeIdle() {
+      shared.stopping = true;
+      for (const c of shared.live) if (c.idle()) c.closeHandle();
+    },
+  };
+}
+
+function startSweeper(shared: Shared): void {
+  if (shared.sweeper) return;
+  const { socketTimeoutMs, httpKeepaliveMs } = shared.context.options;
+  const every = Math.min(500, socketTimeoutMs, httpKeepaliveMs || 500);
+  shared.sweeper = setInterval(sweep, every, shared);
+  shared.sweeper.unref();
+}
+
+/**
+ * One timer for every connection: a write the peer does not read for socket-timeout, a new
+ * connection silent for socket-timeout (408, as node:http answers), a kept-alive one idle for
+ * http-keepalive (closed half a second later than advertised, so a client reusing it just in
+ * time does not race the close).
+ */
+function sweep(shared: Shared): void {
+  const now = Date.now();
+  const { options, log } = shared.context;
+  let waiting = 0;
+  for (const c of shared.live) {
+    if (c.inFlight > 0) {
+      const queued = c.handle.writeQueueSize ?? 0;
+      if (queued < c.writeQueued) {
+        c.writeQueued = queued;
+        c.writeProgressAt = now;
+      } else if (now - c.writeProgressAt >= options.socketTimeoutMs) {
+        const limit = `${queued} bytes unread, ${options.socketTimeout} s (socket-timeout)`;
+        log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
+        c.closeHandle();
+        continue;
+      }
+      waiting++;
+    } else if (c.phase === Phase.Idle) {
+      if (c.served === 0) {
+        if (now - c.idleSince >= options.socketTimeoutMs) {
+          log.warn(
+            `request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`,
+          );
+          c.write(Buffer.from(TIMEOUT_408, 'latin1'));
+          c.closeAfterWrites();
+          continue;
+        }
+      } else if (now - c.idleSince >= options.httpKeepaliveMs + 500) {
+        c.closeHandle();
+        continue;
+      }
+      waiting++;
+    }
+  }
+  if (waiting === 0 && shared.sweeper) {
+    clearInterval(shared.sweeper);
+    shared.sweeper = undefined;
+  }
+}
+
+function onFastRead(this: FastHandle, arrayBuffer: ArrayBuffer | undefined): void {
+  this[FAST]?.onRead(arrayBuffer);
+}
+
+function ignoreRead(): void {
+  // A closed handle's late read callbacks.
+}
+
+function onFastWritten(this: WriteReq, status: number): void {
+  (this.handle as FastHandle)[FAST]?.onWritten(status);
+}
+
+enum Phase {
+  /** Between requests (or before the first). */
+  Idle = 0,
+  /** The app runs, or its response is being written. */
+  Request = 1,
+  /** Closed, or handed to node:http. */
+  Gone = 2,
+}
+
+/** What to do once every write has left. */
+enum AfterWrites {
+  Nothing = 0,
+  NextRequest = 1,
+  Close = 2,
+}
+
+class FastHttpConnection {
+  readonly handle: FastHandle;
+  readonly shared: Shared;
+  phase = Phase.Idle;
+  /** Bytes read and not served yet. */
+  pending: Buffer | undefined;
+  /** Bytes arrived while a response was under way (malformed ones then close without a word). */
+  ahead = false;
+  reading = true;
+  peerEnded = false;
+  served = 0;
+  idleSince = Date.now();
+  #addresses: ConnectionAddresses | undefined;
+  /** Writes libuv still holds, the queue size last seen, and when it last shrank. */
+  inFlight = 0;
+  writeQueued = 0;
+  writeProgressAt = 0;
+  afterWrites = AfterWrites.Nothing;
+  drainWaiter: ((ok: boolean) => void) | undefined;
+
+  constructor(handle: FastHandle, shared: Shared) {
+    this.handle = handle;
+    this.shared = shared;
+    handle[FAST] = this;
+    handle.onread = onFastRead;
+    // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
+    shared.internals._connections++;
+    shared.live.add(this);
+    shared.context.connections?.add(this);
+    startSweeper(shared);
+  }
+
+  get closed(): boolean {
+    return this.phase === Phase.Gone;
+  }
+
+  /** For the connection cap and a stop: no request under way. */
+  idle(): boolean {
+    return this.phase === Phase.Idle && this.pending === undefined && this.inFlight === 0;
+  }
+
+  evict(): void {
+    this.closeHandle();
+  }
+
+  onRead(arrayBuffer: ArrayBuffer | undefined): void {
+    const { sw } = this.shared;
+    const nread = sw.streamBaseState[sw.kReadBytesOrError]!;
+    if (nread === 0) return;
+    if (nread < 0 || !arrayBuffer) {
+      // While a request is served a FIN only half-closes (the response still goes out, then the
+      // connection closes); otherwise there is nothing left to answer.
+      if (this.phase === Phase.Request && nread === UV_EOF) {
+        this.peerEnded = true;
+        this.stopReading();
+      } else {
+        this.closeHandle();
+      }
+      return;
+    }
+    const chunk = Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread);
+    const pending = this.pending;
+    this.pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+    if (this.phase !== Phase.Idle || this.inFlight > 0) {
+      this.ahead = true;
+      if (this.pending.length > MAX_AHEAD) this.stopReading();
+      return;
+    }
+    this.next();
+  }
+
+  stopReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.handle.readStop();
+  }
+
+  /** Serves the next request in `pending` if it is whole and simple, else hands over. */
+  next(): void {
+    const pending = this.pending;
+    if (pending === undefined) {
+      if (!this.reading && !this.peerEnded) {
+        this.reading = true;
+        if (this.handle.readStart() !== 0) this.closeHandle();
+      }
+      return;
+    }
+    const { context, limits, decodeName } = this.shared;
+    const r = parseRequestHead(pending, 0, pending.length, limits, decodeLatin1, decodeName);
+    if (r.kind === 'request') {
+      const head = r.head;
+      const length = head.contentLength > 0 ? head.contentLength : 0;
+      const bodyEnd = r.end + length;
+      const limitPost = context.options.limitPost;
+      if (
+        !head.chunked &&
+        !head.upgrade &&
+        !head.expectContinue &&
+        head.hosts <= 1 &&
+        bodyEnd <= pending.length &&
+        !(limitPost > 0 && length > limitPost)
+      ) {
+        let environ: Environ;
+        try {
+          environ = buildEnviron(
+            {
+              method: head.method,
+              url: head.target,
+              httpVersion: head.minor === 1 ? '1.1' : '1.0',
+              rawHeaders: head.headers,
+              socket: this.addresses(),
+            },
+            context,
+            false,
+          );
+        } catch {
+          this.handOver(); // node:http reads it again and answers the 400 with its log line
+          return;
+        }
+        this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
+        this.ahead = false;
+        this.serve(head, environ, length > 0 ? pending.subarray(r.end, bodyEnd) : undefined);
+        return;
+      }
+    } else if (r.kind === 'error' && this.ahead) {
+      // Garbage sent behind a request while it was answered: that response went out whole;
+      // an error response now would read as the answer to a request never made. Close.
+      context.log.warn(`malformed HTTP request (${r.error.code}) while answering: closing`);
+      this.closeHandle();
+      return;
+    }
+    this.handOver();
+  }
+
+  addresses(): ConnectionAddresses {
+    this.#addresses ??= handleAddresses(this.handle);
+    return this.#addresses;
+  }
+
+  serve(head: RequestHead, environ: Environ, body: Buffer | undefined): void {
+    const { context } = this.shared;
+    this.phase = Phase.Request;
+    environ['wsgi.input'] = createInput(body);
+    const startedAt = context.log.requests !== false ? performance.now() : 0;
+    runApp(context.app, environ).then(
+      (response) => this.respond(response, head, environ, startedAt),
+      (error) => this.respond(errorResponse(error), head, environ, startedAt),
+    );
+  }
+
+  respond(response: AppResponse, head: RequestHead, environ: Environ, startedAt: number): void {
+    const { context, keepAliveSeconds, stopping } = this.shared;
+    if (this.closed) {
+      void response.close();
+      this.done(head, environ, response.status, 0, startedAt, false, 'client gone');
+      return;
+    }
+    const options = {
+      isHead: head.method === 'HEAD',
+      minor: head.minor,
+      keepAlive:
+        head.keepAlive && context.options.httpKeepaliveMs > 0 && !this.peerEnded && !stopping,
+      keepAliveSeconds,
+      date: httpDate(),
+    };
+    let out: ResponseHead;
+    try {
+      out = serializeResponseHead(response, options);
+    } catch (error) {
+      // A header that would split the response, or a Content-Length a peer would frame apart.
+      context.log.error((error as Error).message);
+      void response.close();
+      response = errorResponse(error);
+      out = serializeResponseHead(response, options);
+    }
+    if (out.bodyless || response.complete) {
+      const bytes = this.writeWhole(response, out);
+      void response.close();
+      this.done(head, environ, response.status, bytes, startedAt, out.keepAlive);
+      return;
+    }
+    void this.stream(response, out).then((result) =>
+      this.done(
+        head,
+        environ,
+        response.status,
+        result.bytes,
+        startedAt,
+        out.keepAlive,
+        result.outcome,
+      ),
+    );
+  }
+
+  /** Head and whole body in one write; returns the body bytes. */
+  writeWhole(response: AppResponse, out: ResponseHead): number {
+    const headLength = out.text.length; // latin-1: one byte per character
+    if (out.bodyless) {
+      this.write(Buffer.from(out.text, 'latin1'));
+      return 0;
+    }
+    const chunks = response.chunks;
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+    const framing = out.chunked && total > 0 ? total.toString(16).length + 4 : 0;
+    const last = out.chunked ? LAST_CHUNK.length : 0;
+    const bytes = Buffer.allocUnsafe(headLength + framing + total + last);
+    bytes.write(out.text, 0, headLength, 'latin1');
+    let offset = headLength;
+    if (framing > 0) offset += bytes.write(`${total.toString(16)}\r\n`, offset, 'latin1');
+    for (let i = 0; i < chunks.length; i++) {
+      bytes.set(chunks[i]!, offset);
+      offset += chunks[i]!.length;
+    }
+    if (framing > 0) offset += bytes.write('\r\n', offset, 'latin1');
+    if (last > 0) bytes.set(LAST_CHUNK, offset);
+    this.write(bytes);
+    return total;
+  }
+
+  /** A body the app is still producing: chunk by chunk, waiting while the peer reads slowly. */
+  async stream(
+    response: AppResponse,
+    out: ResponseHead,
+  ): Promise<{ bytes: number; outcome?: 'aborted' }> {
+    let bytes = 0;
+    let head: Buffer | undefined = Buffer.from(out.text, 'latin1');
+    try {
+      for await (const chunk of response.body) {
+        if (this.closed) return { bytes, outcome: 'aborted' };
+        if (chunk.length === 0) continue;
+        bytes += chunk.length;
+        const pieces: Uint8Array[] = head ? [head] : [];
+        head = undefined;
+        if (out.chunked) pieces.push(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+        pieces.push(chunk);
+        if (out.chunked) pieces.push(CRLF);
+        this.write(pieces.length === 1 ? pieces[0]! : pieces); // one vectored write
+        if ((this.handle.writeQueueSize ?? 0) > HIGH_WATER && !(await this.drained())) {
+          return { bytes, outcome: 'aborted' };
+        }
+      }
+      if (head || out.chunked) {
+        this.write(head && out.chunked ? [head, LAST_CHUNK] : (head ?? LAST_CHUNK));
+      }
+      return { bytes };
+    } catch {
+      // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
+      // client sees an error rather than a short body it would take as complete.
+      this.closeHandle();
+      return { bytes, outcome: 'aborted' };
+    } finally {
+      await response.close();
+    }
+  }
+
+  /** Resolves true once libuv's queue has emptied, false if the connection closed first. */
+  drained(): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(!this.closed);
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+    });
+  }
+
+  done(
+    head: RequestHead,
+    environ: Environ,
+    status: number,
+    bytes: number,
+    startedAt: number,
+    keepAlive: boolean,
+    outcome?: 'aborted' | 'client gone',
+  ): void {
+    const uri = (environ.REQUEST_URI as string | undefined) ?? head.target;
+    const remote = environ.REMOTE_ADDR as string | undefined;
+    requestDone(
+      this.shared.context,
+      remote,
+      head.method,
+      uri,
+      status,
+      bytes,
+      startedAt,
+      outcome,
+      true,
+      environ,
+    );
+    this.served++;
+    fastHttpCounts.served++;
+    if (this.closed) return;
+    if (outcome !== undefined) {
+      this.closeHandle();
+    } else if (!keepAlive) {
+      this.closeAfterWrites();
+    } else if (this.inFlight > 0) {
+      this.afterWrites = AfterWrites.NextRequest;
+    } else {
+      this.goIdle();
+    }
+  }
+
+  goIdle(): void {
+    this.phase = Phase.Idle;
+    this.idleSince = Date.now();
+    startSweeper(this.shared);
+    this.next();
+  }
+
+  closeAfterWrites(): void {
+    if (this.inFlight > 0) this.afterWrites = AfterWrites.Close;
+    else this.closeHandle();
+  }
+
+  write(bytes: Uint8Array | readonly Uint8Array[]): void {
+    if (this.closed) return;
+    const result = writeOut(this.shared.sw, this.handle, bytes, onFastWritten);
+    if (result === WriteResult.Failed) {
+      this.closeHandle();
+    } else if (result === WriteResult.Queued) {
+      if (this.inFlight++ === 0) this.writeProgressAt = Date.now();
+      this.writeQueued = this.handle.writeQueueSize ?? 0;
+      startSweeper(this.shared);
+    }
+  }
+
+  onWritten(status: number): void {
+    this.inFlight--;
+    if (status < 0) {
+      this.closeHandle();
+      return;
+    }
+    this.writeProgressAt = Date.now();
+    if (this.inFlight > 0) return;
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.(true);
+    const after = this.afterWrites;
+    this.afterWrites = AfterWrites.Nothing;
+    if (after === AfterWrites.Close) this.closeHandle();
+    else if (after === AfterWrites.NextRequest) this.goIdle();
+  }
+
+  closeHandle(): void {
+    if (this.phase === Phase.Gone) return; // closed already, or node:http's now
+    this.phase = Phase.Gone;
+    this.release();
+    this.handle.onread = ignoreRead; // must stay a function
+    this.handle.close();
+    const { internals } = this.shared;
+    internals._connections--;
+    internals._emitCloseIfDrained();
+  }
+
+  release(): void {
+    this.handle[FAST] = undefined;
+    this.pending = undefined;
+    this.shared.live.delete(this);
+    this.shared.context.connections?.delete(this);
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.(false);
+  }
+
+  /**
+   * Hands the connection to node:http at a request boundary, replaying the bytes not served.
+   * Writes still queued in libuv go out first (the handle keeps their order).
+   */
+  handOver(): void {
+    if (this.phase === Phase.Gone) return;
+    const pending = this.pending;
+    this.phase = Phase.Gone;
+    this.release();
+    fastHttpCounts.handedOver++;
+    const { handle, shared } = this;
+    if (this.reading) handle.readStop();
+    const socket = socketForHandle(handle, shared.server);
+    shared.adopt(socket);
+    shared.handler.handle(socket);
+    if (pending) socket.unshift(pending);
+  }
+}
