@@ -5,7 +5,7 @@
  */
 import { type AppResponse, isNullBodyStatus } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import { announcedLength, checkContentLength, hasCrLf } from '../server/response-head.js';
+import { announcedLength, checkContentLength, hasCrLf } from './app-headers.js';
 
 export interface HeadOptions {
   readonly isHead: boolean;
