@@ -30,10 +30,10 @@
  */
 import {
   type AppResponse,
-  type ChunkSource,
   createInput,
   type Environ,
   errorResponse,
+  type InputSource,
   startApp,
   type TsgiError,
 } from '../../src/index.js';
@@ -75,14 +75,15 @@ function uriOf(environ: Environ): string {
 
 /**
  * Serves one decoded request: `declaredLength` is the body length the request announced (0 for
- * none or unknown), `body` the source wsgi.input reads (undefined: an empty body).
+ * none or unknown), `body` the source wsgi.input reads (bytes already read whole, a ChunkSource
+ * the connection feeds, or undefined: an empty body).
  */
 export function serveRequest(
   context: ConnectionContext,
   exchange: Exchange,
   environ: Environ,
   declaredLength: number,
-  body: ChunkSource | undefined,
+  body: InputSource | undefined,
 ): void {
   const { options, app } = context;
   if (options.limitPost > 0 && declaredLength > options.limitPost) {

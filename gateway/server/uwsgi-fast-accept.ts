@@ -1,14 +1,14 @@
 /**
  * The fast accept path for plain uwsgi listeners. nginx opens a new connection for every request
- * and sends the whole packet in one write, so most connections are: one read, one app call, one
- * write, close. A net.Socket (a Duplex stream with two stream states, an EventEmitter, timers)
- * costs more CPU than all of our own per-request work (profiled: ~a third of the process), so
- * such a connection is served on its libuv handle directly: the request goes through
- * request-cycle.ts like any other, with this handle as its transport (a streamed response too,
- * with backpressure on libuv's write queue). Before the request starts, anything not that simple
- * (a packet split over reads, a request body, a modifier other than HTTP, a bad packet, silence
- * past socket-timeout) turns the handle into a net.Socket handed back to the listener, with the
- * bytes already read, for the regular path (uwsgi-connection.ts).
+ * and sends the whole packet (with the body it buffered) in one write, so most connections are:
+ * one read, one app call, one write, close. A net.Socket (a Duplex stream with two stream
+ * states, an EventEmitter, timers) costs more CPU than all of our own per-request work
+ * (profiled: ~a third of the process), so such a connection is served on its libuv handle
+ * directly: the request goes through request-cycle.ts like any other, with this handle as its
+ * transport (a streamed response too, with backpressure on libuv's write queue). Before the request starts, anything not that simple
+ * (a packet split over reads, a body not read whole with it, a modifier other than HTTP, a bad
+ * packet, silence past socket-timeout) turns the handle into a net.Socket handed back to the
+ * listener, with the bytes already read, for the regular path (uwsgi-connection.ts).
  *
  * It relies on Node internals that have been stable since Node 12 (the stream handle's onread /
  * writeBuffer / close, stream_wrap's shared state, net.Server's _handle and _connections) and is
@@ -42,8 +42,12 @@ const FAST = Symbol('tsgi.fastConnection');
 type FastHandle = StreamHandle & { [FAST]?: FastConnection };
 /** libuv's end-of-stream read status. */
 const UV_EOF = -4095;
-/** As much as libuv reads at once; a packet with a larger body is read on through libuv. */
-const READ_BUFFER_SIZE = 65536;
+/**
+ * What the read at accept takes at most: a packet and a body nginx buffered (a 64 KB POST and its
+ * vars, or more) served without a net.Socket; a longer request is read on through libuv. As much
+ * as a connection may hold of an unread body anyway (socket-body.ts), one buffer per listener.
+ */
+const READ_BUFFER_SIZE = 256 * 1024;
 /**
  * Serves a connection this path gave up on as a net.Socket (the listener's regular handler);
  * `replay` are the bytes already read off it.
@@ -254,36 +258,42 @@ class FastConnection implements Exchange {
     this.borrowed = false;
   }
 
-  /** The first read: serve it here if it is a whole body-less HTTP request, else upgrade. */
+  /**
+   * The first read: serve it here if it is a whole HTTP request (its body, if any, read with it
+   * and nothing after it), else upgrade.
+   */
   start(chunk: Buffer): void {
     const { context } = this.shared;
     const { options } = context;
     let request: UwsgiRequest;
+    let rest: Uint8Array;
     try {
       const result = new PacketReader({ bufferSize: options.bufferSize }).push(chunk);
-      // Split packet, bytes after it (a body), ping/echo/signal: the regular path.
-      if (
-        !result ||
-        result.rest.length > 0 ||
-        !options.httpModifiers.has(result.packet.modifier1)
-      ) {
+      // Split packet, ping/echo/signal: the regular path.
+      if (!result || !options.httpModifiers.has(result.packet.modifier1)) {
         this.upgrade();
         return;
       }
       request = requestFromPacket(result.packet, context);
+      rest = result.rest;
     } catch {
       // A bad packet: the regular path reads it again and answers it (400/431 and a log line).
       this.upgrade();
       return;
     }
-    if (request.contentLength > 0) {
+    const { contentLength } = request;
+    // nginx sends the packet and a buffered body in one write, so a body usually comes whole
+    // with the first read. Part of a body or bytes past it: the regular path reads it.
+    if (rest.length !== contentLength) {
       this.upgrade();
       return;
     }
     this.phase = Phase.Request;
     this.chunks = undefined;
     if (context.log.requests !== false) this.startedAt = performance.now();
-    serveRequest(context, this, request.environ, 0, undefined);
+    // The shared read buffer's bytes are copied: the app may keep its body.
+    const body = contentLength === 0 ? undefined : this.borrowed ? Buffer.from(rest) : rest;
+    serveRequest(context, this, request.environ, contentLength, body);
   }
 
   // Exchange
