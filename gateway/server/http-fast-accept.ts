@@ -14,24 +14,13 @@
  * --disable-fast-transport); otherwise every connection takes node:http.
  */
 import type { Server, Socket } from 'node:net';
-import {
-  type AppResponse,
-  createInput,
-  type Environ,
-  errorResponse,
-  runApp,
-} from '../../src/index.js';
+import type { ChunkSource, Environ } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
-import {
-  httpDate,
-  parseRequestHead,
-  type RequestHead,
-  type ResponseHead,
-  serializeResponseHead,
-} from '../http/index.js';
+import { parseRequestHead, type RequestHead } from '../http/index.js';
 import { createKeyInterner, type Latin1Decoder } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
 import { buildEnviron, type ConnectionAddresses } from './http-environ.js';
+import { type HttpResponseTarget, httpResponse } from './http-response.js';
 import type { HttpHandler } from './http-server.js';
 import {
   acceptHooks,
@@ -46,7 +35,7 @@ import {
   WriteResult,
   writeOut,
 } from './node-internals.js';
-import { requestDone } from './request-done.js';
+import { type Exchange, serveRequest } from './request-cycle.js';
 import type { FastAccept } from './uwsgi-fast-accept.js';
 
 /** Hands a socket node:http will serve to the listener's bookkeeping (tracking, no-delay). */
@@ -60,10 +49,6 @@ const UV_EOF = -4095;
 const MAX_AHEAD = 65536;
 /** Header lines read here; a request with more goes to node:http. */
 const MAX_HEADERS = 100;
-/** Unsent bytes above which a streamed response waits for the peer to read. */
-const HIGH_WATER = 65536;
-const CRLF = Buffer.from('\r\n', 'latin1');
-const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 const TIMEOUT_408 =
   'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
@@ -221,6 +206,19 @@ function onFastWritten(this: WriteReq, status: number): void {
   (this.handle as FastHandle)[FAST]?.onWritten(status);
 }
 
+/** A body read whole with its head, as wsgi.input's source: one chunk, then the end. */
+class BufferedBody implements ChunkSource {
+  #bytes: Uint8Array | null;
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+  pull(): Promise<Uint8Array | null> {
+    const bytes = this.#bytes;
+    this.#bytes = null;
+    return Promise.resolve(bytes);
+  }
+}
+
 enum Phase {
   /** Between requests (or before the first). */
   Idle = 0,
@@ -237,7 +235,7 @@ enum AfterWrites {
   Close = 2,
 }
 
-class FastHttpConnection {
+class FastHttpConnection implements Exchange, HttpResponseTarget {
   readonly handle: FastHandle;
   readonly shared: Shared;
   phase = Phase.Idle;
@@ -256,6 +254,13 @@ class FastHttpConnection {
   writeProgressAt = 0;
   afterWrites = AfterWrites.Nothing;
   drainWaiter: ((ok: boolean) => void) | undefined;
+  stepping = false;
+  again = false;
+  // The request being answered (HttpResponseTarget).
+  minor: 0 | 1 = 1;
+  keepAliveWanted = false;
+  keepAlive = false;
+  startedAt = 0;
 
   constructor(handle: FastHandle, shared: Shared) {
     this.handle = handle;
@@ -314,8 +319,26 @@ class FastHttpConnection {
     this.handle.readStop();
   }
 
-  /** Serves the next request in `pending` if it is whole and simple, else hands over. */
+  /**
+   * Serves the requests waiting in `pending`. A response written in the same turn (a sync app)
+   * comes back here through responded(): that turn loops instead of recursing, so a client
+   * pipelining a thousand requests cannot grow the stack.
+   */
   next(): void {
+    if (this.stepping) {
+      this.again = true;
+      return;
+    }
+    this.stepping = true;
+    do {
+      this.again = false;
+      this.step();
+    } while (this.again && this.phase === Phase.Idle);
+    this.stepping = false;
+  }
+
+  /** Serves the next request in `pending` if it is whole and simple, else hands over. */
+  step(): void {
     const pending = this.pending;
     if (pending === undefined) {
       if (!this.reading && !this.peerEnded) {
@@ -377,165 +400,48 @@ class FastHttpConnection {
   }
 
   serve(head: RequestHead, environ: Environ, body: Buffer | undefined): void {
-    const { context } = this.shared;
-    this.phase = Phase.Request;
-    environ['wsgi.input'] = createInput(body);
-    const startedAt = context.log.requests !== false ? performance.now() : 0;
-    runApp(context.app, environ).then(
-      (response) => this.respond(response, head, environ, startedAt),
-      (error) => this.respond(errorResponse(error), head, environ, startedAt),
-    );
-  }
-
-  respond(response: AppResponse, head: RequestHead, environ: Environ, startedAt: number): void {
     const { context, keepAliveSeconds, stopping } = this.shared;
-    if (this.closed) {
-      void response.close();
-      this.done(head, environ, response.status, 0, startedAt, false, 'client gone');
-      return;
-    }
-    const options = {
-      isHead: head.method === 'HEAD',
-      minor: head.minor,
-      keepAlive:
-        head.keepAlive && context.options.httpKeepaliveMs > 0 && !this.peerEnded && !stopping,
-      keepAliveSeconds,
-      date: httpDate(),
-    };
-    let out: ResponseHead;
-    try {
-      out = serializeResponseHead(response, options);
-    } catch (error) {
-      // A header that would split the response, or a Content-Length a peer would frame apart.
-      context.log.error((error as Error).message);
-      void response.close();
-      response = errorResponse(error);
-      out = serializeResponseHead(response, options);
-    }
-    if (out.bodyless || response.complete) {
-      const bytes = this.writeWhole(response, out);
-      void response.close();
-      this.done(head, environ, response.status, bytes, startedAt, out.keepAlive);
-      return;
-    }
-    void this.stream(response, out).then((result) =>
-      this.done(
-        head,
-        environ,
-        response.status,
-        result.bytes,
-        startedAt,
-        out.keepAlive,
-        result.outcome,
-      ),
-    );
+    this.phase = Phase.Request;
+    this.minor = head.minor;
+    this.keepAliveWanted = head.keepAlive && keepAliveSeconds > 0 && !this.peerEnded && !stopping;
+    this.keepAlive = false;
+    this.startedAt = context.log.requests !== false ? performance.now() : 0;
+    const length = body?.length ?? 0;
+    serveRequest(context, this, environ, length, body ? new BufferedBody(body) : undefined);
   }
 
-  /** Head and whole body in one write; returns the body bytes. */
-  writeWhole(response: AppResponse, out: ResponseHead): number {
-    const headLength = out.text.length; // latin-1: one byte per character
-    if (out.bodyless) {
-      this.write(Buffer.from(out.text, 'latin1'));
-      return 0;
-    }
-    const chunks = response.chunks;
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
-    const framing = out.chunked && total > 0 ? total.toString(16).length + 4 : 0;
-    const last = out.chunked ? LAST_CHUNK.length : 0;
-    const bytes = Buffer.allocUnsafe(headLength + framing + total + last);
-    bytes.write(out.text, 0, headLength, 'latin1');
-    let offset = headLength;
-    if (framing > 0) offset += bytes.write(`${total.toString(16)}\r\n`, offset, 'latin1');
-    for (let i = 0; i < chunks.length; i++) {
-      bytes.set(chunks[i]!, offset);
-      offset += chunks[i]!.length;
-    }
-    if (framing > 0) offset += bytes.write('\r\n', offset, 'latin1');
-    if (last > 0) bytes.set(LAST_CHUNK, offset);
-    this.write(bytes);
-    return total;
+  // Exchange (request-cycle.ts)
+  get codec(): typeof httpResponse {
+    return httpResponse;
   }
 
-  /** A body the app is still producing: chunk by chunk, waiting while the peer reads slowly. */
-  async stream(
-    response: AppResponse,
-    out: ResponseHead,
-  ): Promise<{ bytes: number; outcome?: 'aborted' }> {
-    let bytes = 0;
-    let head: Buffer | undefined = Buffer.from(out.text, 'latin1');
-    try {
-      for await (const chunk of response.body) {
-        if (this.closed) return { bytes, outcome: 'aborted' };
-        if (chunk.length === 0) continue;
-        bytes += chunk.length;
-        const pieces: Uint8Array[] = head ? [head] : [];
-        head = undefined;
-        if (out.chunked) pieces.push(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
-        pieces.push(chunk);
-        if (out.chunked) pieces.push(CRLF);
-        this.write(pieces.length === 1 ? pieces[0]! : pieces); // one vectored write
-        if ((this.handle.writeQueueSize ?? 0) > HIGH_WATER && !(await this.drained())) {
-          return { bytes, outcome: 'aborted' };
-        }
-      }
-      if (head || out.chunked) {
-        this.write(head && out.chunked ? [head, LAST_CHUNK] : (head ?? LAST_CHUNK));
-      }
-      return { bytes };
-    } catch {
-      // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
-      // client sees an error rather than a short body it would take as complete.
-      this.closeHandle();
-      return { bytes, outcome: 'aborted' };
-    } finally {
-      await response.close();
-    }
+  get keepAliveSeconds(): number {
+    return this.shared.keepAliveSeconds;
   }
 
-  /** Resolves true once libuv's queue has emptied, false if the connection closed first. */
-  drained(): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(!this.closed);
-    return new Promise((resolve) => {
-      this.drainWaiter = resolve;
-    });
-  }
-
-  done(
-    head: RequestHead,
-    environ: Environ,
-    status: number,
-    bytes: number,
-    startedAt: number,
-    keepAlive: boolean,
-    outcome?: 'aborted' | 'client gone',
-  ): void {
-    const uri = (environ.REQUEST_URI as string | undefined) ?? head.target;
-    const remote = environ.REMOTE_ADDR as string | undefined;
-    requestDone(
-      this.shared.context,
-      remote,
-      head.method,
-      uri,
-      status,
-      bytes,
-      startedAt,
-      outcome,
-      true,
-      environ,
-    );
+  /** The response is out (or cut short): the next request, or close. */
+  responded(ok: boolean): void {
     this.served++;
     fastHttpCounts.served++;
     if (this.closed) return;
-    if (outcome !== undefined) {
+    if (!ok) {
       this.closeHandle();
-    } else if (!keepAlive) {
+    } else if (!this.keepAlive) {
       this.closeAfterWrites();
     } else if (this.inFlight > 0) {
       this.afterWrites = AfterWrites.NextRequest;
     } else {
       this.goIdle();
     }
+  }
+
+  /** Resolves true once libuv's queue has emptied, false if the connection closed first. */
+  waitDrain(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+    });
   }
 
   goIdle(): void {
@@ -550,16 +456,27 @@ class FastHttpConnection {
     else this.closeHandle();
   }
 
-  write(bytes: Uint8Array | readonly Uint8Array[]): void {
-    if (this.closed) return;
+  /** False when libuv had to queue the bytes (the peer reads slowly): await waitDrain(). */
+  write(bytes: Uint8Array): boolean {
+    return this.send(bytes);
+  }
+
+  writev(chunks: readonly Uint8Array[]): boolean {
+    return this.send(chunks);
+  }
+
+  send(bytes: Uint8Array | readonly Uint8Array[]): boolean {
+    if (this.closed) return false;
     const result = writeOut(this.shared.sw, this.handle, bytes, onFastWritten);
+    if (result === WriteResult.Done) return true;
     if (result === WriteResult.Failed) {
       this.closeHandle();
-    } else if (result === WriteResult.Queued) {
-      if (this.inFlight++ === 0) this.writeProgressAt = Date.now();
-      this.writeQueued = this.handle.writeQueueSize ?? 0;
-      startSweeper(this.shared);
+      return false;
     }
+    if (this.inFlight++ === 0) this.writeProgressAt = Date.now();
+    this.writeQueued = this.handle.writeQueueSize ?? 0;
+    startSweeper(this.shared);
+    return false;
   }
 
   onWritten(status: number): void {

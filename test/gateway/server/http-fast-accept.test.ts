@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../gateway/logging/logger.js';
 import { fastHttpCounts } from '../../../gateway/server/http-fast-accept.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
-import app from '../fixtures/app.js';
+import app, { hello } from '../fixtures/app.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -150,5 +150,22 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
   it('answers 400 to a malformed request, with the log line node:http gives', async () => {
     const reply = await exchange(port, ['GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n'], /$^/);
     assert.match(reply, /^HTTP\/1\.1 400 /);
+  });
+
+  it('answers 3000 pipelined requests to a synchronous app in order, without growing the stack', async () => {
+    const sync = await serve(hello, {
+      http: ['127.0.0.1:0'],
+      logger: createLogger({ write: () => {} }),
+    });
+    try {
+      const syncPort = Number(sync.addresses[0]!.address.split(':')[1]);
+      const n = 3000;
+      const last = 'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+      const reply = await exchange(syncPort, [GET.repeat(n - 1) + last], /$^/);
+      assert.equal(count(reply, /HTTP\/1\.1 200 OK\r\n/g), n);
+      assert.match(reply, /Connection: close\r\n\r\nHello, world!$/);
+    } finally {
+      await sync.close({ force: true });
+    }
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * The HTTP/1.1 response codec of the request cycle (request-cycle.ts's ResponseCodec): the head
+ * from gateway/http/ (Date, keep-alive, Content-Length or chunked), then the body, whole in one
+ * write or streamed with backpressure. It tells the connection whether it may stay open.
+ */
+import { type AppResponse, errorResponse } from '../../src/index.js';
+import { httpDate, type ResponseHead, serializeResponseHead } from '../http/index.js';
+import type { Logger } from '../logging/logger.js';
+import type { ResponseTarget, WriteOutcome } from './uwsgi-response.js';
+
+/** The connection as this codec sees it: the request's version and keep-alive wish. */
+export interface HttpResponseTarget extends ResponseTarget {
+  readonly minor: 0 | 1;
+  /** The request and the server allow the connection to stay open after this response. */
+  readonly keepAliveWanted: boolean;
+  readonly keepAliveSeconds: number;
+  /** Set here: the connection stays open after this response. */
+  keepAlive: boolean;
+  /** One vectored write; same answer as write(). */
+  writev(chunks: readonly Uint8Array[]): boolean;
+}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+function headOf(target: HttpResponseTarget, response: AppResponse, isHead: boolean): ResponseHead {
+  return serializeResponseHead(response, {
+    isHead,
+    minor: target.minor,
+    keepAlive: target.keepAliveWanted,
+    keepAliveSeconds: target.keepAliveSeconds,
+    date: httpDate(),
+  });
+}
+
+/** Head and whole body (chunk-framed if it must be) in one buffer, one write. */
+function writeAll(target: HttpResponseTarget, response: AppResponse, out: ResponseHead): number {
+  target.keepAlive = out.keepAlive;
+  const headLength = out.text.length; // latin-1: one byte per character
+  if (out.bodyless) {
+    target.write(Buffer.from(out.text, 'latin1'));
+    return 0;
+  }
+  const chunks = response.chunks;
+  let total = 0;
+  for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+  const sizeLine = out.chunked && total > 0 ? `${total.toString(16)}\r\n` : '';
+  const trailer = out.chunked ? (total > 0 ? 2 : 0) + LAST_CHUNK.length : 0;
+  const bytes = Buffer.allocUnsafe(headLength + sizeLine.length + total + trailer);
+  bytes.write(out.text, 0, headLength, 'latin1');
+  let offset = headLength;
+  if (sizeLine) offset += bytes.write(sizeLine, offset, 'latin1');
+  for (let i = 0; i < chunks.length; i++) {
+    bytes.set(chunks[i]!, offset);
+    offset += chunks[i]!.length;
+  }
+  if (out.chunked) {
+    if (total > 0) offset += bytes.write('\r\n', offset, 'latin1');
+    bytes.set(LAST_CHUNK, offset);
+  }
+  target.write(bytes);
+  return total;
+}
+
+/**
+ * Writes a response known whole (or without a body) now. Undefined when it cannot: a streamed
+ * body, or a head it refuses (then stream() answers 500 and logs it).
+ */
+function whole(
+  target: ResponseTarget,
+  response: AppResponse,
+  isHead: boolean,
+): WriteOutcome | undefined {
+  const http = target as HttpResponseTarget;
+  let out: ResponseHead;
+  try {
+    out = headOf(http, response, isHead);
+  } catch {
+    return undefined;
+  }
+  if (!out.bodyless && !response.complete) return undefined;
+  return { status: response.status, bytes: writeAll(http, response, out), ok: true };
+}
+
+async function stream(
+  target: ResponseTarget,
+  response: AppResponse,
+  isHead: boolean,
+  log: Logger,
+): Promise<WriteOutcome> {
+  const http = target as HttpResponseTarget;
+  let out: ResponseHead;
+  try {
+    out = headOf(http, response, isHead);
+  } catch (error) {
+    // A header that would split the response, or a Content-Length a peer would frame apart.
+    log.error((error as Error).message);
+    await response.close();
+    response = errorResponse(error);
+    out = headOf(http, response, false);
+  }
+  if (out.bodyless || response.complete) {
+    const bytes = writeAll(http, response, out);
+    await response.close();
+    return { status: response.status, bytes, ok: true };
+  }
+  http.keepAlive = out.keepAlive;
+  let bytes = 0;
+  let head: Buffer | undefined = Buffer.from(out.text, 'latin1');
+  try {
+    for await (const chunk of response.body) {
+      if (http.closed) return { status: response.status, bytes, ok: false };
+      if (chunk.length === 0) continue;
+      bytes += chunk.length;
+      const pieces: Uint8Array[] = head ? [head] : [];
+      head = undefined;
+      if (out.chunked) pieces.push(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+      pieces.push(chunk);
+      if (out.chunked) pieces.push(CRLF);
+      const sent = pieces.length === 1 ? http.write(chunk) : http.writev(pieces);
+      if (!sent && !(await http.waitDrain())) return { status: response.status, bytes, ok: false };
+    }
+    if (head || out.chunked) {
+      if (head && out.chunked) http.writev([head, LAST_CHUNK]);
+      else http.write(head ?? LAST_CHUNK);
+    }
+    return { status: response.status, bytes, ok: true };
+  } catch {
+    // The app failed mid-body (runApp logged it to wsgi.errors): the connection must close so
+    // the client sees an error rather than a short body it would take as complete.
+    return { status: response.status, bytes, ok: false };
+  } finally {
+    await response.close();
+  }
+}
+
+export const httpResponse = { whole, stream } as const;
