@@ -12,6 +12,10 @@ import type { ConnectionCap } from './connection-cap.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { UwsgiSignalRegistry } from './uwsgi-signals.js';
 
+/**
+ * What every connection handler shares: the app, the resolved options, the logger and the uwsgi
+ * signal registry.
+ */
 export interface ConnectionContext {
   readonly app: App;
   readonly options: ResolvedServerOptions;
