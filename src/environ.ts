@@ -85,6 +85,19 @@ function fetchHeaderKey(name: string): string {
 const WIDE_CHAR = /[^\x00-\xff]/;
 
 /**
+ * Whether this runtime's Headers can hold such values at all. Fetch header values are ByteStrings
+ * (Node, Deno and Bun refuse a char above U+00FF); workerd decodes the wire bytes as UTF-8 instead.
+ * Asked once, so the ByteString runtimes skip a scan of every value of every request.
+ */
+const WIDE_HEADER_VALUES = /* @__PURE__ */ (() => {
+  try {
+    return new Headers([['x', '\u0100']]).get('x') === '\u0100';
+  } catch {
+    return false;
+  }
+})();
+
+/**
  * Adds a Fetch Request's headers. Fetch iterates them sorted, lower-cased and already combined
  * (`, `; `; ` for Cookie), so each name comes once and each environ key with it, except
  * Set-Cookie, which comes once per value, next to each other: those are joined here. That
@@ -99,7 +112,7 @@ function addFetchHeaders(environ: Record<string, unknown>, headers: Headers): vo
     const value = pair[1];
     const key = fetchHeaderKey(name);
     if (key === '') continue;
-    const text = WIDE_CHAR.test(value) ? utf8ToLatin1(value) : value;
+    const text = WIDE_HEADER_VALUES && WIDE_CHAR.test(value) ? utf8ToLatin1(value) : value;
     environ[key] = key === last ? `${environ[key]}, ${text}` : text;
     last = key;
   }

@@ -103,22 +103,31 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
       isHead,
     );
   }
-  // The pairs go straight into the Response: an intermediate Headers would be copied (and sorted).
   // statusText carries the reason phrase of the status line, the standard one included.
-  const init: ResponseInit & { headers: HeaderList } = {
-    status: response.status,
-    statusText: response.reason,
-    headers: response.headers,
-  };
+  const init: ResponseInit = { status: response.status, statusText: response.reason };
+  let fetchResponse: Response;
   if (isHead || isNullBodyStatus(response.status)) {
     void response.close();
-    return new Response(null, init);
-  }
-  if (response.complete) {
+    fetchResponse = new Response(null, init);
+  } else if (response.complete) {
     void response.close();
-    return new Response(response.chunks.length ? concat(response.chunks) : null, init);
+    fetchResponse = new Response(response.chunks.length ? concat(response.chunks) : null, init);
+  } else fetchResponse = new Response(bodyStream(response), init);
+  return withHeaders(fetchResponse, response.headers);
+}
+
+/**
+ * Appends the app's pairs to a new Response: the same guard and checks as a `headers` init (none
+ * of these bodies adds a Content-Type of its own), without the init's conversion of the list into
+ * a copy (an iterator and an array per pair on Node).
+ */
+function withHeaders(fetchResponse: Response, headers: HeaderList): Response {
+  const target = fetchResponse.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const pair = headers[i]!;
+    target.append(pair[0], pair[1]);
   }
-  return new Response(bodyStream(response), init);
+  return fetchResponse;
 }
 
 /** Wraps a TSGI app as a Fetch handler (Workers, Deno, Bun, Hono's `mount`, node-server...). */

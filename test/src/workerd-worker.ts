@@ -28,6 +28,13 @@ const path: App = (environ, startResponse) => {
   return [`${environ.SCRIPT_NAME}|${environ.PATH_INFO}|${environ.QUERY_STRING}`];
 };
 
+/** The char codes of X-Name as the environ holds it: latin-1 bytes, whatever workerd decoded. */
+const header: App = (environ, startResponse) => {
+  startResponse('200 OK', plain);
+  const value = String(environ.HTTP_X_NAME);
+  return [JSON.stringify([...value].map((c) => c.charCodeAt(0)))];
+};
+
 const fail: App = (_environ, startResponse) => {
   startResponse('200 OK', [['Connection', 'close']]);
   return [];
@@ -35,6 +42,16 @@ const fail: App = (_environ, startResponse) => {
 
 export default {
   fetch: toFetch(
-    validator(timing(urlMap({ '/stream': stream, '/echo': echo, '/path': path, '/fail': fail }))),
+    validator(
+      timing(
+        urlMap({
+          '/stream': stream,
+          '/echo': echo,
+          '/path': path,
+          '/header': header,
+          '/fail': fail,
+        }),
+      ),
+    ),
   ),
 };

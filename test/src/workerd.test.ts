@@ -44,6 +44,11 @@ describe('src/ in workerd', () => {
     const res = await request('/path/caf%C3%A9?q=%20');
     assert.equal(await res.text(), '/path|/caf\u00c3\u00a9|q=%20');
   });
+  it('a header value workerd decodes past U+00FF reaches the environ as its UTF-8 bytes', async () => {
+    // The wire bytes of "€" (E2 82 AC), written as latin-1 chars: workerd hands over "\u20ac".
+    const res = await request('/header', { headers: { 'x-name': '\u00e2\u0082\u00ac' } });
+    assert.deepEqual(JSON.parse(await res.text()), [0xe2, 0x82, 0xac]);
+  });
   it('a validator breach is a 500', async () => {
     const res = await request('/fail');
     assert.equal(res.status, 500);
