@@ -81,15 +81,13 @@ function fetchHeaderKey(name: string): string {
   return key;
 }
 
-/** A char above U+00FF: a value a runtime decoded as UTF-8 (a regex beats a char loop here). */
-const WIDE_CHAR = /[^\x00-\xff]/;
-
 /**
- * Whether this runtime's Headers can hold such values at all. Fetch header values are ByteStrings
- * (Node, Deno and Bun refuse a char above U+00FF); workerd decodes the wire bytes as UTF-8 instead.
- * Asked once, so the ByteString runtimes skip a scan of every value of every request.
+ * Whether this runtime's Headers hold text rather than bytes. Fetch header values are ByteStrings
+ * (Node, Deno and Bun refuse a char above U+00FF, and hand the wire bytes over one char per byte,
+ * as an environ wants them); workerd accepts any text and decodes the wire bytes as UTF-8. Asked
+ * once, so the ByteString runtimes skip a scan of every value of every request.
  */
-const WIDE_HEADER_VALUES = /* @__PURE__ */ (() => {
+const TEXT_HEADER_VALUES = /* @__PURE__ */ (() => {
   try {
     return new Headers([['x', '\u0100']]).get('x') === '\u0100';
   } catch {
@@ -97,22 +95,23 @@ const WIDE_HEADER_VALUES = /* @__PURE__ */ (() => {
   }
 })();
 
+/** A char past ASCII: in a value decoded as UTF-8, it stands for two to four wire bytes. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Adds a Fetch Request's headers. Fetch iterates them sorted, lower-cased and already combined
  * (`, `; `; ` for Cookie), so each name comes once and each environ key with it, except
  * Set-Cookie, which comes once per value, next to each other: those are joined here. That
- * spares a read of the environ per header. Values are ByteStrings on Node; a runtime that decoded
- * them as UTF-8 gets them re-encoded. Same result as addHeader with isUnderscoredHeaderName.
+ * spares a read of the environ per header. Values are ByteStrings on Node, Deno and Bun; where
+ * they are UTF-8-decoded text (workerd) they go back to their bytes. Same result as addHeader with
+ * isUnderscoredHeaderName.
  */
 function addFetchHeaders(environ: Record<string, unknown>, headers: Headers): void {
   let last = '';
-  for (const pair of headers) {
-    // Indexing, not `[name, value]` destructuring: that runs the array iterator per header.
-    const name = pair[0];
-    const value = pair[1];
+  for (const [name, value] of headers) {
     const key = fetchHeaderKey(name);
     if (key === '') continue;
-    const text = WIDE_HEADER_VALUES && WIDE_CHAR.test(value) ? utf8ToLatin1(value) : value;
+    const text = TEXT_HEADER_VALUES && NON_ASCII.test(value) ? utf8ToLatin1(value) : value;
     environ[key] = key === last ? `${environ[key]}, ${text}` : text;
     last = key;
   }

@@ -2,14 +2,10 @@
  * workerd keeps header values as JS strings and moves them on the wire as UTF-8: incoming bytes
  * are decoded as UTF-8 (invalid bytes become U+FFFD) and outgoing strings are UTF-8 encoded.
  * PEP 3333 header values are the wire bytes as latin-1 characters, so non-ASCII values are
- * translated both ways here. Pure ASCII values, the usual case, need nothing.
+ * translated: request values by environFromRequest (it detects text-valued Headers), response
+ * values here. Pure ASCII values, the usual case, need nothing.
  */
-import {
-  type AppResponse,
-  addHeader,
-  isUnderscoredHeaderName,
-  utf8ToLatin1,
-} from '../../src/index.js';
+import type { AppResponse } from '../../src/index.js';
 
 /** workerd announces itself this way (documented runtime detection). */
 export const IN_WORKERD =
@@ -18,30 +14,6 @@ export const IN_WORKERD =
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** True when a header-derived environ value has a non-ASCII character (a cheap pre-check). */
-export function hasNonAsciiHeader(environ: Record<string, unknown>): boolean {
-  for (const key in environ) {
-    if (key.startsWith('HTTP_') || key.startsWith('CONTENT_')) {
-      const value = environ[key];
-      if (typeof value === 'string' && NON_ASCII.test(value)) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * Request side: every non-ASCII header value goes back to its UTF-8 bytes as latin-1. The core
- * cannot tell "é" decoded from UTF-8 from "é" as a latin-1 byte, so it keeps such values as is.
- */
-export function requestHeadersAsBytes(request: Request, environ: Record<string, unknown>): void {
-  const fixed: Record<string, unknown> = {};
-  request.headers.forEach((value, name) => {
-    if (NON_ASCII.test(value) && !isUnderscoredHeaderName(name))
-      addHeader(fixed, name, utf8ToLatin1(value));
-  });
-  Object.assign(environ, fixed);
-}
 
 /**
  * Response side: a latin-1 value whose bytes are UTF-8 becomes that text, so workerd's UTF-8

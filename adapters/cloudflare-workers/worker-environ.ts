@@ -1,6 +1,5 @@
 /** The environ keys a Worker request adds on top of what environFromRequest builds. */
 import type { Environ } from '../../src/index.js';
-import { hasNonAsciiHeader, IN_WORKERD, requestHeadersAsBytes } from './wire-headers.js';
 
 /** The environ keys this adapter adds (a contract: do not rename). */
 export const ENV_KEY = 'cloudflare.env';
@@ -36,8 +35,7 @@ type CfRequest = Request & { cf?: CfProperties };
 
 /**
  * Adds `cloudflare.env`, `cloudflare.ctx`, `cloudflare.cf` (when the request has one) and
- * REMOTE_ADDR to an environ built from a Worker request, and turns non-ASCII header values back
- * into wire bytes.
+ * REMOTE_ADDR to an environ built from a Worker request.
  */
 export function addWorkerKeys(
   environ: Environ,
@@ -53,6 +51,6 @@ export function addWorkerKeys(
   // Cloudflare's edge sets CF-Connecting-IP to the client address; a Worker has no socket to ask.
   const ip = environ.HTTP_CF_CONNECTING_IP;
   if (ip) environ.REMOTE_ADDR = ip;
-  // workerd hands header values over UTF-8-decoded; elsewhere they are wire bytes already.
-  if (IN_WORKERD && hasNonAsciiHeader(e)) requestHeadersAsBytes(request, e);
+  // Header values workerd decoded as UTF-8 are wire bytes again already: environFromRequest
+  // re-encodes them where the runtime's Headers hold text.
 }

@@ -49,6 +49,11 @@ describe('src/ in workerd', () => {
     const res = await request('/header', { headers: { 'x-name': '\u00e2\u0082\u00ac' } });
     assert.deepEqual(JSON.parse(await res.text()), [0xe2, 0x82, 0xac]);
   });
+  it('a non-ASCII header value reaches the environ as its UTF-8 bytes, as on the gateway', async () => {
+    // "café" on the wire (63 61 66 C3 A9): workerd hands over "caf\u00e9", one char for two bytes.
+    const res = await request('/header', { headers: { 'x-name': 'caf\u00c3\u00a9' } });
+    assert.deepEqual(JSON.parse(await res.text()), [0x63, 0x61, 0x66, 0xc3, 0xa9]);
+  });
   it('a validator breach is a 500', async () => {
     const res = await request('/fail');
     assert.equal(res.status, 500);
