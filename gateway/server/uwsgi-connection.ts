@@ -20,9 +20,6 @@ import { requestFromPacket } from './uwsgi-request.js';
 import { uwsgiResponse } from './uwsgi-response.js';
 import { guardWrites } from './write-guard.js';
 
-/** Where it was defined before it served every protocol; import it from connection-context.ts. */
-export type { ConnectionContext } from './connection-context.js';
-
 const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
 const SIGNAL_DELIVERED = Buffer.from([0xff, 0x00, 0x00, 0x01]);
 const SIGNAL_FAILED = Buffer.from([0xff, 0x00, 0x00, 0x00]);
