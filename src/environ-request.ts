@@ -40,17 +40,46 @@ export function requestUrl(environ: Environ, stripScriptName = false): string {
   return `${scheme}://${host}${percentEncodeLatin1Path(path)}${query}`;
 }
 
-/**
- * A URL the WHATWG parser would give back unchanged: lower-case host without a default port, a
- * path without dot segments, only characters that need no escaping. Anything else goes through
- * `new URL()`, so `request.url` is what a real Request would say.
- */
-const CANONICAL =
-  /^https?:\/\/[a-z0-9.-]+(?::(?!0)\d{1,5})?\/(?:[A-Za-z0-9\-_~!$&'()*+,;=:@%]|\/(?!\.))*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$/;
+/** Path characters the URL parser keeps as they are (no dot segment may start with them: see below). */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/]*$/;
+/** Query characters the URL parser keeps as they are in an http(s) URL (it escapes `'` there). */
+const PLAIN_QUERY = /^[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/;
 
-function canonicalUrl(url: string): string {
-  if (CANONICAL.test(url) && !url.includes('/.') && !/:(?:80|443)\//.test(url)) return url;
-  return new URL(url).href;
+/** The last scheme://host asked about, and whether the URL parser keeps it as it is. */
+let lastOrigin = { scheme: '', host: '', plain: false };
+
+function plainOrigin(scheme: string, host: string): boolean {
+  const last = lastOrigin;
+  if (last.host === host && last.scheme === scheme) return last.plain;
+  let plain = false;
+  try {
+    // The parser's own answer (it lower-cases, drops a default port, reads 0x7f.1 as an IPv4
+    // address…): asked once per origin, as a keep-alive client sends the same Host each time.
+    plain = new URL(`${scheme}://${host}/`).host === host;
+  } catch {
+    // Not a host the parser takes: the slow path throws as a real Request would.
+  }
+  lastOrigin = { scheme, host, plain };
+  return plain;
+}
+
+/**
+ * `request.url`: what `new URL()` makes of the environ's URL (PEP 3333 reconstruction). Built
+ * directly when the parser would give it back unchanged (a known host, a path and query of plain
+ * characters without dot segments), else through the parser.
+ */
+function canonicalUrl(environ: Environ, stripScriptName: boolean): string {
+  const scheme = environ['wsgi.url_scheme'];
+  const host = environ.HTTP_HOST;
+  if (host && (scheme === 'http' || scheme === 'https') && plainOrigin(scheme, host)) {
+    const path =
+      `${stripScriptName ? '' : environ.SCRIPT_NAME || ''}${environ.PATH_INFO || ''}` || '/';
+    const query = environ.QUERY_STRING;
+    if (PLAIN_PATH.test(path) && !path.includes('/.') && (!query || PLAIN_QUERY.test(query))) {
+      return query ? `${scheme}://${host}${path}?${query}` : `${scheme}://${host}${path}`;
+    }
+  }
+  return new URL(requestUrl(environ, stripScriptName)).href;
 }
 
 /** Header name for an environ key: `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`. */
@@ -221,7 +250,7 @@ export class EnvironRequest {
   }
 
   get url(): string {
-    this.#url ??= canonicalUrl(requestUrl(this.#environ, this.#strip));
+    this.#url ??= canonicalUrl(this.#environ, this.#strip);
     return this.#url;
   }
 

@@ -17,14 +17,15 @@
  * Known difference: a Headers object taken from `response.headers` before the native Response was
  * built is copied into it then; later changes to that object do not reach the response.
  */
+import { Buffer } from 'node:buffer';
 import { RESPONSE_PARTS, type ResponseParts } from '../../src/index.js';
 
 type Pairs = [string, string][];
 type BodyInit = NonNullable<ConstructorParameters<typeof Response>[0]>;
 type HeadersInit = NonNullable<ConstructorParameters<typeof Headers>[0]>;
 
-/** Lower-case header names only: such a record needs no normalising and has no duplicates. */
-const LOWER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** A header name (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
 /** A header value Headers would change (whitespace at either end) or refuse (NUL, CR, LF, > U+00FF). */
 const UNUSUAL_VALUE = /^[\t ]|[\t ]$|[\0\r\n\u0100-\uffff]/;
 /** Reason-phrase characters (RFC 9110: HTAB, SP, VCHAR, obs-text). */
@@ -51,13 +52,18 @@ function recordPairs(record: object): Pairs | undefined {
   const pairs: Pairs = [];
   for (const name of Object.keys(record)) {
     const value = (record as Record<string, unknown>)[name];
-    if (typeof value !== 'string' || !LOWER_TOKEN.test(name) || UNUSUAL_VALUE.test(value)) {
+    if (typeof value !== 'string' || !TOKEN.test(name) || UNUSUAL_VALUE.test(value)) {
       return undefined;
     }
-    pairs.push([name, value]);
+    // Hono writes `Content-Type`: Headers would store it lower-cased.
+    pairs.push([name.toLowerCase(), value]);
   }
   if (Object.getOwnPropertySymbols(record).length > 0) return undefined;
-  if (pairs.length > 1) pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  if (pairs.length > 1) {
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    // One name in two spellings: Headers joins the values; leave that to it.
+    for (let i = 1; i < pairs.length; i++) if (pairs[i]![0] === pairs[i - 1]![0]) return undefined;
+  }
   return pairs;
 }
 
@@ -189,7 +195,8 @@ export function lightweightResponseClass(Native: typeof Response): typeof Respon
         status: init.status,
         statusText: init.statusText,
         headers: init.headers,
-        body: this.#body,
+        // Node's Buffer.from takes a short string several times faster than TextEncoder does.
+        body: typeof this.#body === 'string' ? Buffer.from(this.#body) : this.#body,
       };
     }
 

@@ -32,6 +32,15 @@ describe('src/environ-request: what a handler reads', () => {
       ['http://x.test/', { QUERY_STRING: 'a=1 2&b="x"#frag' }],
       ['https://x.test/', { HTTP_HOST: 'x.test:443', PATH_INFO: '/%7e/~' }],
       ['http://x.test/', { HTTP_HOST: '[::1]:8000' }],
+      ['http://x.test/', { QUERY_STRING: "a='quoted'" }],
+      ['http://x.test/', { HTTP_HOST: '0x7f.1:8080' }],
+      ['http://x.test/', { HTTP_HOST: '127.000.0.1' }],
+      ['http://x.test/', { HTTP_HOST: 'x.test:0080' }],
+      ['http://x.test/', { HTTP_HOST: 'x.test.', PATH_INFO: '/favicon.ico' }],
+      ['http://x.test/', { PATH_INFO: '/.well-known/a', QUERY_STRING: 'q=%zz&r=[1]' }],
+      ['http://x.test/', { PATH_INFO: '/a|b^c{d}', QUERY_STRING: 'b|c^d{}`' }],
+      ['http://x.test/', { PATH_INFO: '/a\\b' }],
+      ['https://x.test/', { HTTP_HOST: 'x.test:80' }],
     ];
     for (const [url, patch] of cases) {
       const e = Object.assign(env(url), patch);

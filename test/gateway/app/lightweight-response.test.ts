@@ -174,6 +174,10 @@ describe('gateway/app/lightweight-response: the same answers as Node’s Respons
     assert.ok(responseParts(new Light('x')));
     assert.ok(responseParts(new Light(new Uint8Array(1), { status: 500 })));
     assert.ok(responseParts(new Light(null, { headers: new Headers({ a: 'b' }) })));
+    const json = responseParts(
+      new Light('{}', { headers: { 'Content-Type': 'application/json' } }),
+    );
+    assert.deepEqual(json?.headers, [['content-type', 'application/json']], 'Hono’s spelling');
     assert.equal(responseParts(new Light(streamOf('x'))), undefined);
     assert.equal(responseParts(new Native('x')), undefined);
     const r = new Light('x');
