@@ -341,7 +341,9 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   step(): void {
     const pending = this.pending;
     if (pending === undefined) {
-      if (!this.reading && !this.peerEnded) {
+      // The client half-closed while its last request was answered: nothing more will come.
+      if (this.peerEnded) this.closeHandle();
+      else if (!this.reading) {
         this.reading = true;
         if (this.handle.readStart() !== 0) this.closeHandle();
       }
@@ -400,10 +402,11 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   }
 
   serve(head: RequestHead, environ: Environ, body: Buffer | undefined): void {
-    const { context, keepAliveSeconds, stopping } = this.shared;
+    const { context, stopping } = this.shared;
     this.phase = Phase.Request;
     this.minor = head.minor;
-    this.keepAliveWanted = head.keepAlive && keepAliveSeconds > 0 && !this.peerEnded && !stopping;
+    this.keepAliveWanted =
+      head.keepAlive && context.options.httpKeepaliveMs > 0 && !this.peerEnded && !stopping;
     this.keepAlive = false;
     this.startedAt = context.log.requests !== false ? performance.now() : 0;
     const length = body?.length ?? 0;

@@ -140,7 +140,7 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
   it('closes without a word on garbage sent while a response was under way', async () => {
     const reply = await exchange(
       port,
-      [`GET /stream?n=3 HTTP/1.1\r\nHost: x\r\n\r\n`, '\x01 junk\r\n\r\n'],
+      [`GET /stream?n=20 HTTP/1.1\r\nHost: x\r\n\r\n`, '\x01 junk\r\n\r\n'],
       /$^/,
     );
     assert.match(reply, /0\r\n\r\n$/);
@@ -167,5 +167,24 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
     } finally {
       await sync.close({ force: true });
     }
+  });
+
+  it('answers a request sent with a half-close, then closes', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`left open: ${JSON.stringify(text)}`)), 5000);
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      // A response still being made when the FIN arrives: it goes out whole, then the close.
+      socket.once('connect', () => socket.end('GET /stream?n=2 HTTP/1.1\r\nHost: x\r\n\r\n'));
+    });
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*chunk 1\n\r\n0\r\n\r\n$/);
   });
 });
