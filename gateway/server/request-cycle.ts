@@ -6,23 +6,27 @@
  *
  * The parts around it:
  * - A protocol codec turns bytes into a request: the environ (wsgi.input not set yet), the
- *   declared body length and a body source (a ChunkSource fed by the connection, or none). The
- *   uwsgi one is uwsgi-request.ts; an HTTP/1.1 one plugs in the same way. The codec's response
- *   side is a ResponseCodec: uwsgi-response.ts writes a status line, headers and a body that ends
- *   at close; an HTTP/1.1 codec adds framing (Content-Length or chunked) and keep-alive headers.
- * - A connection is one transport (a raw libuv handle: uwsgi-fast-accept.ts; a net.Socket or TLS
- *   socket: uwsgi-connection.ts) and implements Exchange: write() and waitDrain() carry the bytes
- *   (waitDrain resolves false when the peer stops reading for socket-timeout, so a stalled reader
- *   cannot hold a response in memory), `closed` says the peer is gone, and responded(ok) is told
- *   once per request when the response is out: close, drain the unread body, or (HTTP) read the
- *   next request. A false `ok` means the response was cut short: the connection must close.
+ *   declared body length and a body source (bytes read whole, a ChunkSource fed by the
+ *   connection, or none): uwsgi-request.ts for uwsgi, gateway/http/ with http-environ.ts for
+ *   HTTP/1.1. The codec's response side is a ResponseCodec: uwsgi-response.ts writes a status
+ *   line, headers and a body that ends at close; http-response.ts adds framing (Content-Length
+ *   or chunked) and keep-alive, and tells the connection whether it may stay open.
+ * - A connection is one transport (a raw libuv handle: uwsgi-fast-accept.ts, http-fast-accept.ts;
+ *   a net.Socket or TLS socket: uwsgi-connection.ts) and implements Exchange: write() and
+ *   waitDrain() carry the bytes (waitDrain resolves false when the peer stops reading for
+ *   socket-timeout, so a stalled reader cannot hold a response in memory), `closed` says the
+ *   peer is gone, and responded(ok) is told once per request when the response is out: close,
+ *   drain the unread body, or (HTTP) read the next request. A false `ok` means the response was
+ *   cut short: the connection must close.
  *
  * The cycle owns, once for every path: limit-post against the declared length (413 before the
  * app runs; a body of unknown length is held to it by its body source), the choice between the
  * one-write whole response and the streamed one, the 500 for a response the codec refuses, the
  * "client gone" outcome, and the single requestDone call of every request, refusals included.
  * Timeouts that wait on the peer belong to the transport (header/vars, body, drain: each is
- * socket-timeout); harakiri wraps the app itself (worker/supervise-app.ts).
+ * socket-timeout); harakiri wraps the app itself (worker/supervise-app.ts). HTTP connections that
+ * the raw handle does not serve (a split head, a chunked upload, Expect, Upgrade) go to node:http
+ * in http-server.ts, which still runs its own copy of these steps around a ServerResponse.
  *
  * The hot path (a hello world behind nginx) allocates nothing here: an app that answers with an
  * array body is served synchronously (startApp), with no promise and no closure; only an async
