@@ -6,7 +6,7 @@
 import { type AppResponse, errorResponse } from '../../src/index.js';
 import { httpDate, type ResponseHead, serializeResponseHead } from '../http/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { ResponseTarget, WriteOutcome } from './uwsgi-response.js';
+import { COPY_MAX, type ResponseTarget, type WriteOutcome } from './uwsgi-response.js';
 
 /** The connection as this codec sees it: the request's version and keep-alive wish. */
 export interface HttpResponseTarget extends ResponseTarget {
@@ -22,6 +22,8 @@ export interface HttpResponseTarget extends ResponseTarget {
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+/** The end of a one-chunk chunked body: its CRLF, then the last chunk. */
+const END_OF_CHUNKED = Buffer.from('\r\n0\r\n\r\n', 'latin1');
 
 function headOf(target: HttpResponseTarget, response: AppResponse, isHead: boolean): ResponseHead {
   return serializeResponseHead(response, {
@@ -33,7 +35,10 @@ function headOf(target: HttpResponseTarget, response: AppResponse, isHead: boole
   });
 }
 
-/** Head and whole body (chunk-framed if it must be) in one buffer, one write. */
+/**
+ * Head and whole body (chunk-framed if it must be) in one write: copied into one buffer when
+ * small, else the app's own chunks in one vectored write (see COPY_MAX).
+ */
 function writeAll(target: HttpResponseTarget, response: AppResponse, out: ResponseHead): number {
   target.keepAlive = out.keepAlive;
   const headLength = out.text.length; // latin-1: one byte per character
@@ -46,7 +51,15 @@ function writeAll(target: HttpResponseTarget, response: AppResponse, out: Respon
   for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
   const sizeLine = out.chunked && total > 0 ? `${total.toString(16)}\r\n` : '';
   const trailer = out.chunked ? (total > 0 ? 2 : 0) + LAST_CHUNK.length : 0;
-  const bytes = Buffer.allocUnsafe(headLength + sizeLine.length + total + trailer);
+  const size = headLength + sizeLine.length + total + trailer;
+  if (size >= COPY_MAX) {
+    const pieces: Uint8Array[] = [Buffer.from(out.text + sizeLine, 'latin1')];
+    for (let i = 0; i < chunks.length; i++) if (chunks[i]!.length > 0) pieces.push(chunks[i]!);
+    if (out.chunked) pieces.push(total > 0 ? END_OF_CHUNKED : LAST_CHUNK);
+    target.writev(pieces);
+    return total;
+  }
+  const bytes = Buffer.allocUnsafe(size);
   bytes.write(out.text, 0, headLength, 'latin1');
   let offset = headLength;
   if (sizeLine) offset += bytes.write(sizeLine, offset, 'latin1');

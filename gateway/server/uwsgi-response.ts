@@ -61,7 +61,7 @@ export function writeWhole(
  * garbage collector has to account for on every request (a 64 KB echo, a 100 KB file), so the
  * head and the body's own chunks go out in one vectored write instead.
  */
-const COPY_MAX = Buffer.poolSize >>> 1;
+export const COPY_MAX = Buffer.poolSize >>> 1;
 
 /**
  * Writes a serialized head and a body known whole as one write (nginx opens a connection per
