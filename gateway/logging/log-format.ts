@@ -7,6 +7,8 @@ import { loggingError } from './errors.js';
 
 export interface LogFields {
   environ: Record<string, unknown>;
+  /** %(addr) when set (--log-x-forwarded-for); REMOTE_ADDR otherwise. */
+  addr?: string | undefined;
   status: number;
   /** Response body bytes. */
   size: number;
@@ -28,6 +30,8 @@ const env =
     return v === undefined || v === null || v === '' ? '-' : String(v);
   };
 
+const remoteAddr = env('REMOTE_ADDR');
+
 const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
 function apacheTime(ms: number): string {
   const d = new Date(ms);
@@ -48,7 +52,7 @@ const VARIABLES: Record<string, Getter> = {
   msecs: (f) => String(Math.round(f.ms)),
   micros: (f) => String(Math.round(f.ms * 1000)),
   secs: (f) => (f.ms / 1000).toFixed(3),
-  addr: env('REMOTE_ADDR'),
+  addr: (f) => f.addr ?? remoteAddr(f),
   host: env('HTTP_HOST'),
   proto: env('SERVER_PROTOCOL'),
   uagent: env('HTTP_USER_AGENT'),

@@ -6,7 +6,8 @@
  * - --log-format: uWSGI's `%(name)` template (log-format.ts);
  * - --log-req-encoder json: a JSON object per line (the template's values JSON-escaped);
  * - --memory-report: uWSGI's memory prefix before a plain or templated line (a JSON line keeps
- *   one object and carries %(rss)/%(vsz) instead).
+ *   one object and carries %(rss)/%(vsz) instead);
+ * - --log-x-forwarded-for: the X-Forwarded-For header stands for the address (default, %(addr)).
  */
 import {
   compileLogFormat,
@@ -43,6 +44,8 @@ export interface RequestLineSettings {
   readonly logReqEncoder: 'plain' | 'json';
   /** --memory-report. */
   readonly memoryReport: boolean;
+  /** --log-x-forwarded-for: the X-Forwarded-For header as received stands for the address. */
+  readonly logXForwardedFor?: boolean;
   /** %(wid): the worker's id (1-based under a master). */
   readonly wid: number;
   /** The process memory in bytes (stats/proc.ts reads it from /proc): --memory-report, %(rss). */
@@ -66,17 +69,27 @@ export const plainRequestLine: RequestLineFormat = (
 
 const NO_MEMORY = { rss: 0, vsz: 0 };
 
+/** The X-Forwarded-For header as the client's proxy chain sent it, when there is one. */
+function forwardedFor(environ: Record<string, unknown> | undefined): string | undefined {
+  const value = environ?.HTTP_X_FORWARDED_FOR;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** The line format the options ask for; throws ERR_LOG_FORMAT for an unknown %(variable). */
 export function requestLineFormat(settings: RequestLineSettings): RequestLineFormat {
   const json = settings.logReqEncoder === 'json';
   const template = settings.logFormat ?? (json ? DEFAULT_JSON_LOG_FORMAT : null);
   const prefixed = settings.memoryReport && !json;
   const { readMemory, wid } = settings;
+  const forwarded = settings.logXForwardedFor === true;
   if (template === null) {
-    if (!prefixed) return plainRequestLine;
-    return (...request) => {
+    if (!prefixed && !forwarded) return plainRequestLine;
+    return (remote, method, uri, status, bytes, startedAt, outcome, environ) => {
+      const addr = forwarded ? (forwardedFor(environ) ?? remote) : remote;
+      const line = plainRequestLine(addr, method, uri, status, bytes, startedAt, outcome, environ);
+      if (!prefixed) return line;
       const { rss, vsz } = readMemory();
-      return memoryPrefix(rss, vsz) + plainRequestLine(...request);
+      return memoryPrefix(rss, vsz) + line;
     };
   }
   const format = compileLogFormat(template, { json });
@@ -88,6 +101,7 @@ export function requestLineFormat(settings: RequestLineSettings): RequestLineFor
     const line = format({
       // Refused before its vars were read: what the server knows of it.
       environ: environ ?? { REQUEST_METHOD: method, REQUEST_URI: uri, REMOTE_ADDR: remote },
+      addr: forwarded ? forwardedFor(environ) : undefined,
       status,
       size: bytes,
       ms,

@@ -104,6 +104,36 @@ describe('gateway/logging/request-line', () => {
     assert.equal(parsed.wid, 3);
   });
 
+  it('--log-x-forwarded-for: the header as received stands for the address', () => {
+    const now = performance.now();
+    const forwarded = { ...ENVIRON, HTTP_X_FORWARDED_FOR: '203.0.113.7, 10.0.0.1' };
+    const plainLine = requestLineFormat({ ...plain, logXForwardedFor: true });
+    assert.match(
+      plainLine('10.0.0.1', 'GET', '/', 200, 0, now, undefined, forwarded),
+      /^203\.0\.113\.7, 10\.0\.0\.1 GET \/ => 200 0 bytes in /,
+    );
+    // No header (or no environ): the address as usual.
+    assert.match(
+      plainLine('10.0.0.1', 'GET', '/', 200, 0, now, undefined, ENVIRON),
+      /^10\.0\.0\.1 GET/,
+    );
+    assert.match(
+      plainLine('10.0.0.1', '-', '-', 400, 0, now, undefined, undefined),
+      /^10\.0\.0\.1 - -/,
+    );
+    const template = requestLineFormat({ ...plain, logXForwardedFor: true, logFormat: '%(addr)' });
+    assert.equal(
+      template('10.0.0.1', 'GET', '/', 200, 0, now, undefined, forwarded),
+      '203.0.113.7, 10.0.0.1',
+    );
+    assert.equal(template('x', 'GET', '/', 200, 0, now, undefined, ENVIRON), '10.0.0.1');
+    // Off (the default): the header is ignored.
+    assert.match(
+      requestLineFormat(plain)('10.0.0.1', 'GET', '/', 200, 0, now, undefined, forwarded),
+      /^10\.0\.0\.1 GET/,
+    );
+  });
+
   it('an unknown variable is ERR_LOG_FORMAT, at start-up', () => {
     assert.throws(() => requestLineFormat({ ...plain, logFormat: '%(nope)' }), /ERR_LOG_FORMAT/);
   });

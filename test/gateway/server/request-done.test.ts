@@ -55,7 +55,7 @@ async function requests(uwsgi: number, http: number): Promise<number[]> {
   return statuses;
 }
 
-async function startWith(extra: string[]) {
+async function startWith(extra: string[], format = ['--log-format', FORMAT]) {
   const uwsgi = await freePort();
   const http = await freePort();
   const master = await startMaster(
@@ -69,8 +69,7 @@ async function startWith(extra: string[]) {
       `127.0.0.1:${http}`,
       '--limit-post',
       '10',
-      '--log-format',
-      FORMAT,
+      ...format,
       ...extra,
       'test/gateway/fixtures/app.ts',
     ],
@@ -120,6 +119,37 @@ describe('gateway/server/request-done: one line per request, in the configured f
       await new Promise((r) => setTimeout(r, 200));
       const lines = quiet.lines.filter((l) => l.includes('LOG ') || l.includes(' => '));
       assert.deepEqual(lines, []);
+    });
+  });
+
+  describe('--log-x-forwarded-for', () => {
+    let proxied: MasterProcess | undefined;
+    after(() => proxied?.stop('SIGKILL'));
+
+    it('the default line shows the X-Forwarded-For header, on both protocols', async () => {
+      const started = await startWith(['--log-x-forwarded-for'], []);
+      proxied = started.master;
+      const vars: Array<[string, string]> = [
+        ['REMOTE_ADDR', '10.1.2.3'],
+        ['HTTP_X_FORWARDED_FOR', '203.0.113.9'],
+      ];
+      const tcp = { host: '127.0.0.1', port: started.uwsgi };
+      await rawRequest(tcp, uwsgiGet('/hello', vars), { halfClose: true, timeoutMs: 5000 });
+      await rawRequest(tcp, uwsgiGet('/hello?plain', [['REMOTE_ADDR', '10.1.2.3']]), {
+        halfClose: true,
+        timeoutMs: 5000,
+      });
+      await httpStatus(
+        started.http,
+        'GET /hello HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.4, 10.0.0.1\r\nConnection: close\r\n\r\n',
+      );
+      for (const pattern of [
+        /^tsgi: 203\.0\.113\.9 GET \/hello => 200 13 bytes in /,
+        /^tsgi: 10\.1\.2\.3 GET \/hello\?plain => 200 13 bytes in /,
+        /^tsgi: 198\.51\.100\.4, 10\.0\.0\.1 GET \/hello => 200 13 bytes in /,
+      ]) {
+        await proxied.waitForLine(pattern);
+      }
     });
   });
 });
