@@ -20,11 +20,13 @@ import { renderHelp } from './config/render-help.js';
 import { renderPrintConfig } from './config/render-print-config.js';
 import { loadHooks, runStartup } from './extensions/lifespan.js';
 import { createLogger } from './logging/logger.js';
+import { requestLineFormat } from './logging/request-line.js';
 import { daemonize, runControlAction } from './master/actions.js';
 import { onParentExit, ParentWatch } from './master/parent-watch.js';
 import { runMaster } from './master/run-master.js';
 import { type Gateway, serve } from './server/serve.js';
 import { type InheritedSocket, takeInheritedSockets } from './server/socket-activation.js';
+import { readMemory } from './stats/proc.js';
 import { runTop } from './stats/top.js';
 import { serverOptionsFromConfig } from './worker/server-options.js';
 
@@ -152,6 +154,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       ...serverOptionsFromConfig(config),
       inherited,
       logger: log,
+      // The same line a worker writes; a single process is worker 1, as in uWSGI.
+      requestLine: requestLineFormat({ ...config, wid: 1, readMemory }),
       state,
       ...(hooks.shutdown ? { shutdown: hooks.shutdown } : {}),
       shutdownTimeout: config.shutdownTimeout,

@@ -536,7 +536,6 @@ export const OPTIONS = {
       'The header is what the client and every proxy on the way wrote: trust it only behind a proxy that sets it (nginx: `uwsgi_param HTTP_X_FORWARDED_FOR $proxy_add_x_forwarded_for`). A request without it shows the address as usual. It changes the log only; for REMOTE_ADDR itself see forwarded-allow-ips.',
     uwsgi: 'log-x-forwarded-for',
     reload: 'hup',
-    impliesMaster: true,
   }),
   logReqEncoder: choice({
     section: 'Logging',

@@ -4,6 +4,7 @@ import { BackgroundWork } from '../extensions/background-work.js';
 import { runShutdown } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import type { RequestLineFormat } from '../logging/request-line.js';
 import { WebSocketRegistry } from '../websocket/registry.js';
 import { formatAddress } from './address.js';
 import type { UpgradeHandler } from './connection-context.js';
@@ -18,6 +19,8 @@ import { websocketUpgrade } from './websocket-upgrade.js';
 export interface ServeOptions extends ServerOptions {
   /** Where log lines go (default: stderr). */
   logger?: Logger;
+  /** The request line's format, from logging/request-line.ts (default: the plain line). */
+  requestLine?: RequestLineFormat;
   /** The uwsgi signal registry (default: the process-wide `uwsgiSignals`). */
   signals?: UwsgiSignalRegistry;
   /** Serves protocol upgrade requests on HTTP sockets (see UpgradeRequest in http-server.ts). */
@@ -50,6 +53,7 @@ export async function serve(app: App, options: ServeOptions = {}): Promise<Gatew
     app: withExtensions(app, background.waitUntil, options.state),
     options: resolved,
     log,
+    ...(options.requestLine ? { requestLine: options.requestLine } : {}),
     signals: options.signals ?? uwsgiSignals,
     upgrade: options.upgrade ?? websocketUpgrade(websocketSettings(options, log.warn), websockets),
   });

@@ -123,33 +123,48 @@ describe('gateway/server/request-done: one line per request, in the configured f
   });
 
   describe('--log-x-forwarded-for', () => {
-    let proxied: MasterProcess | undefined;
-    after(() => proxied?.stop('SIGKILL'));
-
-    it('the default line shows the X-Forwarded-For header, on both protocols', async () => {
-      const started = await startWith(['--log-x-forwarded-for'], []);
-      proxied = started.master;
-      const vars: Array<[string, string]> = [
-        ['REMOTE_ADDR', '10.1.2.3'],
-        ['HTTP_X_FORWARDED_FOR', '203.0.113.9'],
-      ];
-      const tcp = { host: '127.0.0.1', port: started.uwsgi };
-      await rawRequest(tcp, uwsgiGet('/hello', vars), { halfClose: true, timeoutMs: 5000 });
-      await rawRequest(tcp, uwsgiGet('/hello?plain', [['REMOTE_ADDR', '10.1.2.3']]), {
-        halfClose: true,
-        timeoutMs: 5000,
+    for (const mode of ['single process', 'master'] as const) {
+      it(`the default line shows the X-Forwarded-For header, on both protocols (${mode})`, async () => {
+        const uwsgi = await freePort();
+        const http = await freePort();
+        const master = mode === 'master' ? ['--master'] : [];
+        const proxied = await startMaster(
+          [
+            ...master,
+            '--socket',
+            `127.0.0.1:${uwsgi}`,
+            '--http-socket',
+            `127.0.0.1:${http}`,
+            '--log-x-forwarded-for',
+            'test/gateway/fixtures/app.ts',
+          ],
+          { workers: master.length },
+        );
+        try {
+          await proxied.waitForLine(/ready \(pid/);
+          const vars: Array<[string, string]> = [
+            ['REMOTE_ADDR', '10.1.2.3'],
+            ['HTTP_X_FORWARDED_FOR', '203.0.113.9'],
+          ];
+          const tcp = { host: '127.0.0.1', port: uwsgi };
+          const ok = { halfClose: true, timeoutMs: 5000 };
+          await rawRequest(tcp, uwsgiGet('/hello', vars), ok);
+          await rawRequest(tcp, uwsgiGet('/hello?plain', [['REMOTE_ADDR', '10.1.2.3']]), ok);
+          await httpStatus(
+            http,
+            'GET /hello HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.4, 10.0.0.1\r\nConnection: close\r\n\r\n',
+          );
+          for (const pattern of [
+            /^tsgi: 203\.0\.113\.9 GET \/hello => 200 13 bytes in /,
+            /^tsgi: 10\.1\.2\.3 GET \/hello\?plain => 200 13 bytes in /,
+            /^tsgi: 198\.51\.100\.4, 10\.0\.0\.1 GET \/hello => 200 13 bytes in /,
+          ]) {
+            await proxied.waitForLine(pattern);
+          }
+        } finally {
+          await proxied.stop('SIGKILL');
+        }
       });
-      await httpStatus(
-        started.http,
-        'GET /hello HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.4, 10.0.0.1\r\nConnection: close\r\n\r\n',
-      );
-      for (const pattern of [
-        /^tsgi: 203\.0\.113\.9 GET \/hello => 200 13 bytes in /,
-        /^tsgi: 10\.1\.2\.3 GET \/hello\?plain => 200 13 bytes in /,
-        /^tsgi: 198\.51\.100\.4, 10\.0\.0\.1 GET \/hello => 200 13 bytes in /,
-      ]) {
-        await proxied.waitForLine(pattern);
-      }
-    });
+    }
   });
 });
