@@ -99,11 +99,14 @@ export function installFastAccept(
       return;
     }
     const connection = new FastConnection(handle, shared);
-    // Usually nginx's packet is there already: served now, the handle never reads through libuv.
+    // Usually nginx's packet is there already: served now, the handle never reads through libuv,
+    // and a response written and closed in this call leaves no trace in the bookkeeping below.
     const n = readNow(handle, shared.readBuffer);
     if (n > 0) connection.onBytes(shared.readBuffer.subarray(0, n), true);
     else if (n === 0) connection.closeHandle(); // closed before sending a byte
-    if (connection.phase !== Phase.Gone && handle.readStart() !== 0) connection.upgrade();
+    if (connection.phase === Phase.Gone) return;
+    connection.track();
+    if (handle.readStart() !== 0) connection.upgrade();
   };
   return {
     destroyAll() {
@@ -207,9 +210,19 @@ class FastConnection implements Exchange {
   /** A streamed response waiting for libuv's queue to empty. */
   drainWaiter: ((ok: boolean) => void) | undefined;
 
+  /** Counted, swept and reachable from its handle (a connection that outlives its accept). */
+  tracked = false;
+
   constructor(handle: FastHandle, shared: Shared) {
     this.handle = handle;
     this.shared = shared;
+  }
+
+  /** Registers a connection still open after its accept callback (waiting, or the app is async). */
+  track(): void {
+    if (this.tracked) return;
+    this.tracked = true;
+    const { handle, shared } = this;
     handle[FAST] = this;
     handle.onread = onFastRead;
     // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
@@ -366,18 +379,23 @@ class FastConnection implements Exchange {
     if (this.phase === Phase.Gone) return; // closed already, or a net.Socket's now
     this.phase = Phase.Gone;
     this.closed = true;
+    const tracked = this.tracked;
     this.release();
-    this.handle.onread = ignoreRead; // must stay a function
+    if (tracked) this.handle.onread = ignoreRead; // must stay a function
     this.handle.close();
-    const { internals } = this.shared;
-    internals._connections--;
-    internals._emitCloseIfDrained();
+    if (tracked) {
+      const { internals } = this.shared;
+      internals._connections--;
+      internals._emitCloseIfDrained();
+    }
     const waiter = this.drainWaiter;
     this.drainWaiter = undefined;
     waiter?.(false);
   }
 
   release(): void {
+    if (!this.tracked) return;
+    this.tracked = false;
     this.handle[FAST] = undefined;
     this.shared.live.delete(this);
     this.shared.context.connections?.delete(this);
@@ -391,6 +409,8 @@ class FastConnection implements Exchange {
     if (this.phase !== Phase.Head) return undefined;
     if (this.borrowed && this.chunks) this.chunks[0] = Buffer.from(this.chunks[0]!);
     this.borrowed = false;
+    // The net.Socket takes this connection's place in the server's count (its close decrements).
+    this.track();
     this.phase = Phase.Gone;
     this.release();
     const { handle, shared } = this;

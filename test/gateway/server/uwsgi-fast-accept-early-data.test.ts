@@ -17,7 +17,12 @@ import { encodePacket } from '../../../gateway/uwsgi/index.js';
 import { sendBeforeAccept } from '../../helpers/send-before-accept.js';
 import { parseResponse, type Target } from '../../helpers/uwsgi-client.js';
 
-const logger: Logger = { info() {}, warn() {}, error() {}, request() {} };
+/** Request lines (the tests wait on them). */
+const served: string[] = [];
+const logger: Logger = { info() {}, warn() {}, error() {}, request: (line) => served.push(line) };
+
+let heldStarted: () => void = () => {};
+let releaseHeld: () => void = () => {};
 
 const app: App = (environ, start) => {
   const path = environ.PATH_INFO;
@@ -31,6 +36,15 @@ const app: App = (environ, start) => {
       start('200 OK', [['Content-Type', 'application/octet-stream']]);
       return [body];
     })();
+  }
+  if (path === '/held') {
+    heldStarted();
+    return new Promise((resolve) => {
+      releaseHeld = () => {
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        resolve(['held']);
+      };
+    });
   }
   if (path === '/slow') {
     return new Promise((resolve) =>
@@ -183,5 +197,42 @@ describe('gateway/server uwsgi fast accept: a request already there at accept', 
       assert.equal(nothing!.length, 0);
       assert.equal(parseResponse(after!).body.toString(), 'hello GET /after');
     }
+  });
+
+  it('counts only a connection whose app answers later: a graceful close waits for it', async () => {
+    const path = join(dir, 'count.sock');
+    const gateway = await serve(app, { socket: [path], logger });
+    const server = gateway.listeners[0]!.server;
+    const open = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+      );
+    const started = new Promise<void>((resolve) => {
+      heldStarted = resolve;
+    });
+    // Returns once the client has written (this process held its loop until then).
+    const replies = sendBeforeAccept(dir, { path }, [
+      { bytes: packet('GET', '/held') },
+      { bytes: packet('GET', '/now') },
+      { bytes: packet('GET', '/now-too') },
+    ]);
+    await started;
+    const deadline = Date.now() + 10_000;
+    while (served.filter((l) => / GET \/now(-too)? => 200/.test(l)).length < 2) {
+      assert.ok(Date.now() < deadline, 'the two quick requests were not answered');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(await open(), 1, 'the two answered at accept are closed, the held one counted');
+    let closed = false;
+    const closing = gateway.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(closed, false, 'close() resolved while a request was in flight');
+    releaseHeld();
+    const bodies = (await replies).map((b) => parseResponse(b).body.toString());
+    assert.deepEqual(bodies, ['held', 'hello GET /now', 'hello GET /now-too']);
+    await closing;
+    assert.equal(await open(), 0);
   });
 });
