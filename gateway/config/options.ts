@@ -239,7 +239,7 @@ export const OPTIONS = {
   disableFastTransport: boolean({
     section: 'Requests',
     summary:
-      'Serve every uwsgi connection through a net.Socket, not on its libuv handle (the fast transport relies on Node internals; the start-up log and the stats say whether it is on and why not).',
+      'Serve every uwsgi and plain HTTP connection through a net.Socket (HTTP: node:http), not on its libuv handle (the fast transport relies on Node internals; the start-up log and the stats say whether it is on and why not).',
     uwsgi: null,
     uwsgiNote: 'tsgi only: uWSGI has no such layer.',
     reload: 'hup',

@@ -151,7 +151,7 @@ function startSweeper(shared: Shared): void {
 /**
  * One timer for every connection: a write the peer does not read for socket-timeout, a new
  * connection silent for socket-timeout (408, as node:http answers), a kept-alive one idle for
- * http-keepalive (closed half a second later than advertised, so a client reusing it just in
+ * http-keepalive (closed a second later than advertised, so a client reusing it just in
  * time does not race the close).
  */
 function sweep(shared: Shared): void {
@@ -181,7 +181,7 @@ function sweep(shared: Shared): void {
           c.closeAfterWrites();
           continue;
         }
-      } else if (now - c.idleSince >= options.httpKeepaliveMs + 500) {
+      } else if (now - c.idleSince >= options.httpKeepaliveMs + 1000) {
         c.closeHandle();
         continue;
       }

@@ -187,4 +187,25 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
     });
     assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*chunk 1\n\r\n0\r\n\r\n$/);
   });
+
+  it('leaves every connection to node:http under --disable-fast-transport, and says so', async () => {
+    const off: string[] = [];
+    const plain = await serve(app, {
+      http: ['127.0.0.1:0'],
+      disableFastTransport: true,
+      logger: createLogger({ write: (line: string) => off.push(line) }),
+    });
+    try {
+      const plainPort = Number(plain.addresses[0]!.address.split(':')[1]);
+      const before = { ...fastHttpCounts };
+      const reply = await exchange(plainPort, [GET + GET], /Hello, world![\s\S]*Hello, world!$/);
+      assert.equal(count(reply, /HTTP\/1\.1 200 OK\r\n/g), 2);
+      assert.deepEqual(fastHttpCounts, before);
+      assert.ok(
+        off.some((l) => /http fast transport off: turned off by disable-fast-transport/.test(l)),
+      );
+    } finally {
+      await plain.close({ force: true });
+    }
+  });
 });
