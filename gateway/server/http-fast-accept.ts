@@ -45,6 +45,12 @@ const FAST = Symbol('tsgi.fastHttpConnection');
 type FastHandle = StreamHandle & { [FAST]?: FastHttpConnection };
 /** libuv's end-of-stream read status. */
 const UV_EOF = -4095;
+/**
+ * A request (head and body) up to this size is read whole here, over as many reads as it takes;
+ * a larger one, or one whose body stalls for BODY_WAIT_MS, is handed to node:http.
+ */
+const WHOLE_REQUEST_MAX = 256 * 1024;
+const BODY_WAIT_MS = 1000;
 /** Bytes a client may send ahead while a response is under way before reading pauses. */
 const MAX_AHEAD = 65536;
 /** Header lines read here; a request with more goes to node:http. */
@@ -172,6 +178,12 @@ function sweep(shared: Shared): void {
       }
       waiting++;
     } else if (c.phase === Phase.Idle) {
+      if (c.bodySince > 0) {
+        // A body still not all in after a sweep: node:http reads the rest, with its timeouts.
+        if (now - c.bodySince >= BODY_WAIT_MS) c.handOver();
+        else waiting++;
+        continue;
+      }
       if (c.served === 0) {
         if (now - c.idleSince >= options.socketTimeoutMs) {
           log.warn(
@@ -245,6 +257,8 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   ahead = false;
   reading = true;
   peerEnded = false;
+  /** When the head of a request whose body is still coming was read (0: none such). */
+  bodySince = 0;
   served = 0;
   idleSince = Date.now();
   #addresses: ConnectionAddresses | undefined;
@@ -297,6 +311,8 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
       if (this.phase === Phase.Request && nread === UV_EOF) {
         this.peerEnded = true;
         this.stopReading();
+      } else if (this.bodySince > 0 && nread === UV_EOF) {
+        this.handOver(); // a body cut short: node:http answers it as it always did
       } else {
         this.closeHandle();
       }
@@ -311,6 +327,22 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
       return;
     }
     this.next();
+  }
+
+  /**
+   * The head is in, its body not yet all (a 64 KB POST spans reads): keep reading rather than
+   * hand a request that is about to be whole to node:http. The sweeper hands it over if the body
+   * stalls (node:http then answers it with its own body timeout, as before).
+   */
+  awaitBody(): void {
+    if (this.bodySince === 0) {
+      this.bodySince = Date.now();
+      startSweeper(this.shared);
+    }
+    if (!this.reading) {
+      this.reading = true;
+      if (this.handle.readStart() !== 0) this.closeHandle();
+    }
   }
 
   stopReading(): void {
@@ -356,14 +388,18 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
       const length = head.contentLength > 0 ? head.contentLength : 0;
       const bodyEnd = r.end + length;
       const limitPost = context.options.limitPost;
-      if (
+      const simple =
         !head.chunked &&
         !head.upgrade &&
         !head.expectContinue &&
         head.hosts <= 1 &&
-        bodyEnd <= pending.length &&
-        !(limitPost > 0 && length > limitPost)
-      ) {
+        !(limitPost > 0 && length > limitPost);
+      if (simple && bodyEnd > pending.length && bodyEnd <= WHOLE_REQUEST_MAX && !this.peerEnded) {
+        this.awaitBody();
+        return;
+      }
+      this.bodySince = 0;
+      if (simple && bodyEnd <= pending.length) {
         let environ: Environ;
         try {
           environ = buildEnviron(
