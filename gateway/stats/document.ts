@@ -33,7 +33,7 @@ export interface StatsWorker {
   /** tsgi's own: tsgi.waitUntil tasks still running, and WebSockets open. */
   background: number;
   websockets: number;
-  /** tsgi: 1 when uwsgi connections are served on their libuv handle (the fast transport). */
+  /** tsgi: 1 when uwsgi and plain HTTP connections are served on their libuv handle (the fast transport). */
   fast_transport: number;
   /** tsgi: why the fast transport is off ('' when on). */
   fast_transport_off: string;

@@ -1,7 +1,8 @@
 /**
- * The request-smuggling classics against --http-socket. The HTTP path parses with node:http
- * (llhttp, strict: insecureHTTPParser off), which refuses each of them; these fixtures keep it so
- * (a 400 and a closed connection, and the app never sees the smuggled request).
+ * The request-smuggling classics against --http-socket. Our codec (gateway/http/) refuses each of
+ * them or leaves it to node:http (llhttp, strict: insecureHTTPParser off), which refuses it too;
+ * these fixtures keep it so (a 400 and a closed connection, and the app never sees the smuggled
+ * request), on the fast transport and under --disable-fast-transport alike.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -39,27 +40,30 @@ const CASES: Array<[string, string]> = [
   ],
 ];
 
-describe('gateway/server HTTP request smuggling fixtures', () => {
-  let gateway: Gateway;
-  let port: number;
-  before(async () => {
-    gateway = await serve(app, {
-      http: ['127.0.0.1:0'],
-      logger: createLogger({ write: () => {} }),
-    });
-    port = Number(gateway.addresses[0]!.address.split(':')[1]);
-  });
-  after(() => gateway?.close({ force: true }));
-
-  for (const [name, bytes] of CASES) {
-    it(`refuses ${name}`, async () => {
-      const reply = await rawRequest({ host: '127.0.0.1', port }, Buffer.from(bytes, 'latin1'), {
-        timeoutMs: 5000,
+for (const disableFastTransport of [false, true]) {
+  describe(`gateway/server HTTP request smuggling fixtures (fast transport ${disableFastTransport ? 'off' : 'on'})`, () => {
+    let gateway: Gateway;
+    let port: number;
+    before(async () => {
+      gateway = await serve(app, {
+        http: ['127.0.0.1:0'],
+        disableFastTransport,
+        logger: createLogger({ write: () => {} }),
       });
-      const text = reply.data.toString('latin1');
-      assert.match(text, /^HTTP\/1\.1 400 /, JSON.stringify(text));
-      assert.doesNotMatch(text, /Hello, world!/);
-      assert.notEqual(reply.end, 'timeout');
+      port = Number(gateway.addresses[0]!.address.split(':')[1]);
     });
-  }
-});
+    after(() => gateway?.close({ force: true }));
+
+    for (const [name, bytes] of CASES) {
+      it(`refuses ${name}`, async () => {
+        const reply = await rawRequest({ host: '127.0.0.1', port }, Buffer.from(bytes, 'latin1'), {
+          timeoutMs: 5000,
+        });
+        const text = reply.data.toString('latin1');
+        assert.match(text, /^HTTP\/1\.1 400 /, JSON.stringify(text));
+        assert.doesNotMatch(text, /Hello, world!/);
+        assert.notEqual(reply.end, 'timeout');
+      });
+    }
+  });
+}
