@@ -81,37 +81,41 @@ function fetchHeaderKey(name: string): string {
   return key;
 }
 
-/**
- * Whether this runtime's Headers hold text rather than bytes. Fetch header values are ByteStrings
- * (Node, Deno and Bun refuse a char above U+00FF, and hand the wire bytes over one char per byte,
- * as an environ wants them); workerd accepts any text and decodes the wire bytes as UTF-8. Asked
- * once, so the ByteString runtimes skip a scan of every value of every request.
- */
-const TEXT_HEADER_VALUES = /* @__PURE__ */ (() => {
-  try {
-    return new Headers([['x', '\u0100']]).get('x') === '\u0100';
-  } catch {
-    return false;
-  }
-})();
-
 /** A char past ASCII: in a value decoded as UTF-8, it stands for two to four wire bytes. */
 const NON_ASCII = /[^\x00-\x7f]/;
+/** A char past U+00FF: no byte reads as one, so the value is decoded text whatever the runtime. */
+const WIDE_CHAR = /[^\x00-\xff]/;
+
+/**
+ * Which header values are text to turn back into their UTF-8 bytes, decided once per runtime.
+ * Fetch header values are ByteStrings (Node and Deno refuse a char past U+00FF and hand the wire
+ * bytes over one char per byte, as an environ wants them): nothing to scan there. workerd decodes
+ * the wire bytes as UTF-8 (it announces itself in navigator.userAgent): every non-ASCII value is
+ * text. Elsewhere, a runtime whose Headers accept wider chars gets the values that cannot be bytes.
+ */
+const HEADER_TEXT: RegExp | undefined = /* @__PURE__ */ (() => {
+  const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
+  if (agent === 'Cloudflare-Workers') return NON_ASCII;
+  try {
+    return new Headers([['x', '\u0100']]).get('x') === '\u0100' ? WIDE_CHAR : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * Adds a Fetch Request's headers. Fetch iterates them sorted, lower-cased and already combined
  * (`, `; `; ` for Cookie), so each name comes once and each environ key with it, except
  * Set-Cookie, which comes once per value, next to each other: those are joined here. That
- * spares a read of the environ per header. Values are ByteStrings on Node, Deno and Bun; where
- * they are UTF-8-decoded text (workerd) they go back to their bytes. Same result as addHeader with
- * isUnderscoredHeaderName.
+ * spares a read of the environ per header. Values that are decoded text (HEADER_TEXT) go back
+ * to their bytes. Same result as addHeader with isUnderscoredHeaderName.
  */
 function addFetchHeaders(environ: Record<string, unknown>, headers: Headers): void {
   let last = '';
   for (const [name, value] of headers) {
     const key = fetchHeaderKey(name);
     if (key === '') continue;
-    const text = TEXT_HEADER_VALUES && NON_ASCII.test(value) ? utf8ToLatin1(value) : value;
+    const text = HEADER_TEXT?.test(value) ? utf8ToLatin1(value) : value;
     environ[key] = key === last ? `${environ[key]}, ${text}` : text;
     last = key;
   }
