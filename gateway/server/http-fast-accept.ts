@@ -6,7 +6,7 @@
  *
  * A connection is handed to node:http (http-server.ts), with every byte not yet served replayed,
  * at a request boundary as soon as a request is not simple: a head split over reads, a body not
- * all in, a chunked upload, Expect, Upgrade, two Host headers, anything the codec declines or
+ * all in, a chunked upload, Expect, Upgrade, no Host on 1.1 or two, anything the codec declines or
  * refuses. node:http then serves or answers it as it always did (400/413/431, 100 Continue,
  * upgrades, body timeouts). Responses, streamed ones too, are written here.
  *
@@ -392,7 +392,8 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
         !head.chunked &&
         !head.upgrade &&
         !head.expectContinue &&
-        head.hosts <= 1 &&
+        // RFC 9112 3.2: HTTP/1.1 needs exactly one Host; node:http answers 400 without it.
+        (head.hosts === 1 || (head.hosts === 0 && head.minor === 0)) &&
         !(limitPost > 0 && length > limitPost);
       if (simple && bodyEnd > pending.length && bodyEnd <= WHOLE_REQUEST_MAX && !this.peerEnded) {
         this.awaitBody();
@@ -418,7 +419,8 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
           return;
         }
         this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
-        this.ahead = false;
+        // Bytes behind this request were sent before its answer, as node:http sees them too.
+        this.ahead = this.pending !== undefined;
         this.serve(head, environ, length > 0 ? pending.subarray(r.end, bodyEnd) : undefined);
         return;
       }
