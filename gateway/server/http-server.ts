@@ -274,6 +274,12 @@ function responded(
   doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined, true, environ);
 }
 
+/** The request line of a request node:http could not read (no method or URI to show). */
+function unreadRequestDone(context: ConnectionContext, socket: Duplex, status: number): void {
+  const remote = (socket as Socket).remoteAddress;
+  requestDone(context, remote, '-', '-', status, 0, performance.now(), undefined, false);
+}
+
 /** requestDone for a node:http request. */
 function doneHttp(
   req: IncomingMessage,
@@ -481,6 +487,7 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       socket.end(
         'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
       );
+      unreadRequestDone(context, socket, 431);
     } else if (code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
     } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -488,9 +495,11 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
         `request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`,
       );
       socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      unreadRequestDone(context, socket, 408);
     } else {
       context.log.warn(`malformed HTTP request (${code ?? error.message}): 400`);
       socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      unreadRequestDone(context, socket, 400);
     }
   });
   return {
