@@ -9,6 +9,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { createLogger } from '../../../gateway/logging/logger.js';
+import type { RequestLineFormat } from '../../../gateway/logging/request-line.js';
+import type { ConnectionContext } from '../../../gateway/server/connection-context.js';
+import { requestDone } from '../../../gateway/server/request-done.js';
 import { type MasterProcess, startMaster } from '../../helpers/master.js';
 import { freePort } from '../../helpers/ports.js';
 import { parseResponse, rawRequest, uwsgiGet } from '../../helpers/uwsgi-client.js';
@@ -78,6 +82,34 @@ async function startWith(extra: string[], format = ['--log-format', FORMAT]) {
   );
   return { master, uwsgi, http };
 }
+
+describe('gateway/server/request-done: the call', () => {
+  it('builds the line once through the chosen format, and not at all under --disable-logging', () => {
+    const calls: unknown[][] = [];
+    const requestLine: RequestLineFormat = (...request) => {
+      calls.push(request);
+      return 'LINE';
+    };
+    const written: string[] = [];
+    const counted: number[] = [];
+    const context = (disableLogging: boolean) =>
+      ({
+        log: createLogger({ disableLogging, write: (l) => written.push(l) }),
+        requestLine,
+        onRequestDone: (status: number) => counted.push(status),
+      }) as unknown as ConnectionContext;
+    const environ = { REQUEST_METHOD: 'GET' };
+    requestDone(context(false), '::1', 'GET', '/', 200, 5, 1, 'aborted', true, environ);
+    assert.deepEqual(calls, [['::1', 'GET', '/', 200, 5, 1, 'aborted', environ]]);
+    assert.deepEqual(written, ['tsgi: LINE']);
+    requestDone(context(true), '::1', 'GET', '/', 404, 0, 0);
+    requestDone(context(true), '::1', 'GET', '/', 400, 0, 0, undefined, false);
+    assert.equal(calls.length, 1, 'no line built when request lines are off');
+    assert.equal(written.length, 1);
+    // Counted unless refused before the app ran.
+    assert.deepEqual(counted, [200, 404]);
+  });
+});
 
 describe('gateway/server/request-done: one line per request, in the configured format', () => {
   let master: MasterProcess | undefined;
