@@ -152,6 +152,13 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
     assert.match(reply, /^HTTP\/1\.1 400 /);
   });
 
+  it('answers 400 to an HTTP/1.1 request without Host, serves HTTP/1.0 without one', async () => {
+    const none = await exchange(port, ['GET /hello HTTP/1.1\r\n\r\n'], /$^/);
+    assert.match(none, /^HTTP\/1\.1 400 /);
+    const old = await exchange(port, ['GET /hello HTTP/1.0\r\n\r\n'], /$^/);
+    assert.match(old, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Hello, world!$/);
+  });
+
   it('answers 3000 pipelined requests to a synchronous app in order, without growing the stack', async () => {
     const sync = await serve(hello, {
       http: ['127.0.0.1:0'],
