@@ -101,7 +101,8 @@ function handleRequest(
   context: ConnectionContext,
   https: boolean,
 ): Promise<void> {
-  const startedAt = performance.now();
+  // For the request line only: not read when request lines are off.
+  const startedAt = context.log.requests === false ? 0 : performance.now();
   const { options, app } = context;
   let environ: Environ;
   try {
@@ -305,7 +306,7 @@ function handleUpgrade(
   context: ConnectionContext,
   https: boolean,
 ): void {
-  const startedAt = performance.now();
+  const startedAt = context.log.requests === false ? 0 : performance.now();
   let environ: Environ;
   try {
     environ = buildEnviron(req, context, https);
