@@ -25,6 +25,7 @@ import type { HttpHandler } from './http-server.js';
 import {
   acceptHooks,
   handleAddresses,
+  noDelay,
   probeFastTransport,
   type ServerInternals,
   type StreamHandle,
@@ -133,6 +134,7 @@ export function installHttpFastAccept(
       return;
     }
     const connection = new FastHttpConnection(handle, shared);
+    noDelay(handle); // as node:http sets on every connection: keep-alive and streamed responses
     if (handle.readStart() !== 0) connection.handOver();
   };
   return {

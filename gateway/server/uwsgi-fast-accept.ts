@@ -21,6 +21,7 @@ import { PacketReader } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
 import {
   acceptHooks,
+  noDelay,
   probeFastTransport,
   readNow,
   type ServerInternals,
@@ -205,6 +206,8 @@ class FastConnection implements Exchange {
   /** libuv's queue after an async write (0: none pending), and when it last shrank. */
   writeQueued = 0;
   writeProgressAt = 0;
+  /** Writes issued (see countWrite). */
+  writes = 0;
   /** Writes libuv has not completed yet. */
   writesPending = 0;
   /** A streamed response waiting for libuv's queue to empty. */
@@ -323,15 +326,25 @@ class FastConnection implements Exchange {
   /** False when libuv had to queue the bytes (the peer's window is full): await waitDrain(). */
   write(bytes: Uint8Array): boolean {
     if (this.closed) return false;
+    this.countWrite();
     return this.sent(writeOut(this.shared.sw, this.handle, bytes, onFastWritten), bytes.length);
   }
 
   /** One vectored write of the caller's buffers (no copy into one); same answer as write(). */
   writev(chunks: readonly Uint8Array[]): boolean {
     if (this.closed) return false;
+    this.countWrite();
     let length = 0;
     for (let i = 0; i < chunks.length; i++) length += chunks[i]!.length;
     return this.sent(writeOut(this.shared.sw, this.handle, chunks, onFastWritten), length);
+  }
+
+  /**
+   * A response known whole is one write followed by the close, which sends what Nagle held back;
+   * a streamed one writes again: TCP_NODELAY from its second write (a setsockopt only then).
+   */
+  countWrite(): void {
+    if (++this.writes === 2) noDelay(this.handle);
   }
 
   /** After a write of `length` bytes was dispatched: true when the kernel took it all. */
