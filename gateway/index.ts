@@ -3,6 +3,10 @@
  * The uWSGI-style gateway as a library: serve a TSGI app on uwsgi sockets (behind nginx), uwsgi
  * over TLS and HTTP/1.1; the uwsgi codec; the app loader; the uwsgi signal registry.
  */
+export {
+  installLightweightResponse,
+  lightweightResponseClass,
+} from './app/lightweight-response.js';
 export { loadApp, parseAppSpec } from './app/load-app.js';
 export { GATEWAY_ERRORS, type GatewayErrorCode, gatewayError } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';

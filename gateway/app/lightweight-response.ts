@@ -132,7 +132,11 @@ function fastInit(init: unknown, body: string | Uint8Array | null): FastInit | u
   return { status: status as number, statusText: statusText as string, headers };
 }
 
-/** Installs the lightweight Response as the global `Response` (once); returns whether it is. */
+/**
+ * Installs the lightweight Response as the global `Response` (once), as the CLI does before it loads
+ * the app (--override-global-response); with serve(), call it before the app is imported. Returns
+ * whether it is installed (false where the runtime has no Response).
+ */
 export function installLightweightResponse(): boolean {
   const current = globalThis.Response as unknown as Record<symbol, unknown> | undefined;
   if (typeof current !== 'function') return false;
