@@ -462,6 +462,11 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const code = error.code;
+    // The client went away (a reset): no request to answer, nothing malformed to report.
+    if (code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
     const current = connections.get(socket)?.response;
     // The request being answered was read whole: the bad bytes are a later, pipelined request.
     if (current && !current.writableFinished && current.req.complete) {
@@ -489,7 +494,7 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
         'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
       );
       unreadRequestDone(context, socket, 431);
-    } else if (code === 'ECONNRESET' || !socket.writable) {
+    } else if (!socket.writable) {
       socket.destroy();
     } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       context.log.warn(
