@@ -54,14 +54,17 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** `'NNN Reason'` (or `'NNN'`): three digits from 100, a space, a reason without controls. */
+/**
+ * `'NNN Reason'` (or `'NNN'`): three digits from 200, a space, a reason without controls. A 1xx is
+ * interim: a client would read the next response as this request's answer.
+ */
 export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw coreError('ERR_TSGI_STATUS_INVALID', String(status));
   const cached = statusCache.get(status);
   if (cached) return cached;
   const ok =
     (status.length === 3 || (status.length > 3 && status.charCodeAt(3) === 0x20)) &&
-    status.charCodeAt(0) >= 0x31 &&
+    status.charCodeAt(0) >= 0x32 &&
     status.charCodeAt(0) <= 0x39 &&
     isDigit(status.charCodeAt(1)) &&
     isDigit(status.charCodeAt(2)) &&

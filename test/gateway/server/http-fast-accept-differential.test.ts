@@ -60,6 +60,7 @@ const CASES: Array<[string, string, boolean?]> = [
   ['204 with a body', GET('/status/204%20No%20Content')],
   ['304 with a body', GET('/status/304%20Not%20Modified')],
   ['bad status', GET('/status/abc')],
+  ['1xx status, then pipelined', GET('/status/100%20Continue') + GET('/a')],
   ['status 1000', GET('/status/1000%20X')],
   ['app Content-Length short, then pipelined', GET('/cl?n=10') + GET('/a')],
   ['app Content-Length long, then pipelined', GET('/cl?n=1') + GET('/a')],
@@ -218,5 +219,10 @@ describe('gateway/server HTTP fast path vs node:http, from outside', () => {
     assert.match(ours, /^HTTP\/1\.1 400 /);
     assert.doesNotMatch(ours, /200 OK/);
     assert.match(ours, /<closed>$/);
+  });
+
+  it('answers an app 1xx status 500, so a pipelined request gets its own answer', () => {
+    const [ours] = answers.get('1xx status, then pipelined')!;
+    assert.match(ours, /^HTTP\/1\.1 500 [\s\S]*HTTP\/1\.1 200 OK[\s\S]*GET \/a\?/);
   });
 });
