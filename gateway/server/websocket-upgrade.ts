@@ -67,8 +67,10 @@ class Upgrade implements WebSocketUpgrade {
     }
     const headers = checkedHeaders(options.headers);
     try {
-      // The response's status as the server sees it; throws when the app already answered.
-      this.startResponse!('101 Switching Protocols', []);
+      // Commits the app's response (throws when the app already answered). Its status is never
+      // sent: the 101 head below is, and the request is logged as 101. startResponse takes final
+      // statuses only (a 1xx from an app would desync a pipelined client).
+      this.startResponse!('200 OK', []);
     } catch (cause) {
       throw coreError('ERR_TSGI_WEBSOCKET_ACCEPT', 'startResponse was already called', cause);
     }
