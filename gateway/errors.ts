@@ -91,6 +91,11 @@ export const GATEWAY_ERRORS = {
     message: 'the request has more than one Host header',
     fix: 'A client must send Host once (RFC 9112 section 3.2); nginx answers 400 too.',
   },
+  ERR_HTTP_BAD_HOST: {
+    status: 400,
+    message: 'the request has a Host that is not host[:port]',
+    fix: 'Send a host name or IP literal, optionally a colon and a port (RFC 9110 section 7.2); nginx answers 400 too.',
+  },
   ERR_HTTP_BAD_TARGET: {
     status: 400,
     message: 'the absolute-form request target is not an http(s) URI with a host',

@@ -31,7 +31,8 @@ export interface ConnectionAddresses {
   readonly localPort?: number | undefined;
 }
 
-const HOST_RE = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/;
+/** host [ ":" port ] (RFC 9110 7.2): an IP literal or a reg-name, digits for the port. */
+const HOST_RE = /^(\[[0-9A-Fa-f:.]+\]|[-A-Za-z0-9._~!$&'()*+,;=%]*)(?::(\d*))?$/;
 /** The last Host split (a keep-alive client sends the same one on every request). */
 let lastHost: { host: string; match: RegExpExecArray | null } = {
   host: '',
@@ -59,7 +60,8 @@ const ABSOLUTE_FORM = /^(https?):\/\/([^/?#@]+)([^#]*)$/i;
 /**
  * The environ of a request. Header names with `_` are dropped, as nginx and gunicorn do: they
  * would land in the same HTTP_ key as the dashed name (`x_forwarded_for` as X-Forwarded-For).
- * Throws a coded 400 for two Host headers or an absolute-form target that is not http(s)://host.
+ * Throws a coded 400 for two Host headers, a Host that is not host[:port], or an absolute-form
+ * target that is not http(s)://host.
  */
 export function buildEnviron(
   req: HttpRequestLike,
@@ -104,8 +106,10 @@ export function buildEnviron(
   if (authority !== undefined) env.HTTP_HOST = authority;
   const host = (env.HTTP_HOST as string | undefined) ?? '';
   const m = splitHost(host);
-  env.SERVER_NAME = (m?.[1] || socket.localAddress) ?? 'localhost';
-  env.SERVER_PORT = m?.[2] ?? String(socket.localPort ?? (https ? 443 : 80));
+  // A Host no URL could hold (`a b`, `x/y?`) would reach the app's absolute URLs: 400, as nginx.
+  if (m === null) throw gatewayError('ERR_HTTP_BAD_HOST', JSON.stringify(host.slice(0, 200)));
+  env.SERVER_NAME = m[1] || (socket.localAddress ?? 'localhost');
+  env.SERVER_PORT = m[2] || String(socket.localPort ?? (https ? 443 : 80));
   if (env.CONTENT_LENGTH !== undefined) delete env.HTTP_TRANSFER_ENCODING;
   env['wsgi.version'] = WSGI_VERSION;
   env['wsgi.url_scheme'] = https ? 'https' : 'http';

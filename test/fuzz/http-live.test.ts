@@ -36,6 +36,17 @@ function send(port: number, bytes: Buffer): Promise<{ text: string; timedOut: bo
   });
 }
 
+/** Every Host value is host[:port] (RFC 9110 7.2): a reg-name or an IP literal, digits after `:`. */
+function hostsValid(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'host') continue;
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[-A-Za-z0-9._~!$&'()*+,;=%]*)(:\d*)?$/.test(headers[i + 1]!)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 for (const disableFastTransport of [false, true]) {
   describe(`fuzz: live, hostile HTTP requests at --http-socket (fast transport ${disableFastTransport ? 'off' : 'on'})`, () => {
     let gateway: Gateway;
@@ -63,10 +74,11 @@ for (const disableFastTransport of [false, true]) {
         const status = /^HTTP\/1\.1 (\d{3}) /.exec(
           text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''),
         );
-        // RFC 9112 3.2: one Host on HTTP/1.1, at most one on 1.0; else a 400.
+        // RFC 9112 3.2: one Host on HTTP/1.1, at most one on 1.0, a host[:port]; else a 400.
         const host =
           ours.kind === 'request' &&
-          (ours.head.hosts === 1 || (ours.head.hosts === 0 && ours.head.minor === 0));
+          (ours.head.hosts === 1 || (ours.head.hosts === 0 && ours.head.minor === 0)) &&
+          hostsValid(ours.head.headers);
         if (ours.kind === 'request' && !ours.head.upgrade && host) {
           assert.ok(
             status,
@@ -78,7 +90,8 @@ for (const disableFastTransport of [false, true]) {
           assert.ok(Number(status[1]) < 500, `${shown} -> ${JSON.stringify(text.slice(0, 200))}`);
         }
       }
-      assert.ok(served > CASES / 10, `only ${served} accepted requests`);
+      // About one in ten: most samples lack a Host, send two, or one that is no host[:port].
+      assert.ok(served > CASES / 20, `only ${served} accepted requests`);
       const crashes = lines.filter((l) => CRASH_PATTERN.test(l));
       assert.deepEqual(crashes, []);
       const probe = await send(port, Buffer.from('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n'));

@@ -118,6 +118,13 @@ const CASES: Array<[string, string, boolean?]> = [
   ['HTTP/1.1 without Host, pipelined', `GET /a HTTP/1.1\r\n\r\n${GET('/b')}`],
   ['HTTP/1.0 without Host', 'GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'],
   ['two Host headers', GET('/a', 'Host: y\r\n')],
+  ['Host with a space', 'GET /a HTTP/1.1\r\nHost: a b\r\n\r\n'],
+  ['Host with a path', 'GET /a HTTP/1.1\r\nHost: evil.example/x?\r\n\r\n'],
+  ['Host with a quote', 'GET /a HTTP/1.1\r\nHost: a"b\r\n\r\n'],
+  ['absolute-form with a bad authority', 'GET http://a<b/x HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ['Host with an underscore and a port', GET('/a').replace('Host: x', 'Host: a-b.c_d:8080')],
+  ['Host IPv6 with a port', GET('/a').replace('Host: x', 'Host: [::1]:8080')],
+  ['Host with an empty port', GET('/a').replace('Host: x', 'Host: x:')],
   ['Expect: 100-continue without a body', GET('/a', 'Expect: 100-continue\r\n')],
   [
     'Expect: 100-continue with a body',
@@ -224,5 +231,24 @@ describe('gateway/server HTTP fast path vs node:http, from outside', () => {
   it('answers an app 1xx status 500, so a pipelined request gets its own answer', () => {
     const [ours] = answers.get('1xx status, then pipelined')!;
     assert.match(ours, /^HTTP\/1\.1 500 [\s\S]*HTTP\/1\.1 200 OK[\s\S]*GET \/a\?/);
+  });
+
+  it('answers 400 to a Host that is no host[:port] (RFC 9112 3.2), naming the code', () => {
+    for (const name of ['Host with a space', 'Host with a path', 'Host with a quote']) {
+      const [ours] = answers.get(name)!;
+      assert.match(ours, /^HTTP\/1\.1 400 [\s\S]*<closed>$/, name);
+    }
+    assert.match(answers.get('absolute-form with a bad authority')![0], /^HTTP\/1\.1 400 /);
+    for (const name of [
+      'with an underscore and a port',
+      'IPv6 with a port',
+      'with an empty port',
+    ]) {
+      assert.match(answers.get(`Host ${name}`)![0], /^HTTP\/1\.1 200 /, name);
+    }
+    assert.ok(
+      fastLines.some((l) => l.includes('ERR_HTTP_BAD_HOST')),
+      fastLines.join('\n'),
+    );
   });
 });
