@@ -443,6 +443,11 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
     if (!(options.limitPost > 0 && declared > options.limitPost)) res.writeContinue();
     serveRequest(req, res, context, https);
   });
+  // CONNECT asks for a tunnel, which a WSGI app cannot be: node would close without a word.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    context.log.warn(`CONNECT ${JSON.stringify((req.url ?? '').slice(0, 200))}: 405`);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   const upgrade = context.upgrade;
   if (upgrade) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

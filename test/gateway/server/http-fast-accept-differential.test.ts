@@ -112,6 +112,7 @@ const CASES: Array<[string, string, boolean?]> = [
   ['unknown method', 'FOO /a HTTP/1.1\r\nHost: x\r\n\r\n'],
   ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n'],
   ['absolute-form', 'GET http://x/a?b=1 HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ['CONNECT', 'CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n'],
   ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
   ['HTTP/1.2', 'GET /a HTTP/1.2\r\nHost: x\r\n\r\n'],
   ['HTTP/1.1 without Host', 'GET /a HTTP/1.1\r\n\r\n'],
@@ -248,6 +249,15 @@ describe('gateway/server HTTP fast path vs node:http, from outside', () => {
     }
     assert.ok(
       fastLines.some((l) => l.includes('ERR_HTTP_BAD_HOST')),
+      fastLines.join('\n'),
+    );
+  });
+
+  it('answers CONNECT 405 and closes, with a log line (it was closed without a word)', () => {
+    const [ours] = answers.get('CONNECT')!;
+    assert.match(ours, /^HTTP\/1\.1 405 Method Not Allowed\r\n[\s\S]*<closed>$/);
+    assert.ok(
+      fastLines.some((l) => /CONNECT.*405/.test(l)),
       fastLines.join('\n'),
     );
   });
