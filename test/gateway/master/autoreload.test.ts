@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type MasterProcess, ROOT, startMaster } from '../../helpers/master.js';
+import { alive, type MasterProcess, ROOT, startMaster } from '../../helpers/master.js';
 import { uwsgiGet } from '../../helpers/master-request.js';
 
 describe('gateway/master: autoreload', () => {
@@ -33,6 +33,10 @@ describe('gateway/master: autoreload', () => {
     writeFileSync(app, readFileSync(app, 'utf8').replace('return [`ok ', 'return [`new '));
     await master.waitForLine(/autoreload: .*app\.ts changed: rolling reload/, 10_000);
     await master.waitFor('the reloaded worker', () => master!.readyPids().length >= 2, 15_000);
+    // A rolling reload lets the old worker finish what it accepted (and drain its accept queue)
+    // after the new one is ready: ask once it is gone, so the answer can only come from the new code.
+    const [old] = master.readyPids();
+    await master.waitFor('the old worker to exit', () => !alive(old!), 15_000);
     assert.match((await uwsgiGet(sock, '/')).text, /^new \d+/);
   });
 });
