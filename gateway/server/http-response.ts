@@ -7,6 +7,7 @@ import { type AppResponse, errorResponse } from '../../src/index.js';
 import { httpDate, type ResponseHead, serializeResponseHead } from '../http/index.js';
 import type { Logger } from '../logging/logger.js';
 import { COPY_MAX, type ResponseTarget, type WriteOutcome } from './uwsgi-response.js';
+import { WriteBatch } from './write-batch.js';
 
 /** The connection as this codec sees it: the request's version and keep-alive wish. */
 export interface HttpResponseTarget extends ResponseTarget {
@@ -119,28 +120,29 @@ async function stream(
   }
   http.keepAlive = out.keepAlive;
   let bytes = 0;
-  let head: Buffer | undefined = Buffer.from(out.text, 'latin1');
+  const batch = new WriteBatch(http);
+  batch.add(Buffer.from(out.text, 'latin1'));
   try {
     for await (const chunk of response.body) {
       if (http.closed) return { status: response.status, bytes, ok: false };
       if (chunk.length === 0) continue;
       bytes += chunk.length;
-      const pieces: Uint8Array[] = head ? [head] : [];
-      head = undefined;
-      if (out.chunked) pieces.push(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
-      pieces.push(chunk);
-      if (out.chunked) pieces.push(CRLF);
-      const sent = pieces.length === 1 ? http.write(chunk) : http.writev(pieces);
-      if (!sent && !(await http.waitDrain())) return { status: response.status, bytes, ok: false };
+      if (out.chunked) batch.add(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+      batch.add(chunk);
+      if (out.chunked) batch.add(CRLF);
+      const ready = batch.ready();
+      if (ready !== true && !(await ready)) return { status: response.status, bytes, ok: false };
     }
-    if (head || out.chunked) {
-      if (head && out.chunked) http.writev([head, LAST_CHUNK]);
-      else http.write(head ?? LAST_CHUNK);
-    }
+    if (out.chunked) batch.add(LAST_CHUNK);
+    batch.flush();
+    // Done once the transport has taken the last bytes (a peer that stopped reading: cut short).
+    const drained = batch.ready();
+    if (drained !== true && !(await drained)) return { status: response.status, bytes, ok: false };
     return { status: response.status, bytes, ok: true };
   } catch {
     // The app failed mid-body (runApp logged it to wsgi.errors): the connection must close so
     // the client sees an error rather than a short body it would take as complete.
+    batch.discard();
     return { status: response.status, bytes, ok: false };
   } finally {
     await response.close();

@@ -6,6 +6,7 @@
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
 import type { Logger } from '../logging/logger.js';
 import { announcedLength, serializeHead } from './response-head.js';
+import { WriteBatch } from './write-batch.js';
 
 /** What the writer needs from the connection. */
 export interface ResponseTarget {
@@ -125,30 +126,28 @@ export async function writeResponse(
     await response.close();
     return { status: response.status, bytes: total, ok: true };
   }
-  // Streaming: the head goes with the first chunk.
+  // Streaming: the head goes with the first chunks, each turn's chunks in one write.
   let bytes = 0;
-  let pending: Buffer | undefined = Buffer.from(head, 'latin1');
+  const batch = new WriteBatch(target);
+  batch.add(Buffer.from(head, 'latin1'));
   try {
     for await (const chunk of response.body) {
       if (target.closed) return { status: response.status, bytes, ok: false };
       if (chunk.length === 0) continue;
       bytes += chunk.length;
-      let out: Uint8Array = chunk;
-      if (pending) {
-        // Small first chunk: one write with the head; a big one is not worth copying.
-        if (chunk.length <= 16384) out = Buffer.concat([pending, chunk]);
-        else target.write(pending);
-        pending = undefined;
-      }
-      if (!target.write(out) && !(await target.waitDrain())) {
-        return { status: response.status, bytes, ok: false };
-      }
+      batch.add(chunk);
+      const ready = batch.ready();
+      if (ready !== true && !(await ready)) return { status: response.status, bytes, ok: false };
     }
-    if (pending) target.write(pending);
+    batch.flush();
+    // Done once the transport has taken the last bytes (a peer that stopped reading: cut short).
+    const drained = batch.ready();
+    if (drained !== true && !(await drained)) return { status: response.status, bytes, ok: false };
     return { status: response.status, bytes, ok: true };
   } catch {
     // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
     // proxy sees an error rather than a short body it would take as complete.
+    batch.discard();
     return { status: response.status, bytes, ok: false };
   } finally {
     await response.close();

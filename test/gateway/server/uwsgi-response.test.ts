@@ -10,7 +10,11 @@ import { type App, type AppResponse, runApp } from 'tsgi';
 import type { Logger } from '../../../gateway/logging/logger.js';
 import { disableFastTransport } from '../../../gateway/server/node-internals.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
-import { type ResponseTarget, writeWhole } from '../../../gateway/server/uwsgi-response.js';
+import {
+  type ResponseTarget,
+  writeResponse,
+  writeWhole,
+} from '../../../gateway/server/uwsgi-response.js';
 import {
   openSocket,
   parseResponse,
@@ -24,15 +28,19 @@ class Recorder implements ResponseTarget {
   readonly closed = false;
   readonly writes: Uint8Array[] = [];
   readonly vectored: Array<readonly Uint8Array[]> = [];
+  /** Every byte handed over, in order. */
+  readonly wire: Uint8Array[] = [];
   constructor(vectors: boolean) {
     if (!vectors) this.writev = undefined;
   }
   write(bytes: Uint8Array): boolean {
     this.writes.push(bytes);
+    this.wire.push(bytes);
     return true;
   }
   writev?(chunks: readonly Uint8Array[]): boolean {
     this.vectored.push(chunks);
+    this.wire.push(...chunks);
     return true;
   }
   waitDrain(): Promise<boolean> {
@@ -100,6 +108,45 @@ function readLate(target: Target, packet: Uint8Array, pauseMs: number): Promise<
     setTimeout(() => socket.resume(), pauseMs);
   });
 }
+
+describe('gateway/server uwsgi-response streamed bodies', () => {
+  const log: Logger = { info() {}, warn() {}, error() {}, request() {} };
+
+  it('sends the chunks an app yields in one turn as one vectored write with the head', async () => {
+    const chunk = new Uint8Array(1024).fill(98);
+    const app: App = (_environ, start) => {
+      start('200 OK', [['Content-Type', 'application/octet-stream']]);
+      return (async function* () {
+        for (let i = 0; i < 16; i++) yield chunk;
+      })();
+    };
+    const response = await runApp(app, { REQUEST_METHOD: 'GET', PATH_INFO: '/' } as never);
+    const target = new Recorder(true);
+    const outcome = await writeResponse(target, response, false, log);
+    assert.deepEqual(outcome, { status: 200, bytes: 16 * 1024, ok: true });
+    assert.equal(target.writes.length, 0);
+    assert.equal(target.vectored.length, 1, 'one write for the head and all 16 chunks');
+    assert.equal(target.vectored[0]!.length, 17);
+  });
+
+  it('writes chunks an app yields in different turns as they come', async () => {
+    const app: App = (_environ, start) => {
+      start('200 OK', []);
+      return (async function* () {
+        for (let i = 0; i < 3; i++) {
+          await new Promise((r) => setTimeout(r, 5));
+          yield `part ${i}`;
+        }
+      })();
+    };
+    const response = await runApp(app, { REQUEST_METHOD: 'GET', PATH_INFO: '/' } as never);
+    const target = new Recorder(true);
+    await writeResponse(target, response, false, log);
+    const sent = target.writes.length + target.vectored.length;
+    assert.ok(sent >= 3, `${sent} writes`);
+    assert.match(concat(target.wire).toString('latin1'), /\r\n\r\npart 0part 1part 2$/);
+  });
+});
 
 describe('gateway/server big bodies over uwsgi, fast transport and net.Socket', () => {
   const logger: Logger = { info() {}, warn() {}, error() {}, request() {} };

@@ -1,0 +1,78 @@
+/**
+ * The pieces of a streamed response produced in one turn of the event loop, sent as one
+ * vectored write when the turn ends (as node:http corks a response until the next tick): an app
+ * whose generator yields many small chunks without waiting costs one system call, not one per
+ * chunk (16 chunks of 1 KB: 17 writes before). A turn's pieces are bounded by BATCH_MAX; past it
+ * they go out at once. A write the transport had to queue makes the writer wait for drain.
+ */
+
+/** What the batch writes to (a ResponseTarget of uwsgi-response.ts). */
+export interface BatchTarget {
+  write(bytes: Uint8Array): boolean;
+  writev?(chunks: readonly Uint8Array[]): boolean;
+  waitDrain(): Promise<boolean>;
+  readonly closed: boolean;
+}
+
+/** Bytes held for the end of the turn at most; more go out now. */
+export const BATCH_MAX = 64 * 1024;
+
+export class WriteBatch {
+  readonly #target: BatchTarget;
+  #pieces: Uint8Array[] = [];
+  #bytes = 0;
+  #scheduled = false;
+  /** A write was queued by the transport: wait for drain before adding more. */
+  #blocked = false;
+
+  constructor(target: BatchTarget) {
+    this.#target = target;
+  }
+
+  /** Adds a piece to this turn's write. */
+  add(piece: Uint8Array): void {
+    this.#pieces.push(piece);
+    this.#bytes += piece.length;
+    if (this.#bytes >= BATCH_MAX) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      process.nextTick(flushAtTurnEnd, this);
+    }
+  }
+
+  /**
+   * Resolves true when more may be added: at once, or once a queued write has drained; false
+   * when the connection closed or stalled (the response is cut short).
+   */
+  ready(): Promise<boolean> | true {
+    if (!this.#blocked) return true;
+    this.#blocked = false;
+    return this.#target.waitDrain();
+  }
+
+  /** Writes what was added (now: the last pieces of a response, before the caller moves on). */
+  flush(): void {
+    this.#scheduled = false;
+    const pieces = this.#pieces;
+    if (pieces.length === 0) return;
+    this.#pieces = [];
+    this.#bytes = 0;
+    const target = this.#target;
+    if (target.closed) return;
+    let sent: boolean;
+    if (pieces.length === 1) sent = target.write(pieces[0]!);
+    else if (target.writev) sent = target.writev(pieces);
+    else sent = target.write(Buffer.concat(pieces));
+    if (!sent) this.#blocked = true;
+  }
+
+  /** Drops what was not written (the response failed or the peer left). */
+  discard(): void {
+    this.#pieces = [];
+    this.#bytes = 0;
+  }
+}
+
+function flushAtTurnEnd(batch: WriteBatch): void {
+  batch.flush();
+}
