@@ -145,11 +145,19 @@ const CASES: Array<[string, string, boolean?]> = [
   ['half-close mid-head', 'GET /a HTTP/1.1\r\nHost: x\r\n', true],
 ];
 
+const PART_GAP_MS = 20;
+/** Three pipelined requests (a body read, a body never read), the last one closing. */
+const PIPELINE =
+  GET('/a') +
+  POST('Content-Length: 5\r\n', 'hello') +
+  'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc' +
+  GET('/b', 'Connection: close\r\n');
+
 /** Quiet this long after the last byte (or a close) ends an exchange. */
 const QUIET_MS = 1500;
 
 /** Sends `bytes` and collects the reply until the peer closes or goes quiet; marks a close. */
-function exchange(port: number, bytes: string, end = false): Promise<string> {
+function exchange(port: number, bytes: string | string[], end = false): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
@@ -167,8 +175,12 @@ function exchange(port: number, bytes: string, end = false): Promise<string> {
     socket.on('end', () => finish(true));
     socket.on('close', () => finish(true));
     socket.on('error', () => {});
-    socket.once('connect', () => {
-      socket.write(Buffer.from(bytes, 'latin1'));
+    socket.once('connect', async () => {
+      // Parts go out as separate reads: the next one after the gateway has seen the last.
+      for (const [i, part] of (Array.isArray(bytes) ? bytes : [bytes]).entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, PART_GAP_MS));
+        socket.write(Buffer.from(part, 'latin1'));
+      }
       if (end) socket.end();
     });
   });
@@ -260,5 +272,25 @@ describe('gateway/server HTTP fast path vs node:http, from outside', () => {
       fastLines.some((l) => /CONNECT.*405/.test(l)),
       fastLines.join('\n'),
     );
+  });
+
+  it('answers a pipeline split at every byte boundary as node:http does', async () => {
+    const splits = Array.from({ length: PIPELINE.length - 1 }, (_, i) => i + 1);
+    const differ: string[] = [];
+    for (let from = 0; from < splits.length; from += 50) {
+      await Promise.all(
+        splits.slice(from, from + 50).map(async (at) => {
+          const parts = [PIPELINE.slice(0, at), PIPELINE.slice(at)];
+          const [ours, theirs] = await Promise.all([
+            exchange(portOf(fast), parts),
+            exchange(portOf(node), parts),
+          ]);
+          if (ours !== theirs || !/GET \/b\? HTTP\/1\.1 <closed>$/.test(ours)) {
+            differ.push(`at ${at}: ${JSON.stringify(ours)} vs ${JSON.stringify(theirs)}`);
+          }
+        }),
+      );
+    }
+    assert.deepEqual(differ, []);
   });
 });
