@@ -440,7 +440,16 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   // its 413 at once instead (the client then never sends it).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const declared = Number(req.headers['content-length']);
-    if (!(options.limitPost > 0 && declared > options.limitPost)) res.writeContinue();
+    if (!(options.limitPost > 0 && declared > options.limitPost)) {
+      // Pipelined behind another response, node buffers the 100 and would put this response's
+      // head before it (inside the stream the client reads): send it once the socket is this
+      // response's, and not at all if the app has answered by then (RFC 9110 10.1.1 allows it).
+      const sendContinue = () => {
+        if (!res.headersSent) res.writeContinue();
+      };
+      if (res.socket) sendContinue();
+      else res.once('socket', sendContinue);
+    }
     serveRequest(req, res, context, https);
   });
   // CONNECT asks for a tunnel, which a WSGI app cannot be: node would close without a word.
