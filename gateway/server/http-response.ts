@@ -142,9 +142,9 @@ async function stream(
   } catch {
     // The app failed mid-body (runApp logged it to wsgi.errors): the connection must close so
     // the client sees an error rather than a short body it would take as complete.
-    batch.discard();
     return { status: response.status, bytes, ok: false };
   } finally {
+    batch.discard(); // what a response cut short had not written yet (a no-op once flushed)
     await response.close();
   }
 }

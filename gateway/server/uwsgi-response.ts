@@ -147,9 +147,9 @@ export async function writeResponse(
   } catch {
     // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
     // proxy sees an error rather than a short body it would take as complete.
-    batch.discard();
     return { status: response.status, bytes, ok: false };
   } finally {
+    batch.discard(); // what a response cut short had not written yet (a no-op once flushed)
     await response.close();
   }
 }
