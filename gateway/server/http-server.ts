@@ -417,11 +417,26 @@ export interface HttpHandler {
   server: Server;
   /** Hands an accepted socket to node:http. */
   handle(socket: Socket): void;
+  /**
+   * A stop began: every response from now on closes its connection, and connections idle or
+   * that sent nothing yet close now.
+   */
+  closeIdle(): void;
 }
 
 /** The HTTP/1.1 connection handler behind `--http`/`--http-socket` (and https for TLS sockets). */
 export function createHttpHandler(context: ConnectionContext, https = false): HttpHandler {
   const { options } = context;
+  let stopping = false;
+  /** Responses pipelined behind another (no socket yet): a stop must still make them close. */
+  const queued = new Set<ServerResponse>();
+  const waitingSocket = (res: ServerResponse) => {
+    queued.add(res);
+    res.once('socket', () => queued.delete(res));
+    res.once('close', () => queued.delete(res));
+  };
+  /** Every socket handed to node:http and still open (to close the unused ones at a stop). */
+  const sockets = new Set<Socket>();
   const server = createServer(
     {
       maxHeaderSize: options.bufferSize,
@@ -434,7 +449,11 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       // headersTimeout (socket-timeout) bounds the head, so neither cuts the other.
       keepAliveTimeout: options.httpKeepaliveMs || 1,
     },
-    (req, res) => serveRequest(req, res, context, https),
+    (req, res) => {
+      if (stopping) res.shouldKeepAlive = false;
+      else if (!res.socket) waitingSocket(res);
+      serveRequest(req, res, context, https);
+    },
   );
   // Expect: 100-continue. node would send 100 Continue unasked; a body over limit-post must get
   // its 413 at once instead (the client then never sends it).
@@ -450,6 +469,7 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       if (res.socket) sendContinue();
       else res.once('socket', sendContinue);
     }
+    if (stopping) res.shouldKeepAlive = false;
     serveRequest(req, res, context, https);
   });
   // CONNECT asks for a tunnel, which a WSGI app cannot be: node would close without a word.
@@ -533,7 +553,22 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
         cap.add(connection);
         socket.once('close', () => cap.delete(connection));
       }
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
       server.emit('connection', socket);
+    },
+    closeIdle() {
+      stopping = true;
+      for (const res of queued) res.shouldKeepAlive = false;
+      // A response whose head is out already said keep-alive: node re-arms this timeout when it
+      // finishes, and our 'timeout' handler then closes the connection, idle from then on.
+      server.keepAliveTimeout = 1;
+      server.closeIdleConnections();
+      for (const socket of sockets) {
+        const busy = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+        // node's idle list leaves out a connection that never sent a byte.
+        if (!busy && socket.bytesRead === 0) socket.destroy();
+      }
     },
   };
 }

@@ -117,7 +117,7 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
       const closing = listeners.map(
         (l) => new Promise<void>((resolve) => l.server.close(() => resolve())),
       );
-      for (const h of http) h.server.closeIdleConnections();
+      for (const h of http) h.closeIdle();
       for (const f of httpFast) f.closeIdle();
       if (force) {
         for (const socket of open) socket.destroy();
