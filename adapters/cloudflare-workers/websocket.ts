@@ -135,7 +135,9 @@ export class WorkerUpgrade implements WebSocketUpgrade {
       );
     }
     try {
-      this.startResponse!('101 Switching Protocols', []);
+      // Commits the app's response (throws when the app already answered). Its status is never
+      // sent: switchingResponse's 101 is. startResponse takes final statuses only.
+      this.startResponse!('200 OK', []);
     } catch (cause) {
       throw coreError('ERR_TSGI_WEBSOCKET_ACCEPT', 'startResponse was already called', cause);
     }
