@@ -7,7 +7,7 @@ import { type AppResponse, errorResponse } from '../../src/index.js';
 import { httpDate, type ResponseHead, serializeResponseHead } from '../http/index.js';
 import type { Logger } from '../logging/logger.js';
 import { COPY_MAX, type ResponseTarget, type WriteOutcome } from './uwsgi-response.js';
-import { WriteBatch } from './write-batch.js';
+import { type BodyFraming, streamBody } from './write-batch.js';
 
 /** The connection as this codec sees it: the request's version and keep-alive wish. */
 export interface HttpResponseTarget extends ResponseTarget {
@@ -23,6 +23,12 @@ export interface HttpResponseTarget extends ResponseTarget {
 
 const CRLF = Buffer.from('\r\n', 'latin1');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+/** HTTP/1.1 chunked encoding of a streamed body. */
+const CHUNKED: BodyFraming = {
+  before: (length) => Buffer.from(`${length.toString(16)}\r\n`, 'latin1'),
+  after: CRLF,
+  end: LAST_CHUNK,
+};
 /** The end of a one-chunk chunked body: its CRLF, then the last chunk. */
 const END_OF_CHUNKED = Buffer.from('\r\n0\r\n\r\n', 'latin1');
 
@@ -119,34 +125,12 @@ async function stream(
     return { status: response.status, bytes, ok: true };
   }
   http.keepAlive = out.keepAlive;
-  let bytes = 0;
-  const batch = new WriteBatch(http);
-  batch.add(Buffer.from(out.text, 'latin1'));
-  try {
-    for await (const chunk of response.body) {
-      if (http.closed) return { status: response.status, bytes, ok: false };
-      if (chunk.length === 0) continue;
-      bytes += chunk.length;
-      if (out.chunked) batch.add(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
-      batch.add(chunk);
-      if (out.chunked) batch.add(CRLF);
-      const ready = batch.ready();
-      if (ready !== true && !(await ready)) return { status: response.status, bytes, ok: false };
-    }
-    if (out.chunked) batch.add(LAST_CHUNK);
-    batch.flush();
-    // Done once the transport has taken the last bytes (a peer that stopped reading: cut short).
-    const drained = batch.ready();
-    if (drained !== true && !(await drained)) return { status: response.status, bytes, ok: false };
-    return { status: response.status, bytes, ok: true };
-  } catch {
-    // The app failed mid-body (runApp logged it to wsgi.errors): the connection must close so
-    // the client sees an error rather than a short body it would take as complete.
-    return { status: response.status, bytes, ok: false };
-  } finally {
-    batch.discard(); // what a response cut short had not written yet (a no-op once flushed)
-    await response.close();
-  }
+  return streamBody(
+    http,
+    response,
+    Buffer.from(out.text, 'latin1'),
+    out.chunked ? CHUNKED : undefined,
+  );
 }
 
 export const httpResponse = { whole, stream } as const;

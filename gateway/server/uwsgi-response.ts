@@ -6,7 +6,7 @@
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
 import type { Logger } from '../logging/logger.js';
 import { announcedLength, serializeHead } from './response-head.js';
-import { WriteBatch } from './write-batch.js';
+import { streamBody } from './write-batch.js';
 
 /** What the writer needs from the connection. */
 export interface ResponseTarget {
@@ -127,31 +127,7 @@ export async function writeResponse(
     return { status: response.status, bytes: total, ok: true };
   }
   // Streaming: the head goes with the first chunks, each turn's chunks in one write.
-  let bytes = 0;
-  const batch = new WriteBatch(target);
-  batch.add(Buffer.from(head, 'latin1'));
-  try {
-    for await (const chunk of response.body) {
-      if (target.closed) return { status: response.status, bytes, ok: false };
-      if (chunk.length === 0) continue;
-      bytes += chunk.length;
-      batch.add(chunk);
-      const ready = batch.ready();
-      if (ready !== true && !(await ready)) return { status: response.status, bytes, ok: false };
-    }
-    batch.flush();
-    // Done once the transport has taken the last bytes (a peer that stopped reading: cut short).
-    const drained = batch.ready();
-    if (drained !== true && !(await drained)) return { status: response.status, bytes, ok: false };
-    return { status: response.status, bytes, ok: true };
-  } catch {
-    // The app failed mid-body (runApp logged it to wsgi.errors): cut the connection so the
-    // proxy sees an error rather than a short body it would take as complete.
-    return { status: response.status, bytes, ok: false };
-  } finally {
-    batch.discard(); // what a response cut short had not written yet (a no-op once flushed)
-    await response.close();
-  }
+  return streamBody(target, response, Buffer.from(head, 'latin1'));
 }
 
 /** The uwsgi protocol's response side, as request-cycle.ts's ResponseCodec. */

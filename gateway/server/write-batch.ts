@@ -5,6 +5,7 @@
  * chunk (16 chunks of 1 KB: 17 writes before). A turn's pieces are bounded by BATCH_MAX; past it
  * they go out at once. A write the transport had to queue makes the writer wait for drain.
  */
+import type { AppResponse } from '../../src/index.js';
 
 /** What the batch writes to (a ResponseTarget of uwsgi-response.ts). */
 export interface BatchTarget {
@@ -75,4 +76,55 @@ export class WriteBatch {
 
 function flushAtTurnEnd(batch: WriteBatch): void {
   batch.flush();
+}
+
+/** How a protocol frames a streamed body (HTTP's chunked encoding); uwsgi sends it bare. */
+export interface BodyFraming {
+  /** Goes before a chunk of `length` bytes. */
+  before(length: number): Uint8Array;
+  /** Goes after each chunk. */
+  readonly after: Uint8Array;
+  /** Ends the body. */
+  readonly end: Uint8Array;
+}
+
+/**
+ * Streams the app's body after its head, each turn's chunks in one write, and reports the body
+ * bytes and whether the response went out whole (false: the peer left, stopped reading, or the
+ * app failed mid-body, so the connection must close). Always closes the response.
+ */
+export async function streamBody(
+  target: BatchTarget,
+  response: AppResponse,
+  head: Uint8Array,
+  framing?: BodyFraming,
+): Promise<{ status: number; bytes: number; ok: boolean }> {
+  let bytes = 0;
+  const batch = new WriteBatch(target);
+  batch.add(head);
+  try {
+    for await (const chunk of response.body) {
+      if (target.closed) return { status: response.status, bytes, ok: false };
+      if (chunk.length === 0) continue;
+      bytes += chunk.length;
+      if (framing) batch.add(framing.before(chunk.length));
+      batch.add(chunk);
+      if (framing) batch.add(framing.after);
+      const ready = batch.ready();
+      if (ready !== true && !(await ready)) return { status: response.status, bytes, ok: false };
+    }
+    if (framing) batch.add(framing.end);
+    batch.flush();
+    // Done once the transport has taken the last bytes (a peer that stopped reading: cut short).
+    const drained = batch.ready();
+    if (drained !== true && !(await drained)) return { status: response.status, bytes, ok: false };
+    return { status: response.status, bytes, ok: true };
+  } catch {
+    // The app failed mid-body (runApp logged it to wsgi.errors): the connection must close so
+    // the peer sees an error rather than a short body it would take as complete.
+    return { status: response.status, bytes, ok: false };
+  } finally {
+    batch.discard(); // what a response cut short had not written yet (a no-op once flushed)
+    await response.close();
+  }
 }
