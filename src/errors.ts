@@ -123,7 +123,7 @@ export type CoreErrorCode = keyof typeof CORE_ERROR_MESSAGES;
 /** How to fix each core error: docs/errors.md's last column. */
 export const CORE_ERROR_FIXES: Readonly<Record<CoreErrorCode, string>> = {
   ERR_TSGI_STATUS_INVALID:
-    "Pass a string such as '200 OK': three digits, a space, a reason phrase without control characters.",
+    "Pass a string such as '200 OK': a final status 200–599, a space, a reason phrase without control characters.",
   ERR_TSGI_HEADER_INVALID:
     'Header names are RFC 9110 tokens; values must not contain CR, LF or NUL (they would split the response).',
   ERR_TSGI_HOP_BY_HOP_HEADER:

@@ -55,8 +55,9 @@ function isDigit(c: number): boolean {
 }
 
 /**
- * `'NNN Reason'` (or `'NNN'`): three digits from 200, a space, a reason without controls. A 1xx is
- * interim: a client would read the next response as this request's answer.
+ * `'NNN Reason'` (or `'NNN'`): a final status 200–599, a space, a reason without controls. A 1xx is
+ * interim: a client would read the next response as this request's answer; RFC 9110 defines no
+ * class above 5xx, and proxies and clients treat 600–999 differently (nginx passes them, others fail).
  */
 export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw coreError('ERR_TSGI_STATUS_INVALID', String(status));
@@ -65,7 +66,7 @@ export function parseStatus(status: unknown): ParsedStatus {
   const ok =
     (status.length === 3 || (status.length > 3 && status.charCodeAt(3) === 0x20)) &&
     status.charCodeAt(0) >= 0x32 &&
-    status.charCodeAt(0) <= 0x39 &&
+    status.charCodeAt(0) <= 0x35 &&
     isDigit(status.charCodeAt(1)) &&
     isDigit(status.charCodeAt(2)) &&
     !hasBadChar(status, 4);

@@ -56,7 +56,7 @@ export const VALIDATOR_RULES = {
   'errors-close': 'the app never closes wsgi.errors',
   // startResponse and write
   'start-response-arguments': 'startResponse gets 2 or 3 arguments',
-  status: "status is a latin-1 string 'NNN Reason': three digits >= 100, no control characters",
+  status: "status is a latin-1 string 'NNN Reason': three digits 100–599, no control characters",
   'headers-array': 'headers is an array',
   'header-pair': 'each header is a [name, value] array of two strings',
   'header-status': 'there is no Status header',
@@ -315,8 +315,8 @@ function checkedErrors(errors: ErrorStream): ErrorStream & { close(): never } {
 function checkStatus(status: unknown, errors: ErrorStream): number {
   if (typeof status !== 'string') throw breach('status', `status is ${describe(status)}`);
   const code = status.split(' ', 1)[0]!;
-  if (!/^\d{3}$/.test(code) || Number(code) < 100) {
-    throw breach('status', `status ${JSON.stringify(status)} does not start with a 3-digit code`);
+  if (!/^\d{3}$/.test(code) || Number(code) < 100 || Number(code) > 599) {
+    throw breach('status', `status ${JSON.stringify(status)} does not start with a code 100–599`);
   }
   if (CONTROL_RE.test(status) || !isLatin1(status)) {
     throw breach('status', `status ${JSON.stringify(status)} has a control or non-latin-1 char`);

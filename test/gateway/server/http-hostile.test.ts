@@ -151,6 +151,24 @@ describe('gateway/server HTTP against a hostile client', () => {
     });
   }
 
+  for (const code of ['600', '999']) {
+    it(`answers a logged 500 for an app status ${code}, over HTTP and uwsgi`, async () => {
+      const before = lines.length;
+      const http = await exchange(port, [`GET /status/${code} HTTP/1.1\r\nHost: x\r\n\r\n`], {
+        until: /\r\n\r\n/,
+        timeoutMs: 1000,
+      });
+      assert.match(http, /^HTTP\/1\.1 500 /);
+      const uwsgi = await rawRequest(
+        { host: '127.0.0.1', port: uwsgiPort },
+        uwsgiGet(`/status/${code}`),
+      );
+      assert.match(uwsgi.data.toString('latin1'), /^HTTP\/1\.1 500 /);
+      const logged = lines.slice(before).filter((l) => l.includes('ERR_TSGI_STATUS_INVALID'));
+      assert.equal(logged.length, 2, lines.slice(before).join('\n'));
+    });
+  }
+
   it('forges no log line from CR/LF or control bytes in a path or a uwsgi var', async () => {
     const forged = 'tsgi: 6.6.6.6 GET /admin => 200 1 bytes in 0.01 ms';
     await rawRequest(
