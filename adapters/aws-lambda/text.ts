@@ -1,5 +1,6 @@
 /** String helpers for event fields: JSON strings are UTF-16 text, environ values are latin-1 bytes. */
 import { percentDecodeToLatin1, utf8ToLatin1 } from '../../src/index.js';
+import { lambdaError } from './errors.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -47,7 +48,15 @@ function joinQueryMap(map: QueryMap, part: (text: string) => string): string {
     if (value === undefined || value === null) continue;
     const k = part(key);
     if (typeof value === 'string') out += `${out ? '&' : ''}${k}=${part(value)}`;
-    else for (const v of value) out += `${out ? '&' : ''}${k}=${part(v)}`;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      for (const v of value) out += `${out ? '&' : ''}${k}=${part(v)}`;
+    } else {
+      // A number or a null in a list is no query AWS sends: refuse it, never serve `k=null`.
+      throw lambdaError(
+        'ERR_LAMBDA_EVENT_INVALID',
+        `query parameter ${JSON.stringify(key)} must be a string or an array of strings`,
+      );
+    }
   }
   return out;
 }

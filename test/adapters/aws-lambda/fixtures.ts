@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App, Environ } from 'tsgi';
 import { validator } from 'tsgi';
+import { handle } from 'tsgi/aws-lambda';
 
 export const EVENTS_DIR = new URL('./fixtures/events/', import.meta.url).pathname;
 
@@ -64,3 +65,16 @@ export const CONTEXT = {
   fail: () => {},
   succeed: () => {},
 };
+
+/** A buffered result as the tests read it. */
+export type EchoResult = { statusCode: number; body: string };
+
+/** Runs one event through handle(echoApp); returns the result and what the adapter logged. */
+export async function callEcho(event: unknown): Promise<{ result: EchoResult; log: string }> {
+  const logs: string[] = [];
+  const result = (await handle(echoApp, { log: (l) => logs.push(l) })(
+    event as never,
+    CONTEXT,
+  )) as EchoResult;
+  return { result, log: logs.join('\n') };
+}

@@ -13,18 +13,9 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { handle } from 'tsgi/aws-lambda';
 import { makeEvent, type Source } from './events-builder.js';
-import { CONTEXT, type Echo, echoApp, loadEvent } from './fixtures.js';
+import { CONTEXT, callEcho, type Echo, echoApp, loadEvent } from './fixtures.js';
 
-type Result = { statusCode: number; body: string };
-
-async function call(event: unknown): Promise<{ result: Result; log: string }> {
-  const logs: string[] = [];
-  const result = (await handle(echoApp, { log: (l) => logs.push(l) })(
-    event as never,
-    CONTEXT,
-  )) as Result;
-  return { result, log: logs.join('\n') };
-}
+const call = callEcho;
 
 async function echo(event: unknown): Promise<Echo> {
   const { result, log } = await call(event);
