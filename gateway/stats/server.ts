@@ -24,9 +24,22 @@ export interface StatsServer {
   close(): Promise<void>;
 }
 
+/** A stats client gets this long to send its request and take the answer. */
+const STATS_CLIENT_TIMEOUT_MS = 5000;
+
+/**
+ * Sends the answer and closes at once: the descriptor is released when the bytes are handed to
+ * the kernel, not when the client closes its side (a client that never does would keep one of
+ * the master's descriptors for good). What the client sent is read and dropped, so closing does
+ * not turn into a reset that loses the answer.
+ */
+function answerAndClose(socket: Socket, text: string | Buffer): void {
+  socket.resume();
+  socket.end(text, () => socket.destroy());
+}
+
 function answerHttp(socket: Socket, source: StatsSource): void {
   let head = '';
-  socket.setTimeout(5000, () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
     head += chunk.toString('latin1');
     if (!head.includes('\r\n\r\n') && !head.includes('\n\n') && head.length < 8192) return;
@@ -41,7 +54,7 @@ function answerHttp(socket: Socket, source: StatsSource): void {
     socket.write(
       `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
     );
-    socket.end(body);
+    answerAndClose(socket, body);
   });
 }
 
@@ -75,8 +88,9 @@ export async function startStatsServer(
   if (address.type === 'tcp' && addr.trim().startsWith(':')) address.host = '127.0.0.1';
   const server: Server = createServer((socket) => {
     socket.on('error', () => {});
+    socket.setTimeout(STATS_CLIENT_TIMEOUT_MS, () => socket.destroy());
     if (options.http) answerHttp(socket, source);
-    else socket.end(JSON.stringify(source.document()));
+    else answerAndClose(socket, JSON.stringify(source.document()));
   });
   if (address.type === 'unix') await clearStalePath(addr, address.path);
   await new Promise<void>((resolve, reject) => {
