@@ -10,42 +10,32 @@
  * refuses. node:http then serves or answers it as it always did (400/413/431, 100 Continue,
  * upgrades, body timeouts). Responses, streamed ones too, are written here.
  *
- * Installed only when node-internals.ts's probe found the internals it needs (and not under
+ * The handle's bookkeeping (accept check, read at accept, connection count, write queue and its
+ * timeout, close, hand-over) is handle-transport.ts's; this file is HTTP/1.1 on it. Installed only
+ * when node-internals.ts's probe found the internals it needs (and not under
  * --disable-fast-transport); otherwise every connection takes node:http.
  */
 import type { Server, Socket } from 'node:net';
 import type { ChunkSource, Environ } from '../../src/index.js';
-import { gatewayError } from '../errors.js';
 import { parseRequestHead, type RequestHead } from '../http/index.js';
 import { createKeyInterner, type Latin1Decoder } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
+import {
+  HandleConnection,
+  type HandleListener,
+  installHandleTransport,
+  UV_EOF,
+} from './handle-transport.js';
 import { buildEnviron, type ConnectionAddresses } from './http-environ.js';
 import { type HttpResponseTarget, httpResponse } from './http-response.js';
 import type { HttpHandler } from './http-server.js';
-import {
-  acceptHooks,
-  handleAddresses,
-  noDelay,
-  probeFastTransport,
-  type ServerInternals,
-  type StreamHandle,
-  type StreamWrapBinding,
-  serverInternals,
-  socketForHandle,
-  type WriteReq,
-  WriteResult,
-  writeOut,
-} from './node-internals.js';
+import { handleAddresses, noDelay, type StreamHandle } from './node-internals.js';
 import { type Exchange, serveRequest } from './request-cycle.js';
 import type { FastAccept } from './uwsgi-fast-accept.js';
 
 /** Hands a socket node:http will serve to the listener's bookkeeping (tracking, no-delay). */
 export type AdoptSocket = (socket: Socket) => void;
 
-const FAST = Symbol('tsgi.fastHttpConnection');
-type FastHandle = StreamHandle & { [FAST]?: FastHttpConnection };
-/** libuv's end-of-stream read status. */
-const UV_EOF = -4095;
 /**
  * A request (head and body) up to this size is read whole here, over as many reads as it takes;
  * a larger one, or one whose body stalls for BODY_WAIT_MS, is handed to node:http.
@@ -73,20 +63,15 @@ type Latin1Slicer = Buffer & { latin1Slice(start: number, end: number): string }
 const decodeLatin1: Latin1Decoder = (bytes, start, end) =>
   start === end ? '' : (bytes as Latin1Slicer).latin1Slice(start, end);
 
+/** What every HTTP connection of one listener shares. */
 interface Shared {
-  sw: StreamWrapBinding;
-  server: Server;
-  internals: ServerInternals;
-  context: ConnectionContext;
   handler: HttpHandler;
   adopt: AdoptSocket;
-  live: Set<FastHttpConnection>;
   limits: { maxHeadBytes: number; maxHeaders: number };
   decodeName: Latin1Decoder;
   keepAliveSeconds: number;
   /** A stop began: no connection stays open after its response. */
   stopping: boolean;
-  sweeper: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -100,124 +85,30 @@ export function installHttpFastAccept(
   adopt: AdoptSocket,
 ): HttpFastAccept | undefined {
   const { options } = context;
-  const sw = probeFastTransport(options.disableFastTransport).binding;
-  const internals = serverInternals(server);
-  const hooks = sw && internals ? acceptHooks(server) : undefined;
-  if (!sw || !internals || !hooks) return undefined;
-  const regular = hooks.regular;
   const shared: Shared = {
-    sw,
-    server,
-    internals,
-    context,
     handler,
     adopt,
-    live: new Set(),
     limits: { maxHeadBytes: options.bufferSize, maxHeaders: MAX_HEADERS },
     decodeName: createKeyInterner(decodeLatin1),
     keepAliveSeconds: Math.floor(options.httpKeepaliveMs / 1000),
     stopping: false,
-    sweeper: undefined,
   };
-  hooks.route = function onFastHttpConnection(status, handle) {
-    if (
-      status !== 0 ||
-      typeof handle?.readStart !== 'function' ||
-      typeof handle.writeBuffer !== 'function' ||
-      shared.stopping ||
-      (internals.maxConnections !== undefined &&
-        internals._connections >= internals.maxConnections) ||
-      // At the cap with nothing idle: the regular path answers 503.
-      (context.connections !== undefined && !context.connections.admit())
-    ) {
-      regular.call(this, status, handle);
-      return;
-    }
-    const connection = new FastHttpConnection(handle, shared);
-    noDelay(handle); // as node:http sets on every connection: keep-alive and streamed responses
-    if (handle.readStart() !== 0) connection.handOver();
-  };
+  const { socketTimeoutMs, httpKeepaliveMs } = options;
+  const listener = installHandleTransport(server, context, {
+    sweepEveryMs: Math.min(500, socketTimeoutMs, httpKeepaliveMs || 500),
+    admit: () => !shared.stopping,
+    accept: (handle, listener) => new FastHttpConnection(handle, listener, shared),
+  });
+  if (!listener) return undefined;
   return {
     destroyAll() {
-      for (const c of shared.live) c.closeHandle();
+      for (const c of listener.live) c.closeHandle();
     },
     closeIdle() {
       shared.stopping = true;
-      for (const c of shared.live) if (c.idle()) c.closeHandle();
+      for (const c of listener.live) if (c.idle()) c.closeHandle();
     },
   };
-}
-
-function startSweeper(shared: Shared): void {
-  if (shared.sweeper) return;
-  const { socketTimeoutMs, httpKeepaliveMs } = shared.context.options;
-  const every = Math.min(500, socketTimeoutMs, httpKeepaliveMs || 500);
-  shared.sweeper = setInterval(sweep, every, shared);
-  shared.sweeper.unref();
-}
-
-/**
- * One timer for every connection: a write the peer does not read for socket-timeout, a new
- * connection silent for socket-timeout (408, as node:http answers), a kept-alive one idle for
- * http-keepalive (closed a second later than advertised, so a client reusing it just in
- * time does not race the close).
- */
-function sweep(shared: Shared): void {
-  const now = Date.now();
-  const { options, log } = shared.context;
-  let waiting = 0;
-  for (const c of shared.live) {
-    if (c.inFlight > 0) {
-      const queued = c.handle.writeQueueSize ?? 0;
-      if (queued < c.writeQueued) {
-        c.writeQueued = queued;
-        c.writeProgressAt = now;
-      } else if (now - c.writeProgressAt >= options.socketTimeoutMs) {
-        const limit = `${queued} bytes unread, ${options.socketTimeout} s (socket-timeout)`;
-        log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
-        c.closeHandle();
-        continue;
-      }
-      waiting++;
-    } else if (c.phase === Phase.Idle) {
-      if (c.bodySince > 0) {
-        // A body still not all in after a sweep: node:http reads the rest, with its timeouts.
-        if (now - c.bodySince >= BODY_WAIT_MS) c.handOver();
-        else waiting++;
-        continue;
-      }
-      if (c.served === 0) {
-        if (now - c.idleSince >= options.socketTimeoutMs) {
-          log.warn(
-            `request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`,
-          );
-          c.write(Buffer.from(TIMEOUT_408, 'latin1'));
-          c.closeAfterWrites();
-          continue;
-        }
-      } else if (now - c.idleSince >= options.httpKeepaliveMs + 1000) {
-        c.closeHandle();
-        continue;
-      }
-      waiting++;
-    }
-  }
-  if (waiting === 0 && shared.sweeper) {
-    clearInterval(shared.sweeper);
-    shared.sweeper = undefined;
-  }
-}
-
-function onFastRead(this: FastHandle, arrayBuffer: ArrayBuffer | undefined): void {
-  this[FAST]?.onRead(arrayBuffer);
-}
-
-function ignoreRead(): void {
-  // A closed handle's late read callbacks.
-}
-
-function onFastWritten(this: WriteReq, status: number): void {
-  (this.handle as FastHandle)[FAST]?.onWritten(status);
 }
 
 /** A body read whole with its head, as wsgi.input's source: one chunk, then the end. */
@@ -238,8 +129,6 @@ enum Phase {
   Idle = 0,
   /** The app runs, or its response is being written. */
   Request = 1,
-  /** Closed, or handed to node:http. */
-  Gone = 2,
 }
 
 /** What to do once every write has left. */
@@ -249,27 +138,22 @@ enum AfterWrites {
   Close = 2,
 }
 
-class FastHttpConnection implements Exchange, HttpResponseTarget {
-  readonly handle: FastHandle;
+class FastHttpConnection extends HandleConnection implements Exchange, HttpResponseTarget {
   readonly shared: Shared;
   phase = Phase.Idle;
   /** Bytes read and not served yet. */
   pending: Buffer | undefined;
+  /** `pending` is still a view of the listener's read buffer (during the read at accept). */
+  borrowed = false;
   /** Bytes arrived while a response was under way (malformed ones then close without a word). */
   ahead = false;
-  reading = true;
   peerEnded = false;
   /** When the head of a request whose body is still coming was read (0: none such). */
   bodySince = 0;
   served = 0;
   idleSince = Date.now();
   #addresses: ConnectionAddresses | undefined;
-  /** Writes libuv still holds, the queue size last seen, and when it last shrank. */
-  inFlight = 0;
-  writeQueued = 0;
-  writeProgressAt = 0;
   afterWrites = AfterWrites.Nothing;
-  drainWaiter: ((ok: boolean) => void) | undefined;
   stepping = false;
   again = false;
   // The request being answered (HttpResponseTarget).
@@ -278,57 +162,74 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   keepAlive = false;
   startedAt = 0;
 
-  constructor(handle: FastHandle, shared: Shared) {
-    this.handle = handle;
+  constructor(handle: StreamHandle, listener: HandleListener, shared: Shared) {
+    super(handle, listener);
     this.shared = shared;
-    handle[FAST] = this;
-    handle.onread = onFastRead;
-    // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
-    shared.internals._connections++;
-    shared.live.add(this);
-    shared.context.connections?.add(this);
-    startSweeper(shared);
-  }
-
-  get closed(): boolean {
-    return this.phase === Phase.Gone;
+    noDelay(handle); // as node:http sets on every connection: keep-alive and streamed responses
   }
 
   /** For the connection cap and a stop: no request under way. */
   idle(): boolean {
-    return this.phase === Phase.Idle && this.pending === undefined && this.inFlight === 0;
+    return (
+      !this.gone && this.phase === Phase.Idle && this.pending === undefined && this.inFlight === 0
+    );
   }
 
-  evict(): void {
-    this.closeHandle();
-  }
-
-  onRead(arrayBuffer: ArrayBuffer | undefined): void {
-    const { sw } = this.shared;
-    const nread = sw.streamBaseState[sw.kReadBytesOrError]!;
-    if (nread === 0) return;
-    if (nread < 0 || !arrayBuffer) {
-      // While a request is served a FIN only half-closes (the response still goes out, then the
-      // connection closes); otherwise there is nothing left to answer.
-      if (this.phase === Phase.Request && nread === UV_EOF) {
-        this.peerEnded = true;
-        this.stopReading();
-      } else if (this.bodySince > 0 && nread === UV_EOF) {
-        this.handOver(); // a body cut short: node:http answers it as it always did
-      } else {
-        this.closeHandle();
-      }
-      return;
+  /**
+   * A new connection silent for socket-timeout (408, as node:http answers), a body that stalls
+   * (node:http reads the rest, with its own timeouts), a kept-alive one idle for http-keepalive
+   * (closed a second later than advertised, so a client reusing it just in time does not race
+   * the close).
+   */
+  sweepWaiting(now: number): boolean {
+    if (this.phase !== Phase.Idle) return false;
+    const { options, log } = this.listener.context;
+    if (this.bodySince > 0) {
+      if (now - this.bodySince < BODY_WAIT_MS) return true;
+      this.handOver();
+      return false;
     }
-    const chunk = Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread);
+    if (this.served === 0) {
+      if (now - this.idleSince < options.socketTimeoutMs) return true;
+      log.warn(`request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`);
+      this.write(Buffer.from(TIMEOUT_408, 'latin1'));
+      this.closeAfterWrites();
+      return false;
+    }
+    if (now - this.idleSince < options.httpKeepaliveMs + 1000) return true;
+    this.closeHandle();
+    return false;
+  }
+
+  /**
+   * While a request is served a FIN only half-closes (the response still goes out, then the
+   * connection closes); otherwise there is nothing left to answer.
+   */
+  protected onEnd(status: number): void {
+    if (this.phase === Phase.Request && status === UV_EOF) {
+      this.peerEnded = true;
+      this.stopReading();
+    } else if (this.bodySince > 0 && status === UV_EOF) {
+      this.handOver(); // a body cut short: node:http answers it as it always did
+    } else {
+      this.closeHandle();
+    }
+  }
+
+  onBytes(chunk: Buffer, borrowed: boolean): void {
     const pending = this.pending;
     this.pending = pending ? Buffer.concat([pending, chunk]) : chunk;
     if (this.phase !== Phase.Idle || this.inFlight > 0) {
       this.ahead = true;
       if (this.pending.length > MAX_AHEAD) this.stopReading();
+      if (borrowed && this.pending === chunk) this.pending = Buffer.from(chunk);
       return;
     }
+    this.borrowed = borrowed && this.pending === chunk;
     this.next();
+    // What is left of the read buffer's bytes is kept past this read: copied.
+    if (this.borrowed && this.pending) this.pending = Buffer.from(this.pending);
+    this.borrowed = false;
   }
 
   /**
@@ -339,18 +240,9 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   awaitBody(): void {
     if (this.bodySince === 0) {
       this.bodySince = Date.now();
-      startSweeper(this.shared);
+      this.watch();
     }
-    if (!this.reading) {
-      this.reading = true;
-      if (this.handle.readStart() !== 0) this.closeHandle();
-    }
-  }
-
-  stopReading(): void {
-    if (!this.reading) return;
-    this.reading = false;
-    this.handle.readStop();
+    this.startReading();
   }
 
   /**
@@ -367,7 +259,7 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
     do {
       this.again = false;
       this.step();
-    } while (this.again && this.phase === Phase.Idle);
+    } while (this.again && !this.gone && this.phase === Phase.Idle);
     this.stepping = false;
   }
 
@@ -377,13 +269,11 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
     if (pending === undefined) {
       // The client half-closed while its last request was answered: nothing more will come.
       if (this.peerEnded) this.closeHandle();
-      else if (!this.reading) {
-        this.reading = true;
-        if (this.handle.readStart() !== 0) this.closeHandle();
-      }
+      else this.startReading();
       return;
     }
-    const { context, limits, decodeName } = this.shared;
+    const { limits, decodeName } = this.shared;
+    const { context } = this.listener;
     const r = parseRequestHead(pending, 0, pending.length, limits, decodeLatin1, decodeName);
     if (r.kind === 'request') {
       const head = r.head;
@@ -423,7 +313,12 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
         this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
         // Bytes behind this request were sent before its answer, as node:http sees them too.
         this.ahead = this.pending !== undefined;
-        this.serve(head, environ, length > 0 ? pending.subarray(r.end, bodyEnd) : undefined);
+        let body: Buffer | undefined;
+        if (length > 0) {
+          body = pending.subarray(r.end, bodyEnd);
+          if (this.borrowed) body = Buffer.from(body); // the app may keep it
+        }
+        this.serve(head, environ, body);
         return;
       }
     } else if (r.kind === 'error' && this.ahead) {
@@ -442,7 +337,8 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   }
 
   serve(head: RequestHead, environ: Environ, body: Buffer | undefined): void {
-    const { context, stopping } = this.shared;
+    const { stopping } = this.shared;
+    const { context } = this.listener;
     this.phase = Phase.Request;
     this.minor = head.minor;
     this.keepAliveWanted =
@@ -466,7 +362,7 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
   responded(ok: boolean): void {
     this.served++;
     fastHttpCounts.served++;
-    if (this.closed) return;
+    if (this.gone) return;
     if (!ok) {
       this.closeHandle();
     } else if (!this.keepAlive) {
@@ -478,19 +374,10 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
     }
   }
 
-  /** Resolves true once libuv's queue has emptied, false if the connection closed first. */
-  waitDrain(): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.drainWaiter = resolve;
-    });
-  }
-
   goIdle(): void {
     this.phase = Phase.Idle;
     this.idleSince = Date.now();
-    startSweeper(this.shared);
+    this.watch();
     this.next();
   }
 
@@ -508,56 +395,16 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
     return this.send(chunks);
   }
 
-  send(bytes: Uint8Array | readonly Uint8Array[]): boolean {
-    if (this.closed) return false;
-    const result = writeOut(this.shared.sw, this.handle, bytes, onFastWritten);
-    if (result === WriteResult.Done) return true;
-    if (result === WriteResult.Failed) {
-      this.closeHandle();
-      return false;
-    }
-    if (this.inFlight++ === 0) this.writeProgressAt = Date.now();
-    this.writeQueued = this.handle.writeQueueSize ?? 0;
-    startSweeper(this.shared);
-    return false;
-  }
-
-  onWritten(status: number): void {
-    this.inFlight--;
-    if (status < 0) {
-      this.closeHandle();
-      return;
-    }
-    this.writeProgressAt = Date.now();
-    if (this.inFlight > 0) return;
-    const waiter = this.drainWaiter;
-    this.drainWaiter = undefined;
-    waiter?.(true);
+  protected drained(): void {
     const after = this.afterWrites;
     this.afterWrites = AfterWrites.Nothing;
     if (after === AfterWrites.Close) this.closeHandle();
     else if (after === AfterWrites.NextRequest) this.goIdle();
   }
 
-  closeHandle(): void {
-    if (this.phase === Phase.Gone) return; // closed already, or node:http's now
-    this.phase = Phase.Gone;
-    this.release();
-    this.handle.onread = ignoreRead; // must stay a function
-    this.handle.close();
-    const { internals } = this.shared;
-    internals._connections--;
-    internals._emitCloseIfDrained();
-  }
-
-  release(): void {
-    this.handle[FAST] = undefined;
+  override closeHandle(): void {
     this.pending = undefined;
-    this.shared.live.delete(this);
-    this.shared.context.connections?.delete(this);
-    const waiter = this.drainWaiter;
-    this.drainWaiter = undefined;
-    waiter?.(false);
+    super.closeHandle();
   }
 
   /**
@@ -565,16 +412,14 @@ class FastHttpConnection implements Exchange, HttpResponseTarget {
    * Writes still queued in libuv go out first (the handle keeps their order).
    */
   handOver(): void {
-    if (this.phase === Phase.Gone) return;
-    const pending = this.pending;
-    this.phase = Phase.Gone;
-    this.release();
+    if (this.gone) return;
+    let pending = this.pending;
+    if (pending && this.borrowed) pending = Buffer.from(pending);
+    this.pending = undefined;
     fastHttpCounts.handedOver++;
-    const { handle, shared } = this;
-    if (this.reading) handle.readStop();
-    const socket = socketForHandle(handle, shared.server);
-    shared.adopt(socket);
-    shared.handler.handle(socket);
+    const socket = this.toSocket();
+    this.shared.adopt(socket);
+    this.shared.handler.handle(socket);
     if (pending) socket.unshift(pending);
   }
 }

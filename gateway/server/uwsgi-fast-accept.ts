@@ -10,45 +10,26 @@
  * packet, silence past socket-timeout) turns the handle into a net.Socket handed back to the
  * listener, with the bytes already read, for the regular path (uwsgi-connection.ts).
  *
- * It relies on Node internals that have been stable since Node 12 (the stream handle's onread /
- * writeBuffer / close, stream_wrap's shared state, net.Server's _handle and _connections) and is
- * only installed when node-internals.ts's probe found every one of them; otherwise every
+ * The handle's bookkeeping (accept check, read at accept, connection count, write queue and its
+ * timeout, close, hand-over) is handle-transport.ts's; this file is the uwsgi protocol on it. It
+ * is only installed when node-internals.ts's probe found the internals it needs; otherwise every
  * connection takes the regular path.
  */
 import type { Server, Socket } from 'node:net';
-import { gatewayError } from '../errors.js';
 import { PacketReader } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
 import {
-  acceptHooks,
-  noDelay,
-  probeFastTransport,
-  readNow,
-  type ServerInternals,
-  type StreamHandle,
-  type StreamWrapBinding,
-  serverInternals,
-  socketForHandle,
-  type WriteReq,
-  WriteResult,
-  writeOut,
-} from './node-internals.js';
+  HandleConnection,
+  type HandleListener,
+  installHandleTransport,
+  UV_EOF,
+} from './handle-transport.js';
+import { noDelay, type StreamHandle } from './node-internals.js';
 import { type Exchange, serveRequest } from './request-cycle.js';
 import type { UwsgiRequest } from './uwsgi-environ.js';
 import { requestFromPacket } from './uwsgi-request.js';
 import { uwsgiResponse } from './uwsgi-response.js';
 
-const FAST = Symbol('tsgi.fastConnection');
-/** A handle this path serves, pointing back at its connection. */
-type FastHandle = StreamHandle & { [FAST]?: FastConnection };
-/** libuv's end-of-stream read status. */
-const UV_EOF = -4095;
-/**
- * What the read at accept takes at most: a packet and a body nginx buffered (a 64 KB POST and its
- * vars, or more) served without a net.Socket; a longer request is read on through libuv. As much
- * as a connection may hold of an unread body anyway (socket-body.ts), one buffer per listener.
- */
-const READ_BUFFER_SIZE = 256 * 1024;
 /**
  * Serves a connection this path gave up on as a net.Socket (the listener's regular handler);
  * `replay` are the bytes already read off it.
@@ -69,116 +50,16 @@ export function installFastAccept(
   context: ConnectionContext,
   fallback: ServeSocket,
 ): FastAccept | undefined {
-  const sw = probeFastTransport(context.options.disableFastTransport).binding;
-  const internals = serverInternals(server);
-  const hooks = sw && internals ? acceptHooks(server) : undefined;
-  if (!sw || !internals || !hooks) return undefined;
-  const regular = hooks.regular;
-  const live = new Set<FastConnection>();
-  const shared: Shared = {
-    sw,
-    server,
-    internals,
-    context,
-    fallback,
-    live,
-    sweeper: undefined,
-    readBuffer: Buffer.allocUnsafe(READ_BUFFER_SIZE),
-  };
-  hooks.route = function onFastConnection(status, handle) {
-    if (
-      status !== 0 ||
-      typeof handle?.readStart !== 'function' ||
-      typeof handle.writeBuffer !== 'function' ||
-      typeof handle.writev !== 'function' ||
-      (internals.maxConnections !== undefined &&
-        internals._connections >= internals.maxConnections) ||
-      // At the cap with nothing idle: the regular path answers 503.
-      (context.connections !== undefined && !context.connections.admit())
-    ) {
-      regular.call(this, status, handle);
-      return;
-    }
-    const connection = new FastConnection(handle, shared);
-    // Usually nginx's packet is there already: served now, the handle never reads through libuv,
-    // and a response written and closed in this call leaves no trace in the bookkeeping below.
-    const n = readNow(handle, shared.readBuffer);
-    if (n > 0) connection.onBytes(shared.readBuffer.subarray(0, n), true);
-    else if (n === 0) connection.closeHandle(); // closed before sending a byte
-    if (connection.phase === Phase.Gone) return;
-    connection.track();
-    if (handle.readStart() !== 0) connection.upgrade();
-  };
+  const listener = installHandleTransport(server, context, {
+    sweepEveryMs: Math.min(1000, context.options.socketTimeoutMs),
+    accept: (handle, listener) => new FastConnection(handle, listener, fallback),
+  });
+  if (!listener) return undefined;
   return {
     destroyAll() {
-      for (const c of live) c.closeHandle();
+      for (const c of listener.live) c.closeHandle();
     },
   };
-}
-
-interface Shared {
-  sw: StreamWrapBinding;
-  server: Server;
-  internals: ServerInternals;
-  context: ConnectionContext;
-  fallback: ServeSocket;
-  live: Set<FastConnection>;
-  /** One timer for every fast connection waiting for its first bytes (not one per socket). */
-  sweeper: NodeJS.Timeout | undefined;
-  /** Where a connection's first bytes are read at accept (decoded or copied before the next). */
-  readBuffer: Buffer;
-}
-
-function startSweeper(shared: Shared): void {
-  if (shared.sweeper) return;
-  shared.sweeper = setInterval(
-    sweep,
-    Math.min(1000, shared.context.options.socketTimeoutMs),
-    shared,
-  );
-  shared.sweeper.unref();
-}
-
-function onFastRead(this: FastHandle, arrayBuffer: ArrayBuffer | undefined): void {
-  this[FAST]?.onRead(arrayBuffer);
-}
-
-function ignoreRead(): void {
-  // A closed handle's late read callbacks.
-}
-
-function onFastWritten(this: WriteReq, status: number): void {
-  (this.handle as FastHandle)[FAST]?.written(status);
-}
-
-/** Checks the connections still waiting for bytes, or for a peer to read, against socket-timeout. */
-function sweep(shared: Shared): void {
-  const now = Date.now();
-  let waiting = 0;
-  const { options, log } = shared.context;
-  for (const c of shared.live) {
-    if (c.writeQueued > 0) {
-      const queued = c.handle.writeQueueSize ?? 0;
-      if (queued < c.writeQueued) {
-        c.writeQueued = queued;
-        c.writeProgressAt = now;
-        waiting++;
-      } else if (now - c.writeProgressAt >= options.socketTimeoutMs) {
-        const limit = `${queued} bytes unread, ${options.socketTimeout} s (socket-timeout)`;
-        log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
-        c.closeHandle();
-      } else waiting++;
-      continue;
-    }
-    if (c.phase !== Phase.Head) continue;
-    // Handed to the regular path, which owns the timeout from there and answers it as always.
-    if (now - c.acceptedAt >= shared.context.options.socketTimeoutMs) c.upgrade()?.emit('timeout');
-    else waiting++;
-  }
-  if (waiting === 0 && shared.sweeper) {
-    clearInterval(shared.sweeper);
-    shared.sweeper = undefined;
-  }
 }
 
 enum Phase {
@@ -188,80 +69,48 @@ enum Phase {
   Request = 1,
   /** Response written: closes once libuv has sent the last bytes. */
   Closing = 2,
-  /** Closed, or handed to a net.Socket. */
-  Gone = 3,
 }
 
-class FastConnection implements Exchange {
-  readonly handle: FastHandle;
-  readonly shared: Shared;
+class FastConnection extends HandleConnection implements Exchange {
+  readonly fallback: ServeSocket;
   phase = Phase.Head;
-  closed = false;
   /** Bytes read while deciding (replayed if the connection is upgraded). */
   chunks: Buffer[] | undefined;
   /** chunks[0] is still the shared read buffer's. */
   borrowed = false;
-  acceptedAt = 0;
+  readonly acceptedAt = Date.now();
   startedAt = 0;
-  /** libuv's queue after an async write (0: none pending), and when it last shrank. */
-  writeQueued = 0;
-  writeProgressAt = 0;
   /** Writes issued (see countWrite). */
   writes = 0;
-  /** Writes libuv has not completed yet. */
-  writesPending = 0;
-  /** A streamed response waiting for libuv's queue to empty. */
-  drainWaiter: ((ok: boolean) => void) | undefined;
 
-  /** Counted, swept and reachable from its handle (a connection that outlives its accept). */
-  tracked = false;
-
-  constructor(handle: FastHandle, shared: Shared) {
-    this.handle = handle;
-    this.shared = shared;
-  }
-
-  /** Registers a connection still open after its accept callback (waiting, or the app is async). */
-  track(): void {
-    if (this.tracked) return;
-    this.tracked = true;
-    const { handle, shared } = this;
-    handle[FAST] = this;
-    handle.onread = onFastRead;
-    // Counted like a net.Socket, so server.close() waits for it (graceful stop and reload).
-    shared.internals._connections++;
-    shared.live.add(this);
-    shared.context.connections?.add(this);
-    startSweeper(shared);
-    this.acceptedAt = Date.now();
+  constructor(handle: StreamHandle, listener: HandleListener, fallback: ServeSocket) {
+    super(handle, listener);
+    this.fallback = fallback;
   }
 
   /** For the connection cap: nothing read yet. */
   idle(): boolean {
-    return this.phase === Phase.Head;
+    return this.phase === Phase.Head && !this.gone;
   }
 
-  evict(): void {
-    this.closeHandle();
+  /** Handed to the regular path past socket-timeout, which answers it as always. */
+  sweepWaiting(now: number): boolean {
+    if (this.phase !== Phase.Head) return false;
+    if (now - this.acceptedAt < this.listener.context.options.socketTimeoutMs) return true;
+    this.upgrade()?.emit('timeout');
+    return false;
   }
 
-  onRead(arrayBuffer: ArrayBuffer | undefined): void {
-    const { sw } = this.shared;
-    const nread = sw.streamBaseState[sw.kReadBytesOrError]!;
-    if (nread === 0) return;
-    if (nread < 0 || !arrayBuffer) {
-      // Before any byte: nothing to answer (a partial packet was upgraded at once). Once the
-      // request started: a FIN only half-closes (the reply still goes out), an error means it
-      // is gone.
-      if (this.phase !== Phase.Head && nread === UV_EOF) this.handle.readStop();
-      else this.closeHandle();
-      return;
-    }
-    this.onBytes(Buffer.from(arrayBuffer, sw.streamBaseState[sw.kArrayBufferOffset]!, nread));
+  /**
+   * Before any byte: nothing to answer (a partial packet was upgraded at once). Once the request
+   * started: a FIN only half-closes (the reply still goes out), an error means it is gone.
+   */
+  protected onEnd(status: number): void {
+    if (this.phase !== Phase.Head && status === UV_EOF) this.stopReading();
+    else this.closeHandle();
   }
 
-  /** `borrowed`: a view of the shared read buffer, copied if the bytes are kept. */
-  onBytes(chunk: Buffer, borrowed = false): void {
+  onBytes(chunk: Buffer, borrowed: boolean): void {
     if (this.phase !== Phase.Head) return; // Bytes past a body-less request: peer garbage.
     if (this.chunks) {
       this.chunks.push(chunk);
@@ -279,7 +128,7 @@ class FastConnection implements Exchange {
    * and nothing after it), else upgrade.
    */
   start(chunk: Buffer): void {
-    const { context } = this.shared;
+    const { context } = this.listener;
     const { options } = context;
     let request: UwsgiRequest;
     let rest: Uint8Array;
@@ -319,24 +168,24 @@ class FastConnection implements Exchange {
 
   /** Closes now, or once libuv has written what it still holds. */
   responded(ok: boolean): void {
-    if (!ok || this.writesPending === 0) this.closeHandle();
+    if (!ok || this.inFlight === 0) this.closeHandle();
     else if (this.phase === Phase.Request) this.phase = Phase.Closing;
+  }
+
+  protected drained(): void {
+    if (this.phase === Phase.Closing) this.closeHandle();
   }
 
   /** False when libuv had to queue the bytes (the peer's window is full): await waitDrain(). */
   write(bytes: Uint8Array): boolean {
-    if (this.closed) return false;
     this.countWrite();
-    return this.sent(writeOut(this.shared.sw, this.handle, bytes, onFastWritten), bytes.length);
+    return this.send(bytes);
   }
 
   /** One vectored write of the caller's buffers (no copy into one); same answer as write(). */
   writev(chunks: readonly Uint8Array[]): boolean {
-    if (this.closed) return false;
     this.countWrite();
-    let length = 0;
-    for (let i = 0; i < chunks.length; i++) length += chunks[i]!.length;
-    return this.sent(writeOut(this.shared.sw, this.handle, chunks, onFastWritten), length);
+    return this.send(chunks);
   }
 
   /**
@@ -347,91 +196,18 @@ class FastConnection implements Exchange {
     if (++this.writes === 2) noDelay(this.handle);
   }
 
-  /** After a write of `length` bytes was dispatched: true when the kernel took it all. */
-  sent(result: WriteResult, length: number): boolean {
-    if (result === WriteResult.Done) return true;
-    if (result === WriteResult.Failed) {
-      this.closeHandle();
-      return false;
-    }
-    this.writesPending++;
-    // The peer reads slowly or not at all: the sweeper holds it to socket-timeout.
-    this.writeQueued = this.handle.writeQueueSize ?? length;
-    this.writeProgressAt = Date.now();
-    startSweeper(this.shared);
-    return false;
-  }
-
-  /** An async write completed (libuv's oncomplete). */
-  written(status: number): void {
-    this.writesPending--;
-    if (status < 0) {
-      this.closeHandle();
-      return;
-    }
-    if (this.writesPending > 0) return;
-    this.writeQueued = 0;
-    if (this.phase === Phase.Closing) {
-      this.closeHandle();
-      return;
-    }
-    const waiter = this.drainWaiter;
-    this.drainWaiter = undefined;
-    waiter?.(true);
-  }
-
-  waitDrain(): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    if (this.writesPending === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.drainWaiter = resolve;
-    });
-  }
-
-  closeHandle(): void {
-    if (this.phase === Phase.Gone) return; // closed already, or a net.Socket's now
-    this.phase = Phase.Gone;
-    this.closed = true;
-    const tracked = this.tracked;
-    this.release();
-    if (tracked) this.handle.onread = ignoreRead; // must stay a function
-    this.handle.close();
-    if (tracked) {
-      const { internals } = this.shared;
-      internals._connections--;
-      internals._emitCloseIfDrained();
-    }
-    const waiter = this.drainWaiter;
-    this.drainWaiter = undefined;
-    waiter?.(false);
-  }
-
-  release(): void {
-    if (!this.tracked) return;
-    this.tracked = false;
-    this.handle[FAST] = undefined;
-    this.shared.live.delete(this);
-    this.shared.context.connections?.delete(this);
-  }
-
   /**
    * Before a request started: hands the connection to the listener's regular path as a
    * net.Socket, with the bytes read so far. Returns the socket (undefined if not in that phase).
    */
   upgrade(): Socket | undefined {
-    if (this.phase !== Phase.Head) return undefined;
+    if (this.phase !== Phase.Head || this.gone) return undefined;
     if (this.borrowed && this.chunks) this.chunks[0] = Buffer.from(this.chunks[0]!);
     this.borrowed = false;
-    // The net.Socket takes this connection's place in the server's count (its close decrements).
-    this.track();
-    this.phase = Phase.Gone;
-    this.release();
-    const { handle, shared } = this;
-    handle.readStop();
-    const socket = socketForHandle(handle, shared.server);
+    const socket = this.toSocket();
     const replay = this.chunks ?? [];
     this.chunks = undefined;
-    shared.fallback(socket, replay);
+    this.fallback(socket, replay);
     return socket;
   }
 }
