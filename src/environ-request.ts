@@ -16,24 +16,44 @@
  *   while the handler is still working, so neither does this signal.
  */
 import { headerKey } from './environ.js';
+import { coreError } from './errors.js';
 import { percentEncodeLatin1Path } from './latin1.js';
 import type { Environ } from './types.js';
 
 const NO_BODY = new Set(['GET', 'HEAD']);
 const decoder = new TextDecoder();
 
-/** Rebuilds the request URL from the environ (PEP 3333 "URL Reconstruction"). */
-export function requestUrl(environ: Environ, stripScriptName = false): string {
-  const scheme = environ['wsgi.url_scheme'];
+/**
+ * host[:port] as RFC 3986 writes it (reg-name or IP literal). The URL parser reads more than
+ * that: `a\admin?` or `x@y` in a Host header would change the path or host the handler sees.
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)(?::[0-9]*)?$/;
+
+/** The last host found valid: a keep-alive client sends the same one each time. */
+let lastValidHost = '';
+
+/** The host[:port] of the request URL; throws ERR_TSGI_HOST_INVALID (400) for one that is none. */
+export function requestHost(environ: Environ): string {
   let host = environ.HTTP_HOST;
   if (!host) {
     const port = environ.SERVER_PORT;
-    const defaultPort = scheme === 'https' ? '443' : '80';
+    const defaultPort = environ['wsgi.url_scheme'] === 'https' ? '443' : '80';
     const name = environ.SERVER_NAME.includes(':')
       ? `[${environ.SERVER_NAME}]`
       : environ.SERVER_NAME;
     host = port && port !== defaultPort ? `${name}:${port}` : name;
   }
+  if (host !== lastValidHost) {
+    if (!VALID_HOST.test(host)) throw coreError('ERR_TSGI_HOST_INVALID', JSON.stringify(host));
+    lastValidHost = host;
+  }
+  return host;
+}
+
+/** Rebuilds the request URL from the environ (PEP 3333 "URL Reconstruction"). */
+export function requestUrl(environ: Environ, stripScriptName = false): string {
+  const scheme = environ['wsgi.url_scheme'];
+  const host = requestHost(environ);
   const path =
     `${stripScriptName ? '' : environ.SCRIPT_NAME || ''}${environ.PATH_INFO || ''}` || '/';
   const query = environ.QUERY_STRING ? `?${environ.QUERY_STRING}` : '';

@@ -115,6 +115,10 @@ export const CORE_ERROR_MESSAGES = {
     message: 'a message was sent on a WebSocket that is closing or closed',
   },
   ERR_TSGI_VALIDATOR: { status: 500, message: 'validator() found a breach of the TSGI contract' },
+  ERR_TSGI_HOST_INVALID: {
+    status: 400,
+    message: 'the Host is no host[:port]; a Fetch handler would see another URL',
+  },
 } as const satisfies ErrorMessages;
 
 /** The codes of the core's errors (`ERR_TSGI_*`), listed in docs/errors.md. */
@@ -148,6 +152,8 @@ export const CORE_ERROR_FIXES: Readonly<Record<CoreErrorCode, string>> = {
     'Stop sending once close() was called or the iteration ended; await socket.closed to know when.',
   ERR_TSGI_VALIDATOR:
     'The message names the rule (docs/spec.md); fix the app, middleware or server it names.',
+  ERR_TSGI_HOST_INVALID:
+    'The client sent a malformed Host header (a `\\`, `/`, `?`, `#` or `@` in it) and got a 400; nothing to fix on the server.',
 };
 
 /** A message table and a fix table with the same codes, as one ErrorTable. */

@@ -8,6 +8,7 @@ import {
   abortRequest,
   type EnvironRequest,
   environRequest,
+  requestHost,
   requestUrl,
 } from './environ-request.js';
 import { type ResponseParts, responseParts, responseSource } from './response-source.js';
@@ -161,6 +162,8 @@ export function fromFetch(handler: AnyFetchHandler, options: FromFetchOptions = 
   const { stripScriptName = false } = options;
   const argsOf = options.args ?? defaultArgs;
   return (environ, startResponse) => {
+    // Checked before the handler runs: a router reading request.url would turn the throw into a 500.
+    requestHost(environ);
     const request = environRequest(environ, stripScriptName);
     const args = argsOf(environ) as never[];
     const response = handler(request as unknown as Request, ...args);

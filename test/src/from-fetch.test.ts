@@ -119,6 +119,35 @@ describe('src/from-fetch: fromFetch', () => {
     );
     assert.deepEqual(seen, [{ K: 1 }, ctx]);
   });
+  it('a Host that is no host[:port] is a 400 (ERR_TSGI_HOST_INVALID), the handler never runs', async () => {
+    // Each of these makes the URL parser read another path or host than the environ's:
+    // `a\admin?` + /public would route /admin; `x@y` would name host y.
+    const lines: string[] = [];
+    let calls = 0;
+    const app = fromFetch((request) => {
+      calls++;
+      return new Response(new URL(request.url).pathname);
+    });
+    for (const host of ['a\\admin?', 'a?', 'a#', 'x@y', 'a/b', 'a b', 'h\u00e9.test']) {
+      const e = env('http://x/public');
+      e.HTTP_HOST = host;
+      e['wsgi.errors'] = { write: (s: string) => void lines.push(s), writelines() {}, flush() {} };
+      const response = await runApp(app, e);
+      assert.equal(response.status, 400, host);
+      await response.close();
+      assert.throws(() => requestUrl(e), { code: 'ERR_TSGI_HOST_INVALID' });
+    }
+    assert.equal(calls, 0);
+    assert.match(lines.join(''), /ERR_TSGI_HOST_INVALID/);
+    for (const host of ['x.test', 'x.test:8080', 'X.Test', '[::1]:8080', '127.0.0.1', 'a_b.test']) {
+      const e = env('http://x/public');
+      e.HTTP_HOST = host;
+      const response = await runApp(app, e);
+      assert.equal(response.status, 200, host);
+      await response.close();
+    }
+    assert.equal(calls, 6);
+  });
   it('a handler that throws becomes a 500', async () => {
     const app = fromFetch(() => {
       throw new Error('handler failed');
