@@ -3,7 +3,7 @@
  * Fetch Request. The key names are spelled here once.
  */
 import { createErrors } from './errors-stream.js';
-import { createInput, type InputSource } from './input.js';
+import { streamInput } from './input.js';
 import { percentDecodeToLatin1, utf8ToLatin1 } from './latin1.js';
 import type { Environ, ErrorStream } from './types.js';
 
@@ -234,8 +234,8 @@ export function environFromRequest(request: Request, options: RequestEnvironOpti
   // A Fetch Request carries the Host header in its URL: give it back to the app (PEP 3333 URL rebuild).
   if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
   // Read once: each access of request.body is a getter with a brand check.
-  const body: InputSource = request.body;
-  environ['wsgi.input'] = createInput(body);
+  const body = request.body;
+  environ['wsgi.input'] = streamInput(body);
   if (body && environ.CONTENT_LENGTH === undefined) environ['wsgi.input_terminated'] = true;
   if (options.extra) Object.assign(environ, options.extra);
   return environ as Environ;

@@ -209,3 +209,11 @@ export function createInput(source?: InputSource): InputStream {
   if (source == null) return new EmptyInput();
   return new BodyInput(toChunkSource(source));
 }
+
+/**
+ * wsgi.input over a Fetch body (a ReadableStream or none): createInput without the other
+ * source kinds, so a Workers bundle does not carry them.
+ */
+export function streamInput(body: ReadableStream<Uint8Array> | null): InputStream {
+  return body ? new BodyInput(new StreamSource(body)) : new EmptyInput();
+}

@@ -7,27 +7,18 @@ import {
   type App,
   type AppResponse,
   createErrors,
-  type Environ,
   type ErrorSink,
   environFromRequest,
   type LifespanHooks,
   type RequestEnvironOptions,
   type RunOptions,
-  runApp,
   Startup,
   startApp,
   toResponse,
-  WEBSOCKET_KEY,
   whenReady,
 } from '../../src/index.js';
 import { streamBody } from './stream-body.js';
-import {
-  capturingStartResponse,
-  finishAccepted,
-  switchingResponse,
-  type WorkerUpgrade,
-  websocketOffer,
-} from './websocket.js';
+import { serveUpgrade } from './websocket.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import { addWorkerKeys, type WorkerContext, type WorkerEnviron } from './worker-environ.js';
 
@@ -51,23 +42,6 @@ function respond(response: AppResponse, request: Request, ctx: WorkerContext): R
   const fetchResponse = toResponse(response, request.method === 'HEAD');
   if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
   return streamBody(fetchResponse, response, ctx);
-}
-
-/** A WebSocket handshake: the 101 goes out at accept; the app keeps running (its message loop) under waitUntil. */
-async function serveUpgrade(
-  app: App,
-  upgrade: WorkerUpgrade,
-  environ: Environ,
-  runOptions: RunOptions,
-  request: Request,
-  ctx: WorkerContext,
-): Promise<Response> {
-  environ[WEBSOCKET_KEY] = upgrade;
-  const running = runApp(capturingStartResponse(app, upgrade), environ, runOptions);
-  const first = await Promise.race([running, upgrade.onAccept]);
-  if (first !== 'accepted') return respond(first, request, ctx);
-  ctx.waitUntil(finishAccepted(running, upgrade, environ));
-  return switchingResponse(upgrade);
 }
 
 /** Wraps a TSGI app as a module Worker: `export default toWorker(app)`. */
@@ -105,8 +79,8 @@ export function toWorker<Env = unknown>(
         const refused = await startup.wait(environ);
         if (refused) return toResponse(refused, request.method === 'HEAD');
       }
-      const upgrade = websocketOffer(request);
-      if (upgrade) return serveUpgrade(app, upgrade, environ, runOptions, request, ctx);
+      const upgraded = serveUpgrade(app, environ, runOptions, respond, request, ctx);
+      if (upgraded) return upgraded;
       // startApp: an array body is ready at once, without a promise to wait on.
       return whenReady(startApp(app, environ, runOptions), respond, request, ctx);
     },

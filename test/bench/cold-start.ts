@@ -7,12 +7,12 @@
  * Each start is a fresh process; the apps take turns, so each pair of starts is close in time.
  * `npm run bench -- --filter cold-start` runs it; `--smoke` starts each app once.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildExampleInto, startRic } from '../adapters/aws-lambda/ric-process.js';
 import { startRuntimeApi } from '../helpers/lambda-runtime-api.js';
-import { ROOT, runWrangler, startWorker } from '../helpers/workerd.js';
+import { ROOT, startWorker, wranglerBundle } from '../helpers/workerd.js';
 import type { BenchRow, BenchRunOptions } from './lib/types.js';
 
 const EVENT = join(
@@ -64,32 +64,19 @@ async function bundleLambda(subject: Subject, dir: string): Promise<Bundle> {
  * then the same with `--minify`, for its gzip size only.
  */
 async function bundleWorker(subject: Subject, dir: string): Promise<Bundle> {
-  const bundle = await wranglerBundle(subject, dir, []);
-  const minified = await wranglerBundle(subject, join(dir, 'minified'), ['--minify']);
+  const bundle = await wranglerBundleOf(subject, dir, []);
+  const minified = await wranglerBundleOf(subject, join(dir, 'minified'), ['--minify']);
   return { ...bundle, minGzip: minified.gzip };
 }
 
-async function wranglerBundle(subject: Subject, dir: string, flags: string[]): Promise<Bundle> {
-  const out = join(dir, 'workers', String(WORKERS.indexOf(subject)));
-  mkdirSync(out, { recursive: true });
-  const config = join(dir, `wrangler-${WORKERS.indexOf(subject)}.toml`);
-  // The same settings as the repository's wrangler.toml, with this subject's entry.
-  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
-    .replace(/^name = .*$/m, 'name = "tsgi-cold-start"')
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, subject.entry))}`)
-    .replace(/"\.\/(src|adapters)\//g, (_m, d: string) => `"${join(ROOT, d)}/`);
-  writeFileSync(config, toml);
-  const res = await runWrangler(
-    ['deploy', '--dry-run', '--outdir', out, '--config', config, ...flags],
-    120_000,
+async function wranglerBundleOf(subject: Subject, dir: string, flags: string[]): Promise<Bundle> {
+  return sizes(
+    await wranglerBundle(
+      subject.entry,
+      join(dir, 'workers', String(WORKERS.indexOf(subject))),
+      flags,
+    ),
   );
-  if (res.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${res.output}`);
-  const js = readdirSync(out)
-    .filter((f) => f.endsWith('.js') || f.endsWith('.mjs'))
-    .map((f) => join(out, f))
-    .sort((a, b) => statSync(b).size - statSync(a).size);
-  if (!js[0]) throw new Error(`no bundle in ${out}:\n${res.output}`);
-  return sizes(js[0]);
 }
 
 /** Milliseconds from spawning aws-lambda-ric to the Runtime API receiving the first result. */

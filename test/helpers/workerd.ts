@@ -4,7 +4,15 @@
  * (`wrangler dev` on loopback, `wrangler deploy --dry-run`). Every process is stopped by its PID.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +34,37 @@ export interface TempDir {
 export function tempDir(prefix = 'tsgi-workerd-'): TempDir {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * `wrangler deploy --dry-run --outdir` on `entry` (relative to the repository) with the settings of
+ * the repository's wrangler.toml: what `wrangler deploy` would upload. Returns the bundle's path
+ * (the largest .js file). `flags` go to wrangler (`--minify`).
+ */
+export async function wranglerBundle(
+  entry: string,
+  outDir: string,
+  flags: readonly string[] = [],
+): Promise<string> {
+  const out = join(outDir, 'out');
+  mkdirSync(out, { recursive: true });
+  const config = join(outDir, 'wrangler.toml');
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^name = .*$/m, 'name = "tsgi-bundle"')
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(ROOT, entry))}`)
+    .replace(/"\.\/(src|adapters)\//g, (_m, d: string) => `"${join(ROOT, d)}/`);
+  writeFileSync(config, toml);
+  const res = await runWrangler(
+    ['deploy', '--dry-run', '--outdir', out, '--config', config, ...flags],
+    120_000,
+  );
+  if (res.code !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${res.output}`);
+  const js = readdirSync(out)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.mjs'))
+    .map((f) => join(out, f))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!js[0]) throw new Error(`no bundle in ${out}:\n${res.output}`);
+  return js[0];
 }
 
 /** Bundles a worker entry (TS, ESM) into one JS module for workerd; returns its path. */
