@@ -26,6 +26,7 @@ import {
   ValueError,
   type ValueOf,
 } from './option-types.js';
+import { checkSocketAddress } from './socket-address.js';
 import { suggest } from './suggest.js';
 
 /** --log-format: a typo in a %(name) is a config error here, not a worker that cannot start. */
@@ -44,6 +45,13 @@ function parseSslSocket(raw: string): string {
   if (parts.length !== 3 || parts.some((p) => p.trim() === '')) {
     throw new ValueError('expected ADDR,CERT,KEY (address, certificate file, key file)');
   }
+  checkSocketAddress(parts[0]!);
+  return raw;
+}
+
+/** One socket address (checked here, so a typo is a config error that names the option). */
+function parseSocketAddress(raw: string): string {
+  checkSocketAddress(parseText(raw));
   return raw;
 }
 
@@ -93,6 +101,7 @@ export const OPTIONS = {
 
   // Sockets
   socket: list({
+    item: parseSocketAddress,
     short: 's',
     section: 'Sockets',
     meta: 'ADDR',
@@ -114,6 +123,7 @@ export const OPTIONS = {
     reload: 'restart',
   }),
   httpSocket: list({
+    item: parseSocketAddress,
     section: 'Sockets',
     meta: 'ADDR',
     summary: 'Accept HTTP/1.1 (keep-alive) on ADDR, for a proxy that speaks HTTP. Repeatable.',
@@ -121,6 +131,7 @@ export const OPTIONS = {
     reload: 'restart',
   }),
   http: list({
+    item: parseSocketAddress,
     section: 'Sockets',
     meta: 'ADDR',
     summary:
@@ -490,6 +501,7 @@ export const OPTIONS = {
   // Monitoring
   stats: string({
     section: 'Monitoring',
+    check: checkSocketAddress,
     meta: 'ADDR',
     summary: 'Serve uWSGI-compatible stats JSON (uwsgitop) on host:port or a unix path.',
     uwsgi: 'stats',

@@ -78,8 +78,8 @@ export async function runMaster(run: MasterRun): Promise<number> {
       ...serverOptionsFromConfig(config),
       ...(run.inherited ? { inherited: run.inherited } : {}),
     });
-    const specs = listenerSpecs(options);
     try {
+      const specs = listenerSpecs(options);
       handles = await bindHandles(
         specs,
         {

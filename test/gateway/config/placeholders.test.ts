@@ -75,12 +75,12 @@ harakiri = %(bar / 0)
     const dir = tempFiles({
       'u.ini': '[uwsgi]\nsocket = file.sock\nlogto = /tmp/%(socket).log\n',
     });
-    const before = load(['--socket', 'cli', '--ini', 'u.ini', 'app.ts'], dir);
-    assert.equal(before.config.logto, '/tmp/cli.log');
-    const after = load(['--ini', 'u.ini', '--socket', 'cli', 'app.ts'], dir);
+    const before = load(['--socket', 'cli.sock', '--ini', 'u.ini', 'app.ts'], dir);
+    assert.equal(before.config.logto, '/tmp/cli.sock.log');
+    const after = load(['--ini', 'u.ini', '--socket', 'cli.sock', 'app.ts'], dir);
     assert.equal(after.config.logto, '/tmp/file.sock.log');
-    const env = load(['--ini', 'u.ini', 'app.ts'], dir, { TSGI_SOCKET: 'env' });
-    assert.equal(env.config.logto, '/tmp/env.log', 'environment variables come first');
+    const env = load(['--ini', 'u.ini', 'app.ts'], dir, { TSGI_SOCKET: 'env.sock' });
+    assert.equal(env.config.logto, '/tmp/env.sock.log', 'environment variables come first');
   });
 
   it('placeholders reference each other; a cycle is an error naming the chain', () => {
