@@ -78,6 +78,15 @@ function toChunkSource(source: NonNullable<InputSource>): ChunkSource {
   };
 }
 
+/**
+ * A read size as a whole byte count; Infinity for "to the end": no size, a negative one, or NaN
+ * (`read(parseInt(CONTENT_LENGTH))` without a Content-Length). A fraction is rounded down: the
+ * buffer counts whole bytes, and a fractional count would lose the bytes after it.
+ */
+function byteCount(size: number | null | undefined): number {
+  return size === undefined || size === null || !(size >= 0) ? Infinity : Math.floor(size);
+}
+
 class BodyInput implements InputStream {
   readonly #source: ChunkSource;
   #chunks: Uint8Array[] = [];
@@ -133,20 +142,21 @@ class BodyInput implements InputStream {
   }
 
   async read(size?: number): Promise<Uint8Array> {
-    if (size === undefined || size === null || size < 0) {
+    const n = byteCount(size);
+    if (n === Infinity) {
       while (await this.#fill()) {
         // keep buffering until the end of the body
       }
       return this.#take(this.#buffered);
     }
-    while (this.#buffered < size && (await this.#fill())) {
+    while (this.#buffered < n && (await this.#fill())) {
       // buffer until `size` bytes or the end
     }
-    return this.#take(Math.min(size, this.#buffered));
+    return this.#take(Math.min(n, this.#buffered));
   }
 
   async readline(size?: number): Promise<Uint8Array> {
-    const limit = size === undefined || size === null || size < 0 ? Infinity : size;
+    const limit = byteCount(size);
     let scanned = 0;
     for (;;) {
       // Look for a newline in what is buffered, starting where the last scan stopped.

@@ -29,7 +29,7 @@ export type StartResponse = (status: string, headers: HeaderList, excInfo?: unkn
 
 /** `wsgi.input`: the request body. Reads resolve to an empty array at end of body. */
 export interface InputStream extends AsyncIterable<Uint8Array> {
-  /** Reads up to `size` bytes; without `size` (or a negative one), the rest of the body. */
+  /** Reads up to `size` bytes (a fraction rounds down); without `size` (or a negative one, or NaN), the rest of the body. */
   read(size?: number): Promise<Uint8Array>;
   /** Reads one line including its `\n`, or up to `size` bytes. */
   readline(size?: number): Promise<Uint8Array>;

@@ -32,6 +32,23 @@ describe('src/input: wsgi.input', () => {
   it('a negative size reads the rest', async () => {
     assert.equal(dec(await split('a', 'b').read(-1)), 'ab');
   });
+  it('read(NaN) reads the rest, as `read(parseInt(CONTENT_LENGTH))` without a length asks', async () => {
+    // Before anything is buffered (it threw a TypeError) and after (it lost the buffered rest).
+    assert.equal(dec(await split('ab', 'c').read(Number.NaN)), 'abc');
+    const input = split('ab', 'cd\n', 'ef');
+    assert.equal(dec(await input.read(1)), 'a');
+    assert.equal(dec(await input.read(Number.NaN)), 'bcd\nef');
+    assert.equal((await input.read()).length, 0);
+  });
+  it('a fractional size is rounded down and loses no byte', async () => {
+    const input = split('ab', 'cd\n', 'ef\ngh');
+    assert.equal(dec(await input.read(1.5)), 'a');
+    assert.equal(dec(await input.read(2.9)), 'bc');
+    assert.equal(dec(await input.readline(0.5)), '');
+    assert.equal(dec(await input.readline(Number.NaN)), 'd\n');
+    assert.equal(dec(await input.readline(1.7)), 'e');
+    assert.equal(dec(await input.read()), 'f\ngh');
+  });
   it('readline finds a newline in a later chunk and keeps the rest', async () => {
     const input = split('fir', 'st\nsec', 'ond\n', 'tail');
     assert.equal(dec(await input.readline()), 'first\n');
