@@ -16,7 +16,7 @@
  * --disable-fast-transport); otherwise every connection takes node:http.
  */
 import type { Server, Socket } from 'node:net';
-import type { ChunkSource, Environ } from '../../src/index.js';
+import type { ChunkSource, Environ, TsgiError } from '../../src/index.js';
 import { parseRequestHead, type RequestHead } from '../http/index.js';
 import { createKeyInterner, type Latin1Decoder } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
@@ -29,8 +29,9 @@ import {
 import { buildEnviron, type ConnectionAddresses } from './http-environ.js';
 import { type HttpResponseTarget, httpResponse } from './http-response.js';
 import type { HttpHandler } from './http-server.js';
+import { refuseUnread, type UnreadStatus } from './http-unread-refusal.js';
 import { handleAddresses, noDelay, type StreamHandle } from './node-internals.js';
-import { type Exchange, serveRequest } from './request-cycle.js';
+import { type Exchange, refuseRequest, serveRequest } from './request-cycle.js';
 import type { FastAccept } from './uwsgi-fast-accept.js';
 
 /** Hands a socket node:http will serve to the listener's bookkeeping (tracking, no-delay). */
@@ -46,8 +47,6 @@ const BODY_WAIT_MS = 1000;
 const MAX_AHEAD = 65536;
 /** Header lines read here; a request with more goes to node:http. */
 const MAX_HEADERS = 100;
-const TIMEOUT_408 =
-  'HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 /** Requests served on the fast path and connections handed to node:http, in this process. */
 export const fastHttpCounts = { served: 0, handedOver: 0 };
@@ -183,7 +182,7 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
    */
   sweepWaiting(now: number): boolean {
     if (this.phase !== Phase.Idle) return false;
-    const { options, log } = this.listener.context;
+    const { options } = this.listener.context;
     if (this.bodySince > 0) {
       if (now - this.bodySince < BODY_WAIT_MS) return true;
       this.handOver();
@@ -191,9 +190,7 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
     }
     if (this.served === 0) {
       if (now - this.idleSince < options.socketTimeoutMs) return true;
-      log.warn(`request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`);
-      this.write(Buffer.from(TIMEOUT_408, 'latin1'));
-      this.closeAfterWrites();
+      this.refuseUnread(408, 'socket-timeout');
       return false;
     }
     if (now - this.idleSince < options.httpKeepaliveMs + 1000) return true;
@@ -284,32 +281,21 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
         !head.chunked &&
         !head.upgrade &&
         !head.expectContinue &&
-        // RFC 9112 3.2: HTTP/1.1 needs exactly one Host; node:http answers 400 without it.
-        (head.hosts === 1 || (head.hosts === 0 && head.minor === 0)) &&
-        !(limitPost > 0 && length > limitPost);
+        // RFC 9112 3.2: HTTP/1.1 needs a Host; node:http answers 400 without it.
+        (head.hosts !== 0 || head.minor === 0);
+      if (simple && limitPost > 0 && length > limitPost) {
+        // Refused before its body is read (serveRequest's 413), as node:http does.
+        this.bodySince = 0;
+        this.pending = undefined;
+        this.begin(head, undefined, length);
+        return;
+      }
       if (simple && bodyEnd > pending.length && bodyEnd <= WHOLE_REQUEST_MAX && !this.peerEnded) {
         this.awaitBody();
         return;
       }
       this.bodySince = 0;
       if (simple && bodyEnd <= pending.length) {
-        let environ: Environ;
-        try {
-          environ = buildEnviron(
-            {
-              method: head.method,
-              url: head.target,
-              httpVersion: head.minor === 1 ? '1.1' : '1.0',
-              rawHeaders: head.headers,
-              socket: this.addresses(),
-            },
-            context,
-            false,
-          );
-        } catch {
-          this.handOver(); // node:http reads it again and answers the 400 with its log line
-          return;
-        }
         this.pending = bodyEnd < pending.length ? pending.subarray(bodyEnd) : undefined;
         // Bytes behind this request were sent before its answer, as node:http sees them too.
         this.ahead = this.pending !== undefined;
@@ -318,17 +304,52 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
           body = pending.subarray(r.end, bodyEnd);
           if (this.borrowed) body = Buffer.from(body); // the app may keep it
         }
-        this.serve(head, environ, body);
+        this.begin(head, body, length);
         return;
       }
-    } else if (r.kind === 'error' && this.ahead) {
-      // Garbage sent behind a request while it was answered: that response went out whole;
-      // an error response now would read as the answer to a request never made. Close.
-      context.log.warn(`malformed HTTP request (${r.error.code}) while answering: closing`);
-      this.closeHandle();
-      return;
+    } else if (r.kind === 'error') {
+      if (this.ahead) {
+        // Garbage sent behind a request while it was answered: that response went out whole;
+        // an error response now would read as the answer to a request never made. Close.
+        context.log.warn(`malformed HTTP request (${r.error.code}) while answering: closing`);
+        this.closeHandle();
+        return;
+      }
+      // A head past buffer-size goes to node:http, which counts fewer of its bytes (the target,
+      // names and values) and so takes some heads this codec would answer 431.
+      if (r.error.status !== 431) {
+        this.refuseUnread(400, r.error.message);
+        return;
+      }
     }
     this.handOver();
+  }
+
+  /** A request the codec could not read: node:http's answer, warning and request line. */
+  refuseUnread(status: UnreadStatus, reason: string): void {
+    this.pending = undefined;
+    this.stopReading();
+    refuseUnread(this.listener.context, status, this.remoteAddress, reason, (answer) => {
+      this.write(Buffer.from(answer, 'latin1'));
+    });
+    this.closeAfterWrites();
+  }
+
+  /**
+   * A request read but refused before the app (a bad Host, a body over limit-post): the cycle
+   * answers it, as node:http does, and the connection closes after.
+   */
+  refuse(head: RequestHead, error: TsgiError): void {
+    this.pending = undefined;
+    this.phase = Phase.Request;
+    this.minor = head.minor;
+    this.keepAliveWanted = false;
+    this.startedAt = this.listener.context.log.requests !== false ? performance.now() : 0;
+    refuseRequest(this.listener.context, this, error, head.method, head.target);
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.addresses().remoteAddress;
   }
 
   addresses(): ConnectionAddresses {
@@ -336,17 +357,37 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
     return this.#addresses;
   }
 
-  serve(head: RequestHead, environ: Environ, body: Buffer | undefined): void {
-    const { stopping } = this.shared;
+  /** Builds the environ (a coded 400 refuses the request) and serves the request. */
+  begin(head: RequestHead, body: Buffer | undefined, declaredLength: number): void {
     const { context } = this.listener;
+    let environ: Environ;
+    try {
+      environ = buildEnviron(
+        {
+          method: head.method,
+          url: head.target,
+          httpVersion: head.minor === 1 ? '1.1' : '1.0',
+          rawHeaders: head.headers,
+          socket: this.addresses(),
+        },
+        context,
+        false,
+      );
+    } catch (error) {
+      this.refuse(head, error as TsgiError);
+      return;
+    }
     this.phase = Phase.Request;
     this.minor = head.minor;
     this.keepAliveWanted =
-      head.keepAlive && context.options.httpKeepaliveMs > 0 && !this.peerEnded && !stopping;
+      head.keepAlive &&
+      context.options.httpKeepaliveMs > 0 &&
+      !this.peerEnded &&
+      !this.shared.stopping &&
+      (body?.length ?? 0) === declaredLength;
     this.keepAlive = false;
     this.startedAt = context.log.requests !== false ? performance.now() : 0;
-    const length = body?.length ?? 0;
-    serveRequest(context, this, environ, length, body ? new BufferedBody(body) : undefined);
+    serveRequest(context, this, environ, declaredLength, body ? new BufferedBody(body) : undefined);
   }
 
   // Exchange (request-cycle.ts)

@@ -17,6 +17,7 @@ import {
 import { gatewayError } from '../errors.js';
 import type { ConnectionContext, UpgradeHandler } from './connection-context.js';
 import { buildEnviron } from './http-environ.js';
+import { refuseUnread } from './http-unread-refusal.js';
 import { type Outcome, requestDone } from './request-done.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import { writeResponse } from './uwsgi-response.js';
@@ -118,7 +119,7 @@ function handleRequest(
       res,
       gatewayError(
         'ERR_UWSGI_BODY_TOO_LARGE',
-        `Content-Length ${declared} > ${options.limitPost} (limit-post)`,
+        `CONTENT_LENGTH ${declared} > ${options.limitPost} (limit-post)`,
       ),
       context,
       startedAt,
@@ -273,12 +274,6 @@ function responded(
   // Cut short: the peer went away before everything was handed to the kernel.
   const aborted = !ok || (res.destroyed && !res.writableFinished);
   doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined, true, environ);
-}
-
-/** The request line of a request node:http could not read (no method or URI to show). */
-function unreadRequestDone(context: ConnectionContext, socket: Duplex, status: number): void {
-  const remote = (socket as Socket).remoteAddress;
-  requestDone(context, remote, '-', '-', status, 0, performance.now(), undefined, false);
 }
 
 /** requestDone for a node:http request. */
@@ -520,26 +515,16 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
       socket.destroy();
       return;
     }
+    const send = (answer: string) => socket.end(answer);
+    const remote = (socket as Socket).remoteAddress;
     if (code === 'HPE_HEADER_OVERFLOW') {
-      context.log.warn(
-        `request headers larger than ${options.bufferSize} bytes (buffer-size): 431`,
-      );
-      socket.end(
-        'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
-      );
-      unreadRequestDone(context, socket, 431);
+      refuseUnread(context, 431, remote, code, send);
     } else if (!socket.writable) {
       socket.destroy();
     } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      context.log.warn(
-        `request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`,
-      );
-      socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      unreadRequestDone(context, socket, 408);
+      refuseUnread(context, 408, remote, code, send);
     } else {
-      context.log.warn(`malformed HTTP request (${code ?? error.message}): 400`);
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      unreadRequestDone(context, socket, 400);
+      refuseUnread(context, 400, remote, code ?? error.message, send);
     }
   });
   return {

@@ -70,6 +70,8 @@ export interface Exchange extends ResponseTarget {
   readonly startedAt: number;
   /** The response is out (ok) or was cut short (!ok: close the connection). Once per request. */
   responded(ok: boolean): void;
+  /** The peer's address, for the request line of a refusal (absent where the codec has none). */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** The URI a request line shows: as the client sent it, else the path. */
@@ -203,7 +205,7 @@ export function refuseRequest(
     const { startedAt } = exchange;
     requestDone(
       context,
-      undefined,
+      exchange.remoteAddress,
       method,
       uri,
       status,

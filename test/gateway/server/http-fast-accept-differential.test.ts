@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../gateway/logging/logger.js';
+import { fastHttpCounts } from '../../../gateway/server/http-fast-accept.js';
 import { type Gateway, serve } from '../../../gateway/server/serve.js';
 import type { App } from '../../../src/index.js';
 
@@ -312,4 +313,105 @@ describe('gateway/server HTTP fast path vs node:http, from outside', () => {
     }
     assert.deepEqual(differ, []);
   });
+});
+
+/** Small limits, so a hostile client reaches them in one write. */
+const LIMITS = { bufferSize: 1024, limitPost: 100 };
+
+/**
+ * [name, bytes sent, status both answer]: refusals of the codec and of the request's limits. A
+ * head past buffer-size is the exception: node:http counts fewer of its bytes (the target, names
+ * and values), so the fast path hands such a head over and node:http decides.
+ */
+const REFUSALS: Array<[string, string, number]> = [
+  ['header line without a colon', GET('/a', 'Bogus\r\n'), 400],
+  ['obs-fold', GET('/a', 'X: a\r\n b\r\n'), 400],
+  ['bare LF in the request line', 'GET /a HTTP/1.1\nHost: x\r\n\r\n', 400],
+  ['NUL in a value', GET('/a', 'X: a\0b\r\n'), 400],
+  ['CR in a value', GET('/a', 'X: a\rb\r\n'), 400],
+  ['Content-Length 5,5', POST('Content-Length: 5,5\r\n', 'hello'), 400],
+  ['Content-Length twice', POST('Content-Length: 5\r\nContent-Length: 5\r\n', 'hello'), 400],
+  [
+    'Content-Length and chunked',
+    POST('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\n'),
+    400,
+  ],
+  ['space in the target', 'GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  ['head over buffer-size', GET('/a', `X-Big: ${'a'.repeat(1100)}\r\n`), 431],
+  ['request line over buffer-size', GET(`/${'a'.repeat(1100)}`), 431],
+  ['two Host headers', GET('/a', 'Host: y\r\n'), 400],
+  ['Host with a space', 'GET /a HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
+  ['Content-Length over limit-post', POST('Content-Length: 101\r\n', 'a'.repeat(101)), 413],
+  ['Content-Length over limit-post, body not sent', POST('Content-Length: 5000\r\n', ''), 413],
+];
+
+/** A log line without what differs between runs: the time taken, a parser's own error name. */
+function normalized(line: string): string {
+  return line
+    .replace(/ in [\d.]+ ms/, ' in N ms')
+    .replace(/malformed HTTP request \(.*\): 400$/, 'malformed HTTP request (CODE): 400');
+}
+
+describe('gateway/server HTTP fast path: refusals answered on the raw handle as node:http does', () => {
+  let fast: Gateway;
+  let node: Gateway;
+  const fastLines: string[] = [];
+  const nodeLines: string[] = [];
+  const portOf = (g: Gateway) => Number(g.addresses[0]!.address.split(':')[1]);
+  before(async () => {
+    fast = await serve(app, {
+      http: ['127.0.0.1:0'],
+      ...LIMITS,
+      logger: createLogger({ write: (line: string) => fastLines.push(line) }),
+    });
+    node = await serve(app, {
+      http: ['127.0.0.1:0'],
+      ...LIMITS,
+      disableFastTransport: true,
+      logger: createLogger({ write: (line: string) => nodeLines.push(line) }),
+    });
+  });
+  after(async () => {
+    await fast?.close({ force: true });
+    await node?.close({ force: true });
+  });
+
+  it('answers a head around buffer-size as node:http does, at every size', async () => {
+    const differ: string[] = [];
+    const base = GET('/a', 'X-Pad: \r\n').length;
+    const sizes = Array.from({ length: 81 }, (_, i) => LIMITS.bufferSize - 40 + i);
+    await Promise.all(
+      sizes.map(async (size) => {
+        const bytes = GET('/a', `X-Pad: ${'p'.repeat(size - base)}\r\nConnection: close\r\n`);
+        const [ours, theirs] = await Promise.all([
+          exchange(portOf(fast), bytes),
+          exchange(portOf(node), bytes),
+        ]);
+        if (ours !== theirs) differ.push(`${size}: ${ours.slice(0, 40)} vs ${theirs.slice(0, 40)}`);
+      }),
+    );
+    assert.deepEqual(differ, []);
+  });
+
+  for (const [name, bytes, status] of REFUSALS) {
+    it(`${status} for ${name}: same bytes, warning and request line as node:http`, async () => {
+      const lines = [fastLines.length, nodeLines.length] as const;
+      const handedOver = fastHttpCounts.handedOver;
+      const [ours, theirs] = await Promise.all([
+        exchange(portOf(fast), bytes),
+        exchange(portOf(node), bytes),
+      ]);
+      const handed = fastHttpCounts.handedOver - handedOver;
+      assert.equal(handed, status === 431 ? 1 : 0, 'answered on the raw handle but for 431');
+      assert.equal(ours, theirs);
+      assert.match(ours, new RegExp(`^HTTP/1\\.1 ${status} [\\s\\S]*<closed>$`));
+      const mine = fastLines.slice(lines[0]).map(normalized);
+      const node_ = nodeLines.slice(lines[1]).map(normalized);
+      assert.deepEqual(mine, node_);
+      // A warning naming the limit or the parser's reason, then the request line.
+      assert.equal(mine.length, 2, mine.join('\n'));
+      assert.match(mine[0]!, /^tsgi: warning: /);
+      assert.match(mine[1]!, new RegExp(`^tsgi: 127\\.0\\.0\\.1 \\S+ \\S+ => ${status} `));
+    });
+  }
 });
