@@ -5,6 +5,7 @@ import {
   constants,
   fstatSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -80,9 +81,32 @@ export function readPidfile(path: string): number {
   return pid;
 }
 
+/** The tsgi CLI as it appears in a command line: the `tsgi` bin or gateway/cli.{js,ts}. */
+const TSGI_ARG = /(?:^|\/)(?:tsgi|gateway\/cli\.[cm]?[jt]s)$/;
+
+/**
+ * Why `pid` is not a tsgi master, or null when it is one or cannot be told (no /proc). A stale
+ * pidfile's pid may since belong to any process (pid reuse after a crash or a reboot): signalling
+ * it would stop or hang up a stranger.
+ */
+function notTsgi(pid: number): string | null {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return null; // Not Linux, or /proc hidden: the signal is the only check left.
+  }
+  const args = cmdline.split('\0').filter((a) => a !== '');
+  if (args.some((a) => TSGI_ARG.test(a))) return null;
+  const shown = args.join(' ').slice(0, 80) || '(no command line)';
+  return `pid ${pid} (${shown}) is not a tsgi master: the pidfile is stale, remove it`;
+}
+
 /** Sends `signal` to the master named by the pidfile; throws a coded error if it is not running. */
 export function signalPidfile(path: string, signal: NodeJS.Signals): number {
   const pid = readPidfile(path);
+  const stranger = notTsgi(pid);
+  if (stranger) throw processError('ERR_MASTER_PIDFILE', `${path}: ${stranger}`);
   try {
     process.kill(pid, signal);
   } catch (cause) {
