@@ -103,31 +103,53 @@ function streamBody(body: ReadableStream<Uint8Array>, onClose: () => void): Resp
   };
 }
 
-/** Adds one response header to `out` (Set-Cookie to `cookies`); hop-by-hop ones are the server's. */
-function pushHeader(out: HeaderList, cookies: string[], name: string, value: string): void {
-  if (name === 'set-cookie') cookies.push(value);
-  else if (!HOP_BY_HOP.has(name)) out.push([name, value]);
-}
-
 /** The response's header pairs: each Set-Cookie apart (last), hop-by-hop headers left to the server. */
 function headerList(headers: Headers | ResponseParts['headers']): HeaderList {
+  if (Array.isArray(headers)) return pairList(headers as readonly (readonly [string, string])[]);
   const out: HeaderList = [];
-  const cookies: string[] = [];
-  if (Array.isArray(headers)) {
-    for (const [name, value] of headers as readonly (readonly [string, string])[]) {
-      pushHeader(out, cookies, name, value);
-    }
-  } else {
-    const h = headers as Headers;
-    h.forEach((value, name) => {
-      if (name !== 'set-cookie') pushHeader(out, cookies, name, value);
-    });
-    // Headers iteration joins nothing but Set-Cookie is read apart all the same: not every
-    // runtime's forEach hands the values out one by one.
-    if (h.has('set-cookie')) cookies.push(...h.getSetCookie());
-  }
-  for (const cookie of cookies) out.push(['set-cookie', cookie]);
+  const h = headers as Headers;
+  h.forEach((value, name) => {
+    if (name !== 'set-cookie' && !HOP_BY_HOP.has(name)) out.push([name, value]);
+  });
+  // Headers iteration joins nothing but Set-Cookie is read apart all the same: not every
+  // runtime's forEach hands the values out one by one.
+  if (h.has('set-cookie')) for (const cookie of h.getSetCookie()) out.push(['set-cookie', cookie]);
   return out;
+}
+
+/** headerList for a lightweight Response's pairs (sorted, lower-case names). */
+function pairList(pairs: readonly (readonly [string, string])[]): HeaderList {
+  // Sized up front (an array grown by push() starts with room for 16); fresh pairs, as a
+  // middleware may change the list and a handler may answer with one Response again and again.
+  const out: HeaderList = new Array(pairs.length);
+  let n = 0;
+  let cookies: string[] | undefined;
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    const name = pair[0];
+    const value = pair[1];
+    if (name === 'set-cookie') {
+      cookies ??= [];
+      cookies.push(value);
+    } else if (!HOP_BY_HOP.has(name)) out[n++] = [name, value];
+  }
+  if (cookies) for (const cookie of cookies) out[n++] = ['set-cookie', cookie];
+  out.length = n;
+  return out;
+}
+
+/** Status lines of statuses without a reason of their own, each made once (the same string). */
+const STATUS_LINES = new Map<number, string>();
+
+function lineOf(status: number, statusText: string): string {
+  if (statusText) return statusLine(status, statusText);
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = statusLine(status);
+    // Statuses are 200-599 here (a Response refuses others): the map stays small.
+    STATUS_LINES.set(status, line);
+  }
+  return line;
 }
 
 /** The response written through startResponse: its body as bytes when at hand, else streamed. */
@@ -140,12 +162,12 @@ function respond(
   const isHead = environ.REQUEST_METHOD === 'HEAD';
   const parts = responseParts(response);
   if (parts) {
-    startResponse(statusLine(parts.status, parts.statusText), headerList(parts.headers));
+    startResponse(lineOf(parts.status, parts.statusText), headerList(parts.headers));
     const body = parts.body;
     if (body === null || isHead) return [];
     return [typeof body === 'string' ? encoder.encode(body) : body];
   }
-  startResponse(statusLine(response.status, response.statusText), headerList(response.headers));
+  startResponse(lineOf(response.status, response.statusText), headerList(response.headers));
   const source = responseSource(response);
   if (source !== undefined) return source === null || isHead ? [] : [source];
   const body = response.body!;

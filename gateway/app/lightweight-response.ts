@@ -20,7 +20,9 @@
 import { Buffer } from 'node:buffer';
 import { RESPONSE_PARTS, type ResponseParts } from '../../src/index.js';
 
-type Pairs = [string, string][];
+/** Header pairs as kept: read, never changed once made (fromFetch copies what it hands on). */
+type Pair = readonly [string, string];
+type Pairs = Pair[];
 type BodyInit = NonNullable<ConstructorParameters<typeof Response>[0]>;
 type HeadersInit = NonNullable<ConstructorParameters<typeof Headers>[0]>;
 
@@ -49,14 +51,17 @@ function fastBody(body: unknown): string | Uint8Array | null | undefined {
 function recordPairs(record: object): Pairs | undefined {
   const proto = Object.getPrototypeOf(record);
   if (proto !== Object.prototype && proto !== null) return undefined;
-  const pairs: Pairs = [];
-  for (const name of Object.keys(record)) {
+  const names = Object.keys(record);
+  // Sized up front: an array grown by push() starts with room for 16 pairs.
+  const pairs: Pairs = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const value = (record as Record<string, unknown>)[name];
     if (typeof value !== 'string' || !TOKEN.test(name) || UNUSUAL_VALUE.test(value)) {
       return undefined;
     }
     // Hono writes `Content-Type`: Headers would store it lower-cased.
-    pairs.push([name.toLowerCase(), value]);
+    pairs[i] = [name.toLowerCase(), value];
   }
   if (Object.getOwnPropertySymbols(record).length > 0) return undefined;
   if (pairs.length > 1) {
@@ -67,12 +72,20 @@ function recordPairs(record: object): Pairs | undefined {
   return pairs;
 }
 
+/** The content type the native Response gives a string body; shared, as pairs are only read. */
+const TEXT_TYPE: Pair = Object.freeze(['content-type', TEXT_PLAIN] as const);
+
 /** Adds the content type the native Response gives a string body, keeping the pairs sorted. */
 function withTextType(pairs: Pairs): Pairs {
-  for (const [name] of pairs) if (name === 'content-type') return pairs;
+  // No headers at all (Hono's plain `c.text()`): no search, no splice.
+  if (pairs.length === 0) return [TEXT_TYPE];
   let i = 0;
-  while (i < pairs.length && pairs[i]![0] < 'content-type') i++;
-  pairs.splice(i, 0, ['content-type', TEXT_PLAIN]);
+  for (; i < pairs.length; i++) {
+    const name = pairs[i]![0];
+    if (name === 'content-type') return pairs;
+    if (name > 'content-type') break;
+  }
+  pairs.splice(i, 0, TEXT_TYPE);
   return pairs;
 }
 
@@ -186,7 +199,7 @@ export function lightweightResponseClass(Native: typeof Response): typeof Respon
       // A Headers object has the content type by now, or lost it on purpose: as bytes, the body
       // keeps the native constructor from adding it again. (Pairs have it already.)
       if (typeof body === 'string' && !Array.isArray(headers)) body = encoder.encode(body);
-      this.#native = new Native(body, { status, statusText, headers });
+      this.#native = new Native(body, { status, statusText, headers: headers as HeadersInit });
       this.#body = null;
       this.#init = undefined;
       return this.#native;
@@ -217,7 +230,8 @@ export function lightweightResponseClass(Native: typeof Response): typeof Respon
     get headers(): Headers {
       const init = this.#init;
       if (!init) return this[REAL_OF]().headers;
-      if (Array.isArray(init.headers)) init.headers = new Headers(init.headers);
+      if (Array.isArray(init.headers))
+        init.headers = new Headers(init.headers as unknown as HeadersInit);
       return init.headers;
     }
     get type(): Response['type'] {

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { environFromRequest, fromFetch, RESPONSE_PARTS, responseParts, runApp } from 'tsgi';
+import {
+  type App,
+  environFromRequest,
+  fromFetch,
+  type HeaderList,
+  RESPONSE_PARTS,
+  responseParts,
+  runApp,
+} from 'tsgi';
 import {
   installLightweightResponse,
   lightweightResponseClass,
@@ -210,6 +218,38 @@ describe('gateway/app/lightweight-response: the same answers as Node’s Respons
     assert.equal(s.headers.get('content-type'), null);
     assert.equal(await s.text(), 'hi', 'the native Response built now adds no content type back');
     assert.equal(s.headers.get('content-type'), null);
+  });
+
+  it('one Response answered again and again: a middleware changing the list changes one answer', async () => {
+    // A handler may return one Response object for every request; a TSGI middleware may change
+    // the header list it is given (push, or a pair in place). Neither reaches the next answer.
+    const shared = [new Light('cached'), new Light('{}', { headers: { 'X-A': '1' } })];
+    for (const response of shared) {
+      const inner = fromFetch(() => response);
+      let n = 0;
+      const app: App = (environ, startResponse) =>
+        inner(environ, (status, headers, excInfo) => {
+          n++;
+          for (const pair of headers) pair[1] = `${pair[1]};seen`;
+          headers.push(['x-request', String(n)]);
+          return startResponse(status, headers, excInfo);
+        });
+      const answers: HeaderList[] = [];
+      for (let i = 0; i < 2; i++) {
+        const r = await runApp(app, environFromRequest(new Request('http://h.test/')));
+        answers.push(r.headers);
+        await r.close();
+      }
+      assert.deepEqual(
+        answers[1]!.filter(([name]) => name !== 'x-request'),
+        answers[0]!.filter(([name]) => name !== 'x-request'),
+      );
+      assert.deepEqual(
+        answers.map((h) => h.filter(([name]) => name === 'x-request')),
+        [[['x-request', '1']], [['x-request', '2']]],
+      );
+      assert.ok(responseParts(response), 'still light');
+    }
   });
 
   it('clone(), then both bodies read; a body read twice fails as on Node', async () => {
