@@ -91,6 +91,11 @@ export const GATEWAY_ERRORS = {
     message: 'the request has more than one Host header',
     fix: 'A client must send Host once (RFC 9112 section 3.2); nginx answers 400 too.',
   },
+  ERR_HTTP_MISSING_HOST: {
+    status: 400,
+    message: 'the HTTP/1.1 request has no Host header',
+    fix: 'An HTTP/1.1 client must send Host (RFC 9112 section 3.2); nginx answers 400 too.',
+  },
   ERR_HTTP_BAD_HOST: {
     status: 400,
     message: 'the request has a Host that is not host[:port]',

@@ -60,8 +60,8 @@ const ABSOLUTE_FORM = /^(https?):\/\/([^/?#@]+)([^#]*)$/i;
 /**
  * The environ of a request. Header names with `_` are dropped, as nginx and gunicorn do: they
  * would land in the same HTTP_ key as the dashed name (`x_forwarded_for` as X-Forwarded-For).
- * Throws a coded 400 for two Host headers, a Host that is not host[:port], or an absolute-form
- * target that is not http(s)://host.
+ * Throws a coded 400 for no Host on HTTP/1.1, two Host headers, a Host that is not host[:port],
+ * or an absolute-form target that is not http(s)://host.
  */
 export function buildEnviron(
   req: HttpRequestLike,
@@ -102,6 +102,14 @@ export function buildEnviron(
       throw gatewayError('ERR_HTTP_DUPLICATE_HOST', JSON.stringify(raw[i + 1]!.slice(0, 200)));
     }
     addHeader(env, name, raw[i + 1]!);
+  }
+  // RFC 9112 3.2: an HTTP/1.1 request without Host is answered 400 (node:http's own check is
+  // off, so this one logs it like every other refusal).
+  if (hosts === 0 && req.httpVersion === '1.1') {
+    throw gatewayError(
+      'ERR_HTTP_MISSING_HOST',
+      `${req.method} ${JSON.stringify(url.slice(0, 200))}`,
+    );
   }
   if (authority !== undefined) env.HTTP_HOST = authority;
   const host = (env.HTTP_HOST as string | undefined) ?? '';

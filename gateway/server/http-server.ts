@@ -435,6 +435,8 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   const server = createServer(
     {
       maxHeaderSize: options.bufferSize,
+      // A missing Host is refused by buildEnviron, with a log line and a request line.
+      requireHostHeader: false,
       requestTimeout: 0,
       headersTimeout: options.socketTimeoutMs,
       // node checks headersTimeout on this timer (default 30 s), finer than socket-timeout.

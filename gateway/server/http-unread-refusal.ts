@@ -5,7 +5,7 @@
  * give the same bytes, warning and request line (not counted as a request).
  */
 import type { ConnectionContext } from './connection-context.js';
-import { requestDone } from './request-done.js';
+import { refusedUnread } from './request-cycle.js';
 
 export type UnreadStatus = 400 | 408 | 431;
 
@@ -40,5 +40,5 @@ export function refuseUnread(
     log.warn(`malformed HTTP request (${reason}): 400`);
   }
   send(unreadAnswer(status));
-  requestDone(context, remote, '-', '-', status, 0, performance.now(), undefined, false);
+  refusedUnread(context, remote, status);
 }

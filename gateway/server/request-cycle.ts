@@ -218,3 +218,15 @@ export function refuseRequest(
     exchange.responded(written.ok);
   });
 }
+
+/**
+ * The request line of a connection answered before a request could be read (no method, no URI):
+ * the connection cap's 503, node:http's 400/408/431 for bytes it could not parse. Not counted.
+ */
+export function refusedUnread(
+  context: ConnectionContext,
+  remote: string | undefined,
+  status: number,
+): void {
+  requestDone(context, remote, '-', '-', status, 0, performance.now(), undefined, false);
+}

@@ -11,6 +11,7 @@ import { type HttpFastAccept, installHttpFastAccept } from './http-fast-accept.j
 import { createHttpHandler, type HttpHandler } from './http-server.js';
 import type { Listener } from './listeners.js';
 import { probeFastTransport } from './node-internals.js';
+import { refusedUnread } from './request-cycle.js';
 import { handleUwsgiConnection } from './uwsgi-connection.js';
 import { type FastAccept, installFastAccept } from './uwsgi-fast-accept.js';
 
@@ -37,7 +38,13 @@ export function serveListeners(listeners: Listener[], shared: ConnectionContext)
   const admitted = (socket: Socket) => {
     if (cap.admit()) return true;
     socket.on('error', () => {});
+    // Read (and drop) what the client sends: the socket then sees its FIN and closes, and a
+    // client that keeps it open is cut at socket-timeout. Unread, it would stay open forever and
+    // a stop would wait for it.
+    socket.resume();
+    socket.setTimeout(shared.options.socketTimeoutMs, () => socket.destroy());
     socket.end(BUSY);
+    refusedUnread(context, socket.remoteAddress, 503);
     return false;
   };
   for (const kind of ['uwsgi', 'http'] as const) {

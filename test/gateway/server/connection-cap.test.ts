@@ -185,3 +185,51 @@ describe('gateway under file-descriptor pressure (ulimit -n 256, default worker-
     assert.equal(child.exitCode, null, output.join(''));
   });
 });
+
+for (const disableFastTransport of [false, true]) {
+  describe(`gateway/server connection cap: every connection busy (fast transport ${disableFastTransport ? 'off' : 'on'})`, () => {
+    const lines: string[] = [];
+    let gateway: Gateway;
+    let httpPort: number;
+
+    before(async () => {
+      gateway = await serve(app, {
+        http: ['127.0.0.1:0'],
+        workerConnections: 2,
+        disableFastTransport,
+        logger: createLogger({ write: (line) => lines.push(line) }),
+      });
+      httpPort = Number(gateway.addresses[0]!.address.split(':')[1]);
+    });
+    // A stop used to wait forever for the refused connection (never read, so never closed).
+    after(() => gateway?.close({ force: true }));
+
+    it('answers 503 with a request line when no connection is idle', async () => {
+      const busy: Socket[] = [];
+      try {
+        for (let i = 0; i < 2; i++) {
+          const s = connect(httpPort, '127.0.0.1');
+          s.on('error', () => {});
+          busy.push(s);
+          // Streaming for seconds: the connection is busy, not idle, while the third one comes.
+          await new Promise<void>((resolve) => {
+            s.once('data', () => resolve());
+            s.write('GET /stream?n=500 HTTP/1.1\r\nHost: x\r\n\r\n');
+          });
+        }
+        const reply = await rawRequest(
+          { host: '127.0.0.1', port: httpPort },
+          Buffer.from('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n'),
+          { timeoutMs: 5000 },
+        );
+        assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 503 /);
+        assert.ok(
+          lines.some((l) => / - => 503 0 bytes/.test(l)),
+          lines.join('\n'),
+        );
+      } finally {
+        for (const s of busy) s.destroy();
+      }
+    });
+  });
+}

@@ -83,3 +83,34 @@ describe('gateway/server HTTP socket', () => {
     assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 400 /);
   });
 });
+
+for (const disableFastTransport of [false, true]) {
+  const transport = disableFastTransport ? 'node:http' : 'the raw handle';
+  describe(`gateway/server HTTP refusals with a request line (${transport})`, () => {
+    let gateway: Gateway;
+    let port: number;
+    before(async () => {
+      gateway = await serve(app, { http: ['127.0.0.1:0'], disableFastTransport, logger });
+      port = Number(gateway.addresses[0]!.address.split(':')[1]);
+    });
+    after(() => gateway?.close({ force: true }));
+
+    it('answers an HTTP/1.1 request without Host 400, naming the code, with a request line', async () => {
+      const from = lines.length;
+      const reply = await rawRequest(
+        { host: '127.0.0.1', port },
+        Buffer.from('GET /hello?no-host HTTP/1.1\r\n\r\n'),
+      );
+      assert.match(reply.data.toString('latin1'), /^HTTP\/1\.1 400 [\s\S]*Connection: close/);
+      const own = lines.slice(from);
+      assert.ok(
+        own.some((l) => l.startsWith('warn: ') && l.includes('ERR_HTTP_MISSING_HOST')),
+        own.join('\n'),
+      );
+      assert.ok(
+        own.some((l) => /^request: \S+ GET \/hello\?no-host => 400 /.test(l)),
+        own.join('\n'),
+      );
+    });
+  });
+}
