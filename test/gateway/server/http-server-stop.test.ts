@@ -11,9 +11,20 @@ import { createLogger } from '../../../gateway/logging/logger.js';
 import { serve } from '../../../gateway/server/serve.js';
 import app from '../fixtures/app.js';
 
-/** Resolves with everything read until the gateway closes (or `limitMs`). */
-function readToClose(port: number, bytes: string, limitMs: number): Promise<string> {
-  return new Promise((resolve) => {
+/**
+ * `text`: everything read until the gateway closes (or `limitMs`); `ready`: the connection is
+ * open and, when bytes were sent, the first reply bytes came (the request is under way).
+ */
+function readToClose(
+  port: number,
+  bytes: string,
+  limitMs: number,
+): { text: Promise<string>; ready: Promise<void> } {
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((r) => {
+    ready = r;
+  });
+  const text = new Promise<string>((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
     const timer = setTimeout(() => {
@@ -22,14 +33,20 @@ function readToClose(port: number, bytes: string, limitMs: number): Promise<stri
     }, limitMs);
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
+      ready();
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
+      ready();
       resolve(`${text}<closed>`);
     });
-    if (bytes) socket.write(bytes);
+    socket.once('connect', () => {
+      if (bytes) socket.write(bytes);
+      else ready();
+    });
   });
+  return { text, ready: readyPromise };
 }
 
 for (const disableFastTransport of [false, true]) {
@@ -49,16 +66,18 @@ for (const disableFastTransport of [false, true]) {
         5000,
       );
       const idle = readToClose(port, '', 5000);
+      // The stream is under way and the silent connection accepted (condition, not a delay).
+      await Promise.all([busy.ready, idle.ready]);
       await new Promise((r) => setTimeout(r, 20));
       const started = Date.now();
       await gateway.close();
       const took = Date.now() - started;
-      const reply = await busy;
+      const reply = await busy.text;
       assert.match(reply, /chunk 4\n\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
       assert.match(reply, /\r\n\r\nHello, world!<closed>$/);
       // node:http may have composed that head before the stop began.
       if (!disableFastTransport) assert.match(reply, /Connection: close\r\n\r\nHello, world!/);
-      assert.equal(await idle, '<closed>');
+      assert.equal(await idle.text, '<closed>');
       assert.ok(took < 3000, `the stop took ${took} ms`);
     });
   });
