@@ -5,6 +5,7 @@
  */
 import { type AppResponse, isNullBodyStatus, statusLine } from '../../src/index.js';
 import { lambdaError } from './errors.js';
+import { latin1ToText } from './text.js';
 import type { IsBinary } from './types.js';
 
 export interface PreparedResult {
@@ -61,8 +62,9 @@ export function prepareResult(
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
   let declaredLength: string | undefined;
-  for (const [name, value] of response.headers) {
+  for (const [name, raw] of response.headers) {
     const lower = name.toLowerCase();
+    const value = latin1ToText(raw);
     if (lower === 'set-cookie') {
       cookies.push(value);
       cookieNames.push(name);

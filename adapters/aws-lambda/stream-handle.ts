@@ -11,6 +11,7 @@ import { lambdaError } from './errors.js';
 import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import { bodyless, textResult } from './result.js';
 import { detectProcessor } from './sources/detect.js';
+import { latin1ToText } from './text.js';
 import type { Context, HandleOptions, LambdaEnviron, LambdaHttpEvent } from './types.js';
 
 /** The part of the runtime's response stream (a Node Writable) used here. */
@@ -59,8 +60,9 @@ function runtimeGlobal(): AwsLambdaRuntime | undefined {
 function prelude(status: number, headers: Iterable<readonly [string, string]>): StreamPrelude {
   const out: Record<string, string> = {};
   const cookies: string[] = [];
-  for (const [name, value] of headers) {
+  for (const [name, raw] of headers) {
     const lower = name.toLowerCase();
+    const value = latin1ToText(raw);
     if (lower === 'set-cookie') cookies.push(value);
     else out[lower] = out[lower] === undefined ? value : `${out[lower]}, ${value}`;
   }

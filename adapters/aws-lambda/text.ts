@@ -1,5 +1,5 @@
 /** String helpers for event fields: JSON strings are UTF-16 text, environ values are latin-1 bytes. */
-import { percentDecodeToLatin1, utf8ToLatin1 } from '../../src/index.js';
+import { latin1ToBytes, percentDecodeToLatin1, utf8ToLatin1 } from '../../src/index.js';
 import { lambdaError } from './errors.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -7,6 +7,22 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** Text → its UTF-8 bytes as latin-1 (ASCII passes through untouched). */
 export function textToLatin1(text: string): string {
   return NON_ASCII.test(text) ? utf8ToLatin1(text) : text;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A response header value (latin-1 bytes) → the text a result's JSON must hold: the gateway writes
+ * JSON strings as UTF-8, so the bytes of `café` leave as `café`, not as `cafÃ©`. Bytes that are
+ * not UTF-8 stay as they are (a JSON string cannot carry them).
+ */
+export function latin1ToText(value: string): string {
+  if (!NON_ASCII.test(value)) return value;
+  try {
+    return strictUtf8.decode(latin1ToBytes(value));
+  } catch {
+    return value;
+  }
 }
 
 /** A percent-encoded URL path (REST, ALB, Function URL) → decoded latin-1 bytes. */
