@@ -37,15 +37,31 @@ export interface UwsgiRequest {
 
 const TRUE_HTTPS = new Set(['on', '1', 'yes', 'true']);
 
+/** environFromFlatVars for `[key, value]` pairs (tests, tools). */
 export function environFromVars(vars: UwsgiVar[], context: UwsgiEnvironContext): UwsgiRequest {
+  const flat: string[] = [];
+  for (const [key, value] of vars) flat.push(key, value);
+  return environFromFlatVars(flat, vars.length, context);
+}
+
+/**
+ * The environ of the first `count` vars of `vars`, flat as a VarsDecoder leaves them (key at
+ * 2i, value at 2i + 1).
+ */
+export function environFromFlatVars(
+  vars: readonly string[],
+  count: number,
+  context: UwsgiEnvironContext,
+): UwsgiRequest {
   // Built by insertion only, never `delete`: a delete turns the object into a slow dictionary,
   // and nginx sends an empty CONTENT_LENGTH and CONTENT_TYPE on every GET.
   const env: Record<string, unknown> = {};
   let cl: string | undefined;
   let contentType: string | undefined;
   let transferEncoding: string | undefined;
-  for (let i = 0; i < vars.length; i++) {
-    const [key, value] = vars[i]!;
+  for (let i = 0; i < 2 * count; i += 2) {
+    const key = vars[i]!;
+    const value = vars[i + 1]!;
     const c0 = key.charCodeAt(0);
     if (c0 === 72 /* H */ && key.startsWith('HTTP_')) {
       if (key === 'HTTP_CONTENT_TYPE' || key === 'HTTP_CONTENT_LENGTH') continue;

@@ -5,14 +5,9 @@
  */
 import { createErrors } from '../../src/index.js';
 import type { Logger } from '../logging/logger.js';
-import {
-  createKeyInterner,
-  createValueInterner,
-  decodeVars,
-  type UwsgiPacket,
-} from '../uwsgi/index.js';
+import { createKeyInterner, type UwsgiPacket, VarsDecoder } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
-import { environFromVars, type UwsgiRequest } from './uwsgi-environ.js';
+import { environFromFlatVars, type UwsgiRequest } from './uwsgi-environ.js';
 
 type Latin1Slicer = Buffer & { latin1Slice?: (start: number, end: number) => string };
 
@@ -31,10 +26,22 @@ function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
     : buffer.toString('latin1', start, end);
 }
 
-/** The keys nginx sends on every request, decoded once (a bounded table). */
-const decodeKey = createKeyInterner(decodeLatin1);
-/** The values it repeats (method, protocol, addresses, host), decoded once per change. */
-const decodeValue = createValueInterner(decodeLatin1);
+/**
+ * A key as an internalized string (the form V8 keeps property names in): the environ's stores
+ * and its comparisons with literal names then need no string-table lookup.
+ */
+function decodeName(bytes: Uint8Array, start: number, end: number): string {
+  const key = decodeLatin1(bytes, start, end);
+  for (const name in { [key]: true }) return name;
+  return key;
+}
+
+/**
+ * The process's decoder: a var that repeats the previous request's (nginx sends the same vars
+ * in the same order, most with the same values) is not decoded again; a key that comes back in
+ * another place is found in a bounded table of the keys seen.
+ */
+const decoder = new VarsDecoder({ decode: decodeLatin1, decodeKey: createKeyInterner(decodeName) });
 
 /** One wsgi.errors sink per logger, not a closure per request. */
 const errorSinks = new WeakMap<Logger, (line: string) => void>();
@@ -50,8 +57,8 @@ function errorSinkOf(log: Logger): (line: string) => void {
 /** The environ (minus wsgi.input) and body length of an HTTP packet; throws a coded error. */
 export function requestFromPacket(packet: UwsgiPacket, context: ConnectionContext): UwsgiRequest {
   const { options, log } = context;
-  const vars = decodeVars(packet.block, options.maxVars, decodeValue, decodeKey);
-  return environFromVars(vars, {
+  const count = decoder.decode(packet.block, options.maxVars);
+  return environFromFlatVars(decoder.vars, count, {
     modifier1: packet.modifier1,
     modifier2: packet.modifier2,
     multiprocess: options.multiprocess,

@@ -22,3 +22,4 @@ export {
   encodeVars,
   type Latin1Decoder,
 } from './vars.js';
+export { VarsDecoder, type VarsDecoderOptions } from './vars-decoder.js';

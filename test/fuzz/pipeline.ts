@@ -1,7 +1,9 @@
 /**
  * What the gateway does with the bytes of one connection before the app runs, without sockets:
- * PacketReader (chunk by chunk) → decodeVars → environFromVars. `checkCase` runs it whole and
+ * PacketReader (chunk by chunk) → VarsDecoder → environFromFlatVars. `checkCase` runs it whole and
  * split, and asserts the fuzzing properties:
+ * - the server's VarsDecoder (one for every case, as a worker has one for every request: it
+ *   reuses what repeats from the block before) decodes exactly what decodeVars does;
  * - nothing but a coded error escapes (a code from GATEWAY_ERRORS, with that entry's status);
  * - the outcome does not depend on where the socket chunks were cut;
  * - a decoded block re-encodes to the same bytes, and a valid packet decodes to what was sent;
@@ -10,8 +12,14 @@
  */
 
 import { GATEWAY_ERRORS } from '../../gateway/errors.js';
-import { environFromVars } from '../../gateway/server/uwsgi-environ.js';
-import { decodeVars, encodeVars, PacketReader, type UwsgiVar } from '../../gateway/uwsgi/index.js';
+import { environFromFlatVars } from '../../gateway/server/uwsgi-environ.js';
+import {
+  decodeVars,
+  encodeVars,
+  PacketReader,
+  type UwsgiVar,
+  VarsDecoder,
+} from '../../gateway/uwsgi/index.js';
 import { createErrors, type Environ } from '../../src/index.js';
 import { type PacketCase, splitAt } from './packets.js';
 
@@ -63,6 +71,32 @@ function plain(environ: Environ): Record<string, string | number | boolean> {
   return out;
 }
 
+/** One decoder for every case, as a worker has one for every request. */
+const serverDecoder = new VarsDecoder();
+
+/** serverDecoder's count for `block`; fails unless it agrees with decodeVars, errors included. */
+function decodeWithReuse(block: Uint8Array, maxVars: number): number {
+  let expected: UwsgiVar[] | string;
+  try {
+    expected = decodeVars(block, maxVars);
+  } catch (error) {
+    expected = String((error as { code?: unknown }).code);
+  }
+  let count: number;
+  try {
+    count = serverDecoder.decode(block, maxVars);
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (code !== expected) fail(`VarsDecoder refused with ${code}, decodeVars: ${expected}`);
+    throw error;
+  }
+  const flat = serverDecoder.vars;
+  const got = Array.from({ length: count }, (_, i) => [flat[2 * i], flat[2 * i + 1]]);
+  if (!same(got, expected))
+    fail(`VarsDecoder gives ${JSON.stringify(got)}, decodeVars ${JSON.stringify(expected)}`);
+  return count;
+}
+
 /** Runs the pre-app path over `chunks` as a connection would receive them. */
 export function runCodec(
   chunks: readonly Uint8Array[],
@@ -86,14 +120,16 @@ export function runCodec(
   if (!result) return { kind: 'incomplete' };
   const { packet } = result;
   let vars: UwsgiVar[];
+  let count: number;
   try {
+    count = decodeWithReuse(packet.block, limits.maxVars);
     vars = decodeVars(packet.block, limits.maxVars);
   } catch (error) {
     return classifyError(error, 'vars');
   }
-  let request: ReturnType<typeof environFromVars>;
+  let request: ReturnType<typeof environFromFlatVars>;
   try {
-    request = environFromVars(vars, {
+    request = environFromFlatVars(serverDecoder.vars, count, {
       modifier1: packet.modifier1,
       modifier2: packet.modifier2,
       multiprocess: false,
