@@ -8,39 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { llhttpParse } from '../../helpers/llhttp.js';
+import { agree, outcomeClass } from './differential.js';
 import { type CodecOutcome, requestArb, runCodec } from './requests.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6000);
-const SENTINEL = Buffer.from('GET /sentinel HTTP/1.1\r\nHost: s\r\n\r\n', 'latin1');
-
-/** Throws unless llhttp reads the accepted request exactly as the codec did. */
-function agree(bytes: Buffer, ours: Extract<CodecOutcome, { kind: 'request' }>): void {
-  const message = bytes.subarray(0, ours.end);
-  // After a keep-alive request another may follow: it must parse as itself (same message end).
-  // After the last one, llhttp refuses any byte, so a longer framing shows as an error. After an
-  // upgrade the bytes are another protocol's (the server hands such requests over).
-  const { keepAlive: open, upgrade } = ours.head;
-  const keepAlive = open && !upgrade;
-  const { messages, error } = llhttpParse(keepAlive ? Buffer.concat([message, SENTINEL]) : message);
-  const shown = JSON.stringify(message.toString('latin1'));
-  assert.equal(error, undefined, `llhttp refuses what we accept: ${shown}`);
-  assert.equal(messages.length, keepAlive ? 2 : 1, `llhttp frames it differently: ${shown}`);
-  const theirs = messages[0]!;
-  const { head } = ours;
-  assert.equal(theirs.method, head.method, shown);
-  assert.equal(theirs.url, head.target, shown);
-  assert.equal(theirs.minor, head.minor, shown);
-  assert.deepEqual(theirs.headers, head.headers, shown);
-  assert.ok(theirs.complete, shown);
-  assert.ok(theirs.body.equals(ours.body), `body differs: ${shown}`);
-  if (!upgrade) assert.equal(theirs.keepAlive, head.keepAlive, `keep-alive differs: ${shown}`);
-  if (keepAlive) assert.equal(messages[1]!.url, '/sentinel', `message end differs: ${shown}`);
-}
-
-function outcomeClass(o: CodecOutcome): string {
-  return o.kind === 'error' ? o.code : o.kind;
-}
-
 describe('fuzz: HTTP codec against llhttp (strict)', () => {
   it(`accepts only what llhttp accepts, read the same way, over ${RUNS} hostile requests`, () => {
     const tally = new Map<string, number>();
