@@ -6,6 +6,10 @@ export const LOGGING_ERRORS = {
     message: 'unknown %(variable) in --log-format',
     fix: 'Use the variables listed under log-format in gateway/OPTIONS.md, or %(var.NAME) for a request var.',
   },
+  ERR_LOG_FILE: {
+    message: 'the --logto file could not be opened',
+    fix: 'Check that the directory of --logto exists and is writable by the user tsgi runs as, and that the path is not a directory. A failed reopen (FIFO l, SIGUSR2) keeps writing to the file already open.',
+  },
 } as const satisfies ErrorTable;
 
 export const loggingError = errorFactory(LOGGING_ERRORS);

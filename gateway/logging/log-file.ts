@@ -3,11 +3,21 @@
  * reopen() (FIFO `l`, SIGUSR2) closes and reopens it by name, so logrotate can move it away.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { loggingError } from './errors.js';
+
+function openLog(path: string): number {
+  try {
+    return openSync(path, 'a', 0o640);
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw loggingError('ERR_LOG_FILE', `${path}: ${reason}`, cause);
+  }
+}
 
 export class LogFile {
   private fd: number;
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a', 0o640);
+    this.fd = openLog(path);
   }
 
   write(data: string | Uint8Array): void {
@@ -19,8 +29,9 @@ export class LogFile {
     }
   }
 
+  /** Throws ERR_LOG_FILE when the path cannot be opened; the file already open stays in use. */
   reopen(): void {
-    const next = openSync(this.path, 'a', 0o640);
+    const next = openLog(this.path);
     const old = this.fd;
     this.fd = next;
     closeSync(old);

@@ -196,7 +196,14 @@ export class Arbiter {
         this.target.remove(source);
         return;
       case 'reopen-log':
-        this.options.logFile?.reopen();
+        try {
+          this.options.logFile?.reopen();
+        } catch (error) {
+          this.log.warn(
+            `master: ${source}: ${(error as Error).message}; still writing to the old file`,
+          );
+          return;
+        }
         this.log.info(`master: ${source}: log file reopened`);
         return;
     }

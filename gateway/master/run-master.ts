@@ -62,7 +62,13 @@ function attempt<T>(log: Logger, step: () => T): T | null {
 
 export async function runMaster(run: MasterRun): Promise<number> {
   const { config } = run;
-  const logFile = config.logto !== null ? new LogFile(config.logto) : null;
+  let logFile: LogFile | null = null;
+  try {
+    if (config.logto !== null) logFile = new LogFile(config.logto);
+  } catch (error) {
+    masterLogger(config, null).error((error as Error).message);
+    return 3;
+  }
   const log = masterLogger(config, logFile);
   const cleanups: Array<() => void> = [];
   /** Files this master created besides the sockets: pidfile, FIFOs, the stats socket. */
