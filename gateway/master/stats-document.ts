@@ -53,6 +53,7 @@ export function buildStatsDocument(
         websockets: w.counters.websockets ?? 0,
         fast_transport: w.counters.fastTransport?.on ? 1 : 0,
         fast_transport_off: w.counters.fastTransport?.reason ?? '',
+        accept_reads: w.counters.fastTransport?.acceptReads ?? 0,
         apps: [
           {
             id: 0,

@@ -37,6 +37,8 @@ export interface StatsWorker {
   fast_transport: number;
   /** tsgi: why the fast transport is off ('' when on). */
   fast_transport_off: string;
+  /** tsgi: connections whose request was in the socket at accept, read without epoll. */
+  accept_reads: number;
   apps: Array<Record<string, unknown>>;
   cores: Array<Record<string, unknown>>;
 }

@@ -28,8 +28,11 @@ export interface WorkerCounters {
   background?: number;
   /** WebSockets open right now. */
   websockets?: number;
-  /** Whether uwsgi connections are served on their libuv handle, and why not ('' when on). */
-  fastTransport?: { on: boolean; reason: string };
+  /**
+   * Whether uwsgi and HTTP connections are served on their libuv handle, and why not ('' when
+   * on); `acceptReads`: requests read at accept, already in the socket (absent from older workers).
+   */
+  fastTransport?: { on: boolean; reason: string; acceptReads?: number };
 }
 
 export interface RunningRequest {

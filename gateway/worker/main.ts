@@ -11,6 +11,7 @@ import { loadHooks, runShutdown, runStartup } from '../extensions/lifespan.js';
 import { withExtensions } from '../extensions/with-extensions.js';
 import { createLogger } from '../logging/logger.js';
 import { requestLineFormat } from '../logging/request-line.js';
+import { handleCounts } from '../server/handle-transport.js';
 import type { Listener, ListenerSpec } from '../server/listeners.js';
 import { listenerSpecs } from '../server/listeners.js';
 import { probeFastTransport } from '../server/node-internals.js';
@@ -216,7 +217,7 @@ async function main(): Promise<number> {
     const counters = {
       ...tracker.snapshot(rss),
       background: background.pending,
-      fastTransport: { on: fast.on, reason: fast.reason },
+      fastTransport: { on: fast.on, reason: fast.reason, acceptReads: handleCounts.readAtAccept },
       websockets: websockets.size,
     };
     send({ type: 'heartbeat', counters, running: tracker.runningList() });

@@ -122,6 +122,13 @@ describe('gateway/stats', () => {
     );
     assert.equal(total, 6);
     assert.equal(exceptions, 1);
+    // Requests read at accept (the packet was there already): a share of the six, never more.
+    const reads = doc.workers.map((w: { accept_reads: unknown }) => w.accept_reads);
+    assert.ok(
+      reads.every((n: unknown) => typeof n === 'number' && n >= 0),
+      JSON.stringify(reads),
+    );
+    assert.ok(reads.reduce((a: number, n: number) => a + n, 0) <= total);
     assert.ok(doc.workers.every((w: { accepting: number }) => w.accepting === 1));
     assert.ok(doc.workers.some((w: { tx: number; avg_rt: number }) => w.tx > 0 && w.avg_rt > 0));
   });

@@ -26,6 +26,7 @@ function worker(id: number, requests: number): StatsWorker {
     avg_rt: 1500,
     fast_transport: 1,
     fast_transport_off: '',
+    accept_reads: 0,
     apps: [],
     cores: [],
   };
