@@ -56,8 +56,21 @@ export function requestUrl(environ: Environ, stripScriptName = false): string {
   const host = requestHost(environ);
   const path =
     `${stripScriptName ? '' : environ.SCRIPT_NAME || ''}${environ.PATH_INFO || ''}` || '/';
-  const query = environ.QUERY_STRING ? `?${environ.QUERY_STRING}` : '';
+  const query = environ.QUERY_STRING ? `?${urlQuery(environ.QUERY_STRING)}` : '';
   return `${scheme}://${host}${percentEncodeLatin1Path(path)}${query}`;
+}
+
+const HIGH_BYTE = /[\x80-\xff]/;
+const HIGH_BYTES = /[\x80-\xff]/g;
+
+/**
+ * QUERY_STRING for a URL: its raw bytes past ASCII (a client may send UTF-8 unescaped, and nginx
+ * passes it on) percent-encoded one by one. Left to the URL parser, each would be taken for a
+ * character and UTF-8 encoded again: `q=café` would reach the handler as `q=cafÃ©`.
+ */
+function urlQuery(query: string): string {
+  if (!HIGH_BYTE.test(query)) return query;
+  return query.replace(HIGH_BYTES, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Path characters the URL parser keeps as they are (no dot segment may start with them: see below). */

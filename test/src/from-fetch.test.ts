@@ -32,6 +32,13 @@ describe('src/from-fetch: requestFromEnviron', () => {
     e.SERVER_NAME = '::1';
     assert.equal(requestUrl(e), 'http://[::1]/');
   });
+  it('QUERY_STRING bytes past ASCII reach the URL as their own escapes, not UTF-8 encoded again', () => {
+    // `GET /p?q=café` sent unescaped: nginx passes the UTF-8 bytes, the environ holds them as latin-1.
+    const e = env('http://x/p');
+    e.QUERY_STRING = 'q=caf\u00c3\u00a9&r=%C3%A9&s=\u00e9';
+    assert.equal(requestUrl(e), 'http://x/p?q=caf%C3%A9&r=%C3%A9&s=%E9');
+    assert.equal(new URL(requestFromEnviron(e).url).searchParams.get('q'), 'café');
+  });
   it('keeps a path that would otherwise look like a query or fragment', () => {
     const e = env('http://x/');
     e.PATH_INFO = '/a?b#c d';
