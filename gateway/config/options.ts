@@ -520,7 +520,6 @@ export const OPTIONS = {
     summary: 'Add the worker RSS to each request log line.',
     uwsgi: 'memory-report',
     reload: 'hup',
-    impliesMaster: true,
   }),
 
   // Logging
@@ -556,7 +555,8 @@ export const OPTIONS = {
     summary:
       'json: request log lines are JSON objects that always parse (values escaped, no "tsgi: " prefix); with --log-format, each %(name) value is JSON-escaped inside your template.',
     uwsgi: 'log-req-encoder',
-    uwsgiNote: 'Only the json encoder, applied to request lines; uWSGI chains encoders.',
+    uwsgiNote:
+      'Only the json encoder, applied to request lines; uWSGI chains encoders. It turns the master on, as uWSGI does (its encoders run in the log master).',
     reload: 'hup',
     impliesMaster: true,
   }),
@@ -569,7 +569,6 @@ export const OPTIONS = {
     check: checkLogFormat,
     uwsgi: 'log-format',
     reload: 'hup',
-    impliesMaster: true,
   }),
 
   // Daemon and identity

@@ -1,7 +1,8 @@
 /**
  * uWSGI's --log-format: `%(name)` variables in a template, compiled once into a function.
  * Supported: uri method status size msecs micros secs addr host proto uagent referer pid wid
- * rss rssM vsz vszM time ltime epoch ctime cl user pktsize(0) and %(var.NAME) for any environ key.
+ * rss rssM vsz vszM time ltime epoch ctime cl user werr, tsgi's outcome, and %(var.NAME) for any
+ * environ key.
  */
 import { loggingError } from './errors.js';
 
@@ -19,6 +20,8 @@ export interface LogFields {
   vsz: number;
   /** Epoch ms at the request start. */
   since: number;
+  /** How the request ended when not simply answered: 'aborted' or 'client gone'. */
+  outcome?: string | undefined;
 }
 
 type Getter = (f: LogFields) => string;
@@ -70,6 +73,9 @@ const VARIABLES: Record<string, Getter> = {
   ltime: (f) => apacheTime(f.since),
   tmsecs: (f) => String(f.since),
   tmicros: (f) => String(f.since * 1000),
+  // uWSGI's count of write errors: the response was cut short (aborted, or the client gone).
+  werr: (f) => (f.outcome ? '1' : '0'),
+  outcome: (f) => f.outcome ?? '-',
 };
 
 export const LOG_FORMAT_VARIABLES: readonly string[] = Object.keys(VARIABLES);

@@ -19,22 +19,26 @@ import {
 /** How a request ended, when not simply answered. */
 export type Outcome = 'aborted' | 'client gone' | undefined;
 
-/**
- * A finished request as one line. Positional (no record object per request: this runs on the hot
- * path). `environ` is absent for a request refused before its vars or headers were read.
- */
-export type RequestLineFormat = (
-  remote: string | undefined,
-  method: string,
-  uri: string,
-  status: number,
+/** A finished request: what its log line shows, and whether it counts. */
+export interface FinishedRequest {
+  readonly remote: string | undefined;
+  readonly method: string;
+  /** As the client sent it (REQUEST_URI), else the path; `-` when refused before it was read. */
+  readonly uri: string;
+  readonly status: number;
   /** Response body bytes written. */
-  bytes: number,
+  readonly bytes: number;
   /** performance.now() at the start. */
-  startedAt: number,
-  outcome: Outcome,
-  environ: Record<string, unknown> | undefined,
-) => string;
+  readonly startedAt: number;
+  readonly outcome: Outcome;
+  /** False for a request refused before the app ran (a protocol or limit error). */
+  readonly counted: boolean;
+  /** The request's environ, for --log-format's variables (absent when refused before it). */
+  readonly environ: Record<string, unknown> | undefined;
+}
+
+/** A finished request as one line; it reads the record at once and keeps nothing. */
+export type RequestLineFormat = (request: FinishedRequest) => string;
 
 /** What picks the format: the logging options, and the worker id for %(wid). */
 export interface RequestLineSettings {
@@ -53,19 +57,14 @@ export interface RequestLineSettings {
 }
 
 /** The default line, as uWSGI-like as a one-liner gets. */
-export const plainRequestLine: RequestLineFormat = (
-  remote,
-  method,
-  uri,
-  status,
-  bytes,
-  startedAt,
-  outcome,
-) => {
-  const ms = (performance.now() - startedAt).toFixed(2);
+export const plainRequestLine: RequestLineFormat = (request) => plainLine(request, request.remote);
+
+function plainLine(request: FinishedRequest, remote: string | undefined): string {
+  const { method, uri, status, bytes, outcome } = request;
+  const ms = (performance.now() - request.startedAt).toFixed(2);
   const shown = outcome ? `${status} (${outcome})` : status;
   return `${remote || '-'} ${method} ${uri} => ${shown} ${bytes} bytes in ${ms} ms`;
-};
+}
 
 const NO_MEMORY = { rss: 0, vsz: 0 };
 
@@ -84,9 +83,12 @@ export function requestLineFormat(settings: RequestLineSettings): RequestLineFor
   const forwarded = settings.logXForwardedFor === true;
   if (template === null) {
     if (!prefixed && !forwarded) return plainRequestLine;
-    return (remote, method, uri, status, bytes, startedAt, outcome, environ) => {
-      const addr = forwarded ? (forwardedFor(environ) ?? remote) : remote;
-      const line = plainRequestLine(addr, method, uri, status, bytes, startedAt, outcome, environ);
+    return (request) => {
+      const { remote } = request;
+      const line = plainLine(
+        request,
+        forwarded ? (forwardedFor(request.environ) ?? remote) : remote,
+      );
       if (!prefixed) return line;
       const { rss, vsz } = readMemory();
       return memoryPrefix(rss, vsz) + line;
@@ -95,15 +97,21 @@ export function requestLineFormat(settings: RequestLineSettings): RequestLineFor
   const format = compileLogFormat(template, { json });
   // /proc is read only when the line shows memory.
   const memory = settings.memoryReport || usesMemory(template);
-  return (remote, method, uri, status, bytes, startedAt, _outcome, environ) => {
-    const ms = performance.now() - startedAt;
+  return (request) => {
+    const { environ, status } = request;
+    const ms = performance.now() - request.startedAt;
     const { rss, vsz } = memory ? readMemory() : NO_MEMORY;
     const line = format({
       // Refused before its vars were read: what the server knows of it.
-      environ: environ ?? { REQUEST_METHOD: method, REQUEST_URI: uri, REMOTE_ADDR: remote },
+      environ: environ ?? {
+        REQUEST_METHOD: request.method,
+        REQUEST_URI: request.uri,
+        REMOTE_ADDR: request.remote,
+      },
       addr: forwarded ? forwardedFor(environ) : undefined,
       status,
-      size: bytes,
+      size: request.bytes,
+      outcome: request.outcome,
       ms,
       pid: process.pid,
       wid,

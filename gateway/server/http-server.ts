@@ -18,7 +18,7 @@ import { gatewayError } from '../errors.js';
 import type { ConnectionContext, UpgradeHandler } from './connection-context.js';
 import { buildEnviron } from './http-environ.js';
 import { refuseUnread } from './http-unread-refusal.js';
-import { type Outcome, requestDone } from './request-done.js';
+import { type Outcome, RequestRecord, requestDone } from './request-done.js';
 import { announcedLength, checkContentLength, hasCrLf } from './response-head.js';
 import { writeResponse } from './uwsgi-response.js';
 import { guardWrites } from './write-guard.js';
@@ -276,6 +276,9 @@ function responded(
   doneHttp(req, context, status, bytes, startedAt, aborted ? 'aborted' : undefined, true, environ);
 }
 
+/** Refilled for each request that ends here (request-done.ts): no record allocated per request. */
+const finished = new RequestRecord();
+
 /** requestDone for a node:http request. */
 function doneHttp(
   req: IncomingMessage,
@@ -287,10 +290,17 @@ function doneHttp(
   counted: boolean,
   environ: Environ | undefined,
 ): void {
-  const remote = req.socket.remoteAddress;
-  const method = req.method ?? '-';
-  const uri = req.url ?? '-';
-  requestDone(context, remote, method, uri, status, bytes, startedAt, outcome, counted, environ);
+  const request = finished;
+  request.remote = req.socket.remoteAddress;
+  request.method = req.method ?? '-';
+  request.uri = req.url ?? '-';
+  request.status = status;
+  request.bytes = bytes;
+  request.startedAt = startedAt;
+  request.outcome = outcome;
+  request.counted = counted;
+  request.environ = environ;
+  requestDone(context, request);
 }
 
 function handleUpgrade(

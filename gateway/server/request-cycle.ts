@@ -44,7 +44,7 @@ import {
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionContext } from './connection-context.js';
-import { type Outcome, requestDone } from './request-done.js';
+import { type Outcome, RequestRecord, requestDone } from './request-done.js';
 import type { ResponseTarget, WriteOutcome } from './uwsgi-response.js';
 
 /** How a protocol puts a response on the wire (uwsgi-response.ts's uwsgiResponse for uwsgi). */
@@ -164,6 +164,9 @@ async function respondStreamed(
   );
 }
 
+/** Refilled for each request that ends here (request-done.ts): no record allocated per request. */
+const finished = new RequestRecord();
+
 /** The one end of every request that ran the app: its line, its count, then the connection's turn. */
 function done(
   context: ConnectionContext,
@@ -173,10 +176,17 @@ function done(
   bytes: number,
   outcome: Outcome,
 ): void {
-  const { REMOTE_ADDR: remote, REQUEST_METHOD: method } = environ;
-  const { startedAt } = exchange;
-  const uri = uriOf(environ);
-  requestDone(context, remote, method, uri, status, bytes, startedAt, outcome, true, environ);
+  const request = finished;
+  request.remote = environ.REMOTE_ADDR;
+  request.method = environ.REQUEST_METHOD;
+  request.uri = uriOf(environ);
+  request.status = status;
+  request.bytes = bytes;
+  request.startedAt = exchange.startedAt;
+  request.outcome = outcome;
+  request.counted = true;
+  request.environ = environ;
+  requestDone(context, request);
   exchange.responded(outcome === undefined);
 }
 
@@ -203,18 +213,18 @@ export function refuseRequest(
   void exchange.codec.stream(exchange, errorResponse(error), false, log).then((written) => {
     const { status, bytes } = written;
     const { startedAt } = exchange;
-    requestDone(
-      context,
-      exchange.remoteAddress,
+    // Not counted: the app did not run. (A refusal is rare: its record may be allocated.)
+    requestDone(context, {
+      remote: exchange.remoteAddress,
       method,
       uri,
       status,
       bytes,
       startedAt,
-      undefined,
-      false,
+      outcome: undefined,
+      counted: false,
       environ,
-    );
+    });
     exchange.responded(written.ok);
   });
 }
@@ -228,5 +238,15 @@ export function refusedUnread(
   remote: string | undefined,
   status: number,
 ): void {
-  requestDone(context, remote, '-', '-', status, 0, performance.now(), undefined, false);
+  requestDone(context, {
+    remote,
+    method: '-',
+    uri: '-',
+    status,
+    bytes: 0,
+    startedAt: performance.now(),
+    outcome: undefined,
+    counted: false,
+    environ: undefined,
+  });
 }

@@ -117,6 +117,27 @@ describe('tsgi CLI', () => {
     }
   });
 
+  it('--log-format and --memory-report run in a single process, as in uWSGI (no master)', async () => {
+    const port = await freePort();
+    const gw = await startGateway([
+      '--http',
+      `127.0.0.1:${port}`,
+      '--log-format',
+      'FMT %(method) %(uri) %(status) wid=%(wid)',
+      '--memory-report',
+      'test/gateway/fixtures/hello.js',
+    ]);
+    try {
+      await gw.waitForLine(new RegExp(`ready \\(pid ${gw.pid}\\)`));
+      await httpCall(port, { path: '/x' });
+      const line = await gw.waitForLine(/FMT GET \/x 200 wid=1$/);
+      assert.match(line, /\{rss usage: \d+ bytes\/\d+MB\} FMT /);
+      assert.ok(!gw.lines.some((l) => l.includes('master:')), gw.lines.join('\n'));
+    } finally {
+      assert.equal(await gw.stop('SIGTERM'), 0);
+    }
+  });
+
   it('logs nothing per request under --disable-logging', async () => {
     const port = await freePort();
     const gw = await startGateway([

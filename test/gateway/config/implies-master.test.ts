@@ -17,7 +17,7 @@ describe('gateway/config/implies-master', () => {
     assert.deepEqual(masterOptions(defaultConfig()), []);
   });
 
-  it('the table marks the options that act in the master (the list uWSGI flags UWSGI_OPT_MASTER)', () => {
+  it('the table marks the options that act in the master (log-format and memory-report do not: uWSGI applies them in each worker)', () => {
     const marked = OPTION_LIST.filter((e) => e.spec.impliesMaster).map((e) => e.name);
     assert.deepEqual(marked.sort(), [
       'autoreload',
@@ -27,14 +27,12 @@ describe('gateway/config/implies-master', () => {
       'gid',
       'harakiri',
       'idle',
-      'log-format',
       'log-req-encoder',
       'logto',
       'master',
       'master-fifo',
       'max-requests',
       'max-worker-lifetime',
-      'memory-report',
       'pidfile',
       'post-buffering',
       'processes',

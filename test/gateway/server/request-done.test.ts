@@ -85,9 +85,9 @@ async function startWith(extra: string[], format = ['--log-format', FORMAT]) {
 
 describe('gateway/server/request-done: the call', () => {
   it('builds the line once through the chosen format, and not at all under --disable-logging', () => {
-    const calls: unknown[][] = [];
-    const requestLine: RequestLineFormat = (...request) => {
-      calls.push(request);
+    const calls: unknown[] = [];
+    const requestLine: RequestLineFormat = (request) => {
+      calls.push({ ...request });
       return 'LINE';
     };
     const written: string[] = [];
@@ -99,11 +99,22 @@ describe('gateway/server/request-done: the call', () => {
         onRequestDone: (status: number) => counted.push(status),
       }) as unknown as ConnectionContext;
     const environ = { REQUEST_METHOD: 'GET' };
-    requestDone(context(false), '::1', 'GET', '/', 200, 5, 1, 'aborted', true, environ);
-    assert.deepEqual(calls, [['::1', 'GET', '/', 200, 5, 1, 'aborted', environ]]);
+    const request = (status: number, counted: boolean) => ({
+      remote: '::1',
+      method: 'GET',
+      uri: '/',
+      status,
+      bytes: 5,
+      startedAt: 1,
+      outcome: 'aborted' as const,
+      counted,
+      environ,
+    });
+    requestDone(context(false), request(200, true));
+    assert.deepEqual(calls, [request(200, true)]);
     assert.deepEqual(written, ['tsgi: LINE']);
-    requestDone(context(true), '::1', 'GET', '/', 404, 0, 0);
-    requestDone(context(true), '::1', 'GET', '/', 400, 0, 0, undefined, false);
+    requestDone(context(true), request(404, true));
+    requestDone(context(true), request(400, false));
     assert.equal(calls.length, 1, 'no line built when request lines are off');
     assert.equal(written.length, 1);
     // Counted unless refused before the app ran.
