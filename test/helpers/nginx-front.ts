@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 import { spawnGroup, stopGroup } from './process-group.js';
 
 export interface NginxFront {
@@ -20,17 +21,8 @@ export interface NginxFront {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** Ports below the ephemeral range (ports.ts says why). */
+export { freePort };
 
 function upstreamOf(target: string): string {
   return target.startsWith('/') ? `unix:${target}` : target;

@@ -1,15 +1,46 @@
-/** Free loopback TCP ports (bind port 0, read it, release it). */
+/**
+ * Free loopback TCP ports for servers the tests start. Taken from below the kernel's ephemeral
+ * range: a port from that range (what binding port 0 gives) can become the local port of any
+ * outgoing connection in the moment before the server binds it (nginx opens one per uwsgi request,
+ * load tests thousands a second), and the server then fails with EADDRINUSE.
+ */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port the kernel uses for outgoing connections (Linux), else its default. */
+function ephemeralLow(): number {
+  try {
+    const text = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const low = Number(text.trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 2048 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const END = ephemeralLow();
+const START = Math.max(1024, END - 16384);
+/** Ports this process handed out: one not bound yet would pass the check again. */
+const given = new Set<number>();
+
+function canBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** A port below the ephemeral range that nothing listens on now (checked by binding it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const port = START + Math.floor(Math.random() * (END - START));
+    if (given.has(port) || !(await canBind(port, host))) continue;
+    if (given.size >= 4096) given.clear();
+    given.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${START}..${END - 1} on ${host}`);
 }
 
 /** Resolves once something accepts TCP connections on host:port (or rejects after `timeoutMs`). */

@@ -13,13 +13,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { freePort } from './ports.js';
 import { spawnGroup } from './process-group.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -116,20 +116,8 @@ export async function startWorker(
   };
 }
 
-/** A port the kernel just handed out on 127.0.0.1 (closed again for the server to bind). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+/** Ports below the ephemeral range (ports.ts says why). */
+export { freePort };
 
 /** wrangler without a token, metrics or update checks: the CLI must stay on loopback. */
 function wranglerEnv(): NodeJS.ProcessEnv {
