@@ -4,11 +4,14 @@
  * net.Socket, an IncomingMessage or a ServerResponse per request (profiled: those cost more CPU
  * than our own per-request work).
  *
- * A connection is handed to node:http (http-server.ts), with every byte not yet served replayed,
- * at a request boundary as soon as a request is not simple: a head split over reads, a body not
- * all in, a chunked upload, Expect, Upgrade, no Host on 1.1 or two, anything the codec declines or
- * refuses. node:http then serves or answers it as it always did (400/413/431, 100 Continue,
- * upgrades, body timeouts). Responses, streamed ones too, are written here.
+ * What the codec refuses is answered here with node:http's bytes, warning and request line
+ * (http-unread-refusal.ts): malformed bytes 400, a bad, missing or second Host 400, a body over
+ * limit-post 413 (request-cycle.ts). A connection is handed to node:http (http-server.ts), with
+ * every byte not yet served replayed, at a request boundary as soon as a request is valid but
+ * not simple: a body that does not come whole soon, a chunked upload, Expect, Upgrade, a method
+ * or target the codec leaves to a fuller parser, a head past buffer-size (node:http counts fewer
+ * of its bytes: it decides between 431 and serving it). node:http then serves or answers it as
+ * it always did. Responses, streamed ones too, are written here.
  *
  * The handle's bookkeeping (accept check, read at accept, connection count, write queue and its
  * timeout, close, hand-over) is handle-transport.ts's; this file is HTTP/1.1 on it. Installed only
@@ -277,12 +280,7 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
       const length = head.contentLength > 0 ? head.contentLength : 0;
       const bodyEnd = r.end + length;
       const limitPost = context.options.limitPost;
-      const simple =
-        !head.chunked &&
-        !head.upgrade &&
-        !head.expectContinue &&
-        // RFC 9112 3.2: HTTP/1.1 needs a Host; node:http answers 400 without it.
-        (head.hosts !== 0 || head.minor === 0);
+      const simple = !head.chunked && !head.upgrade && !head.expectContinue;
       if (simple && limitPost > 0 && length > limitPost) {
         // Refused before its body is read (serveRequest's 413), as node:http does.
         this.bodySince = 0;

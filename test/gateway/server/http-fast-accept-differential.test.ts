@@ -340,6 +340,7 @@ const REFUSALS: Array<[string, string, number]> = [
   ['head over buffer-size', GET('/a', `X-Big: ${'a'.repeat(1100)}\r\n`), 431],
   ['request line over buffer-size', GET(`/${'a'.repeat(1100)}`), 431],
   ['two Host headers', GET('/a', 'Host: y\r\n'), 400],
+  ['HTTP/1.1 without Host', 'GET /a HTTP/1.1\r\n\r\n', 400],
   ['Host with a space', 'GET /a HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
   ['Content-Length over limit-post', POST('Content-Length: 101\r\n', 'a'.repeat(101)), 413],
   ['Content-Length over limit-post, body not sent', POST('Content-Length: 5000\r\n', ''), 413],
