@@ -3,8 +3,9 @@
  * handles to workers, which attach the connection handlers (see serve-listeners.ts).
  * Every listener is a plain net.Server; TLS and HTTP are layered per accepted connection.
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { formatAddress, isLoopback, parseAddress, type SocketAddress } from './address.js';
@@ -60,12 +61,33 @@ export function listenerSpecs(options: ResolvedServerOptions): ListenerSpec[] {
   return all;
 }
 
-/** Removes a stale unix socket file (one nobody accepts on); refuses to steal a live one. */
+/**
+ * Why a unix socket cannot be made at `path` because of its directory, or null. bind() says
+ * ENOENT for a missing directory and libuv reports it as EACCES, which sends an operator to chmod.
+ */
+function missingDirectory(path: string): string | null {
+  const dir = dirname(path);
+  try {
+    return statSync(dir).isDirectory() ? null : `${path}: ${dir} is not a directory`;
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `${path}: the directory ${dir} does not exist (create it first)`;
+    if (code === 'ENOTDIR') return `${path}: ${dir} is not a directory`;
+    return null; // EACCES and others: bind() says it best.
+  }
+}
+
+/**
+ * Removes a stale unix socket file (one nobody accepts on); refuses to steal a live one, and
+ * names a missing directory.
+ */
 export async function clearStaleSocket(path: string): Promise<void> {
   let isSocket = false;
   try {
     isSocket = lstatSync(path).isSocket();
   } catch {
+    const why = missingDirectory(path);
+    if (why) throw gatewayError('ERR_GATEWAY_BIND_FAILED', why);
     return; // No file: nothing to clear.
   }
   if (!isSocket)

@@ -67,7 +67,7 @@ async function clearStalePath(addr: string, path: string): Promise<void> {
   try {
     isSocket = lstatSync(path).isSocket();
   } catch {
-    return; // Nothing there.
+    // Nothing there: clearStaleSocket still checks the directory.
   }
   if (!isSocket) throw statsError('ERR_STATS_BIND', `${addr}: it exists and is not a socket`);
   try {
