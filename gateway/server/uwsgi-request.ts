@@ -43,14 +43,19 @@ function decodeName(bytes: Uint8Array, start: number, end: number): string {
  */
 const decoder = new VarsDecoder({ decode: decodeLatin1, decodeKey: createKeyInterner(decodeName) });
 
-/** One wsgi.errors sink per logger, not a closure per request. */
+/** One wsgi.errors sink per logger, not a closure per request (the last one looked up first). */
 const errorSinks = new WeakMap<Logger, (line: string) => void>();
+let lastLog: Logger | undefined;
+let lastSink: (line: string) => void = () => {};
 function errorSinkOf(log: Logger): (line: string) => void {
+  if (log === lastLog) return lastSink;
   let sink = errorSinks.get(log);
   if (!sink) {
     sink = (line) => log.error(line);
     errorSinks.set(log, sink);
   }
+  lastLog = log;
+  lastSink = sink;
   return sink;
 }
 

@@ -64,6 +64,20 @@ export function writeWhole(
  */
 export const COPY_MAX = Buffer.poolSize >>> 1;
 
+type Latin1Writer = Buffer & {
+  latin1Write?: (text: string, offset: number, length: number) => number;
+};
+
+/**
+ * Node's native latin-1 encode into the start of `out`: what write(text, 0, length, 'latin1')
+ * ends in, without its argument and encoding checks (once per response).
+ */
+function writeLatin1(out: Buffer, text: string, length: number): void {
+  const writer = out as Latin1Writer;
+  if (writer.latin1Write) writer.latin1Write(text, 0, length);
+  else out.write(text, 0, length, 'latin1');
+}
+
 /**
  * Writes a serialized head and a body known whole as one write (nginx opens a connection per
  * request, so it is also the last); returns the body's byte length.
@@ -83,7 +97,7 @@ function writeHeadAndBody(
     return total;
   }
   const out = Buffer.allocUnsafe(headLength + total);
-  out.write(head, 0, headLength, 'latin1');
+  writeLatin1(out, head, headLength);
   let offset = headLength;
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;

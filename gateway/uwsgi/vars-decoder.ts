@@ -99,17 +99,27 @@ export class VarsDecoder {
       if (n < known) {
         // Latin-1: a string's length is its byte count.
         const lastKey = vars[k]!;
-        key =
-          lastKey.length === keyLength &&
-          same(previous, starts[k]!, view, base + keyStart, keyLength)
-            ? lastKey
-            : decodeKey(block, keyStart, keyStart + keyLength);
         const lastValue = vars[k + 1]!;
-        value =
+        const last = starts[k]!;
+        if (
+          lastKey.length === keyLength &&
           lastValue.length === valueLength &&
-          same(previous, starts[k + 1]!, view, base + pos, valueLength)
-            ? lastValue
-            : decode(block, pos, pos + valueLength, key);
+          same(previous, last, view, base + keyStart, keyLength + 2 + valueLength)
+        ) {
+          // Key, value length and value in one comparison: the usual case.
+          key = lastKey;
+          value = lastValue;
+        } else {
+          key =
+            lastKey.length === keyLength && same(previous, last, view, base + keyStart, keyLength)
+              ? lastKey
+              : decodeKey(block, keyStart, keyStart + keyLength);
+          value =
+            lastValue.length === valueLength &&
+            same(previous, starts[k + 1]!, view, base + pos, valueLength)
+              ? lastValue
+              : decode(block, pos, pos + valueLength, key);
+        }
       } else {
         key = decodeKey(block, keyStart, keyStart + keyLength);
         value = decode(block, pos, pos + valueLength, key);
