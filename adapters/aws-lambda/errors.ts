@@ -12,6 +12,11 @@ export const LAMBDA_ERRORS = {
       'the event is not an HTTP event from API Gateway (REST or HTTP API), an ALB, a Function URL, VPC Lattice or a CloudFront Lambda@Edge request trigger',
     fix: 'Invoke the handler through one of those event sources; the detail names the missing or mistyped field.',
   },
+  ERR_LAMBDA_NOT_HTTP_EVENT: {
+    message:
+      'the event is a batch of records from SQS, SNS, S3, DynamoDB, Kinesis or another event source, not an HTTP request; the invocation fails so the records are retried or dead-lettered, not dropped',
+    fix: 'Point the event source at a function written for its records; handle() serves HTTP events only.',
+  },
   ERR_LAMBDA_BODY_BASE64: {
     status: 400,
     message: 'the event says isBase64Encoded but its body is not valid base64',
@@ -79,3 +84,8 @@ export const LAMBDA_ERRORS = {
 export type LambdaErrorCode = keyof typeof LAMBDA_ERRORS;
 
 export const lambdaError = errorFactory(LAMBDA_ERRORS);
+
+/** True for the error of an event-source batch (SQS, SNS…): the invocation must fail. */
+export function isRecordsEvent(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_LAMBDA_NOT_HTTP_EVENT';
+}

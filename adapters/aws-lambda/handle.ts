@@ -1,7 +1,8 @@
 /**
  * handle(app): a buffered Lambda handler. The app's whole body is collected, then written in the
- * result shape of the event's source. Never rejects: a malformed event is a 400 result, an app
- * failure a 500 result, both logged with the request id.
+ * result shape of the event's source. A malformed event is a 400 result, an app failure a 500
+ * result, both logged with the request id. It rejects only for a batch of records (SQS, SNS…):
+ * no client waits there, and a result would count as the records handled.
  */
 import {
   type App,
@@ -15,7 +16,7 @@ import {
 import { defaultIsBinary } from './binary.js';
 import { forwardedRequest } from './edge-forward.js';
 import { buildEnviron, type EnvironSettings, environSettings } from './environ.js';
-import { lambdaError } from './errors.js';
+import { isRecordsEvent, lambdaError } from './errors.js';
 import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import {
   bodyless,
@@ -141,6 +142,7 @@ export function handle<E extends LambdaHttpEvent = LambdaHttpEvent>(
       // Malformed event (400) or, should the core itself fail, a 500.
       shape.log(`${(error as Error)?.message ?? String(error)}`);
       await work?.settled();
+      if (isRecordsEvent(error)) throw error;
       return badRequest(processor, error, settings, shape);
     }
     try {

@@ -7,7 +7,7 @@
  */
 import { type App, type AppResponse, type PendingWork, statusOf } from '../../src/index.js';
 import { buildEnviron, environSettings } from './environ.js';
-import { lambdaError } from './errors.js';
+import { isRecordsEvent, lambdaError } from './errors.js';
 import { initStartup, invocationWork, runAfterStartup } from './extensions.js';
 import { bodyless, textResult } from './result.js';
 import { detectProcessor } from './sources/detect.js';
@@ -123,6 +123,10 @@ export function streamHandle<E extends LambdaHttpEvent = LambdaHttpEvent>(
       response = await runAfterStartup(app, environ, startup, runOptions);
     } catch (error) {
       log((error as Error)?.message ?? String(error));
+      if (isRecordsEvent(error)) {
+        await work?.settled();
+        throw error;
+      }
       const status = statusOf(error);
       const text = textResult(status, status === 400 ? `${(error as Error).message}\n` : '');
       const out = runtime.HttpResponseStream.from(

@@ -42,12 +42,21 @@ export function detectProcessor(event: unknown): Processor {
     const httpApi = event.version === '1.0' && isObject(rc) && rc.resourceId == null;
     return httpApi ? httpV1Processor : restProcessor;
   }
-  const hint = Array.isArray(event.Records)
-    ? ' (a Records[] event without cf: SQS, SNS, S3…?)'
-    : '';
+  if (Array.isArray(event.Records)) {
+    // No client waits for an answer here: a 400 result would be a success to the event source,
+    // which would then delete the records (SQS) or move past them (Kinesis, DynamoDB streams).
+    const first = event.Records[0] as Record<string, unknown> | undefined;
+    const source = first?.eventSource ?? first?.EventSource;
+    throw lambdaError(
+      'ERR_LAMBDA_NOT_HTTP_EVENT',
+      typeof source === 'string'
+        ? `Records[0].eventSource is ${JSON.stringify(source)}`
+        : undefined,
+    );
+  }
   throw lambdaError(
     'ERR_LAMBDA_EVENT_INVALID',
-    `no httpMethod, requestContext.http, requestContext.elb or requestContext.serviceArn${hint}`,
+    'no httpMethod, requestContext.http, requestContext.elb or requestContext.serviceArn',
   );
 }
 

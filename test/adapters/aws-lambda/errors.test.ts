@@ -1,6 +1,7 @@
 /**
- * Failures end as results, never as rejections: a malformed event is a 400 naming what is wrong,
- * an app failure a 500, both logged with the request id.
+ * Failures end as results: a malformed event is a 400 naming what is wrong, an app failure a 500,
+ * both logged with the request id. The one rejection: a batch of records (SQS, SNS, streams), for
+ * which a result would tell the event source the records were handled.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -35,7 +36,6 @@ describe('aws-lambda errors', () => {
     ['a string', 'GET /', /the event is a string/],
     ['an array', [1], /the event is an array/],
     ['an empty object', {}, /no httpMethod, requestContext.http/],
-    ['an SQS event', { Records: [{ eventSource: 'aws:sqs' }] }, /Records\[\] event/],
     ['REST without path', { httpMethod: 'GET' }, /path must be a non-empty string/],
     ['REST with a relative path', { httpMethod: 'GET', path: 'x' }, /path must start with \//],
     [
@@ -57,6 +57,27 @@ describe('aws-lambda errors', () => {
       /ERR_LAMBDA_BODY_BASE64/,
     ],
   ];
+  const BATCHES: Array<[string, unknown]> = [
+    ['SQS', { Records: [{ messageId: 'm1', eventSource: 'aws:sqs', body: 'order 42' }] }],
+    ['SNS', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hi' } }] }],
+    ['DynamoDB', { Records: [{ eventSource: 'aws:dynamodb', dynamodb: {} }] }],
+    ['an empty Records[]', { Records: [] }],
+  ];
+  for (const [name, event] of BATCHES) {
+    test(`a batch of records (${name}) rejects with ERR_LAMBDA_NOT_HTTP_EVENT, the app never runs`, async () => {
+      let ran = false;
+      const app: App = (environ, start) => {
+        ran = true;
+        return echoApp(environ, start);
+      };
+      const logs: string[] = [];
+      const invoke = handle(app, { log: (l) => logs.push(l) });
+      await assert.rejects(invoke(event as never, CONTEXT), { code: 'ERR_LAMBDA_NOT_HTTP_EVENT' });
+      assert.match(logs.join('\n'), /\[test-request-id\] ERR_LAMBDA_NOT_HTTP_EVENT/);
+      assert.equal(ran, false);
+    });
+  }
+
   for (const [name, event, message] of MALFORMED) {
     test(`a malformed event (${name}) → 400 with the reason, logged with the request id`, async () => {
       const { result, log } = await call(echoApp, event);

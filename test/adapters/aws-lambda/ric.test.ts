@@ -135,9 +135,17 @@ describe('aws-lambda under aws-lambda-ric against a local Runtime API', () => {
     });
 
     test('a malformed event → 400 result with the reason', async () => {
-      const r = result(await bufferedApi!.invoke({ Records: [{ eventSource: 'aws:sqs' }] }));
+      const r = result(await bufferedApi!.invoke({ hello: 'world' }));
       assert.equal(r.statusCode, 400);
       assert.match(r.body, /ERR_LAMBDA_EVENT_INVALID/);
+    });
+
+    test('an SQS batch → the invocation fails, so SQS retries the messages instead of deleting them', async () => {
+      const sqs = { Records: [{ messageId: 'm1', eventSource: 'aws:sqs', body: 'order 42' }] };
+      const outcome = await bufferedApi!.invoke(sqs);
+      assert.equal(outcome.kind, 'error', outcome.body.toString());
+      assert.match(outcome.body.toString(), /ERR_LAMBDA_NOT_HTTP_EVENT/);
+      await buffered!.waitForOutput(/ERR_LAMBDA_NOT_HTTP_EVENT.*"aws:sqs"/);
     });
   });
 
@@ -211,6 +219,18 @@ describe('aws-lambda under aws-lambda-ric against a local Runtime API', () => {
       const { prelude, body } = streamed(await streamingApi!.invoke({ hello: 'world' }));
       assert.equal(prelude.statusCode, 400);
       assert.match(body.toString(), /ERR_LAMBDA_EVENT_INVALID/);
+    });
+
+    test('an SQS batch → the invocation fails, nothing is streamed', async () => {
+      const sqs = { Records: [{ messageId: 'm2', eventSource: 'aws:sqs', body: 'order 43' }] };
+      const outcome = await streamingApi!.invoke(sqs);
+      // The runtime reports a streaming handler's rejection in the error trailers.
+      const detail = Buffer.from(
+        String(outcome.trailers['lambda-runtime-function-error-body'] ?? ''),
+        'base64',
+      ).toString();
+      assert.match(detail, /ERR_LAMBDA_NOT_HTTP_EVENT/);
+      assert.equal(outcome.body.length, 0, 'no prelude, no body');
     });
 
     test('HEAD: the prelude still goes out, with no body', async () => {
