@@ -179,10 +179,26 @@ export function socketForHandle(handle: StreamHandle, server: Server): Socket {
   return socket;
 }
 
+type CountedSocket = Socket & {
+  _bytesDispatched?: number;
+  _handle?: { writeQueueSize?: number } | null;
+};
+
+/**
+ * Bytes a socket has handed to the kernel so far: what it dispatched to libuv (its private count,
+ * on Node 20 and 24) less what libuv still queues. It grows while the peer reads, whatever the app
+ * writes meanwhile: the measure of a write's progress (socket-timeout). Without the private count,
+ * the bytes written less the stream's buffer (an in-flight write then counts only when done).
+ */
+export function handedBytes(socket: Socket): number {
+  const s = socket as CountedSocket;
+  const dispatched = s._bytesDispatched ?? socket.bytesWritten - socket.writableLength;
+  return dispatched - (s._handle?.writeQueueSize ?? 0);
+}
+
 /** Bytes a socket has not handed to the kernel yet: its stream buffer and libuv's queue. */
 export function unsentBytes(socket: Socket): number {
-  const handle = (socket as { _handle?: { writeQueueSize?: number } | null })._handle;
-  return socket.writableLength + (handle?.writeQueueSize ?? 0);
+  return socket.bytesWritten - handedBytes(socket);
 }
 
 /** Frozen intrinsics make it read-only; then the EAGAIN of readNow keeps its stack trace. */

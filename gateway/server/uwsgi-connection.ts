@@ -13,6 +13,7 @@ import type { TsgiError } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
 import { MODIFIER, PacketReader, type ReadResult, type UwsgiPacket } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
+import { unsentBytes } from './node-internals.js';
 import { type Exchange, refuseRequest, serveRequest } from './request-cycle.js';
 import { SocketBody } from './socket-body.js';
 import type { UwsgiRequest } from './uwsgi-environ.js';
@@ -187,7 +188,8 @@ class UwsgiConnection implements Exchange {
       return;
     }
     if (this.drainWaiter) {
-      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
+      const detail = `${unsentBytes(this.socket)} bytes unread, ${limit}`;
+      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', detail).message);
       this.socket.destroy();
       return;
     }

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 
-import { unsentBytes as queued } from './node-internals.js';
+import { handedBytes, unsentBytes as queued } from './node-internals.js';
 
 const GUARDED = Symbol('tsgi.writeGuard');
 type Guarded = Socket & { [GUARDED]?: boolean };
@@ -20,8 +20,11 @@ type Guarded = Socket & { [GUARDED]?: boolean };
 export const GUARD_MIN_BYTES = 64 * 1024;
 
 /**
- * Destroys the socket when its queued bytes make no progress for `ms` (the peer stopped
- * reading); stops watching once they are all written or the socket closed. `minBytes`: see
+ * Destroys the socket when no byte reaches the kernel for `ms` (the peer stopped reading), as
+ * nginx's send_timeout: a limit between two writes that progress, not on the whole response, so
+ * a slow but steady reader gets everything. Progress is counted in bytes handed to the kernel,
+ * not by the queue's size, which grows again when the next chunk is written after a drain.
+ * Stops watching once everything is written or the socket closed. `minBytes`: see
  * GUARD_MIN_BYTES (0 where the writer already waits for 'drain').
  */
 export function guardWrites(
@@ -36,21 +39,23 @@ export function guardWrites(
   const pending = queued(s);
   if (pending === 0 || pending < minBytes) return;
   s[GUARDED] = true;
-  let last = queued(s);
+  let last = handedBytes(s);
   const timer = setInterval(() => {
-    const now = queued(s);
-    if (s.destroyed || now === 0) {
+    const unsent = queued(s);
+    if (s.destroyed || unsent === 0) {
       clearInterval(timer);
       s[GUARDED] = false;
       return;
     }
-    if (now >= last) {
+    const handed = handedBytes(s);
+    if (handed <= last) {
       clearInterval(timer);
-      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', `${now} bytes unread, ${limit}`).message);
+      const detail = `${unsent} bytes unread, ${limit}`;
+      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', detail).message);
       s.destroy();
       return;
     }
-    last = now;
+    last = handed;
   }, ms);
   timer.unref();
   // Without this the timer keeps a closed socket (and what it references) alive until its next
