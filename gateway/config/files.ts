@@ -6,7 +6,7 @@
  * unreferenced unknown key stays a setting, so the resolver names the nearest option. The only
  * I/O of the loader is here: reading the named files.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TsgiError } from '../../src/errors.js';
 import { configError } from './errors.js';
@@ -23,6 +23,29 @@ import { parseJson } from './json-parse.js';
 import { findOption } from './options.js';
 import { describeOrigin, type Origin, type RawSetting } from './origin.js';
 import { PYTHON_ALIASES } from './uwsgi-keys.js';
+
+/** A config file is text an operator wrote: anything larger is a mistake (`--ini /dev/zero`). */
+const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** Reads at most MAX_CONFIG_FILE_BYTES (a pipe or a device has no size to check first). */
+function readBounded(absolute: string, shown: string): string {
+  const fd = openSync(absolute, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_CONFIG_FILE_BYTES) {
+        throw configError('ERR_CONFIG_FILE_READ', `${shown} is over 1 MiB: not a config file`);
+      }
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export type FileKind = 'ini' | 'json';
 
@@ -116,8 +139,9 @@ export function loadConfigFiles(sources: readonly RawSetting[], ctx: FileContext
     }
     let text: string;
     try {
-      text = readFileSync(absolute, 'utf8');
+      text = readBounded(absolute, path);
     } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_CONFIG_FILE_READ') throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw configError(
         'ERR_CONFIG_FILE_READ',

@@ -73,5 +73,7 @@ export function lookupOption(name: string, origin: Origin): Lookup {
   }
   const near = suggest(name, knownNames());
   const hint = near === undefined ? '' : ` (did you mean '${spell(near, origin)}'?)`;
-  return { error: configError('ERR_CONFIG_UNKNOWN_OPTION', `'${shown}' ${where}${hint}`) };
+  // A key pasted by mistake can be a whole file: the message keeps its start.
+  const short = shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+  return { error: configError('ERR_CONFIG_UNKNOWN_OPTION', `'${short}' ${where}${hint}`) };
 }

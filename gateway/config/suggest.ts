@@ -19,6 +19,8 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a far longer name is never computed.
+    if (Math.abs(name.length - candidate.length) > Math.min(limit, bestDistance)) continue;
     const d = editDistance(name, candidate);
     if (d < bestDistance) {
       best = candidate;

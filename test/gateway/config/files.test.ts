@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfigFiles, splitFileSpec } from '../../../gateway/config/files.js';
 import type { RawSetting } from '../../../gateway/config/origin.js';
+import { runCli, TEST_APP } from '../../helpers/master.js';
 import { HOST, tempFiles } from './temp-files.js';
 
 const flag = { kind: 'cli', flag: '--ini' } as const;
@@ -113,5 +114,29 @@ describe('gateway/config/files', () => {
       load(dir, [ini('a.ini')]).errors.map((e) => e.code),
       ['ERR_CONFIG_INVALID_VALUE'],
     );
+  });
+
+  it('a config file that never ends or is huge is refused quickly, naming the limit', () => {
+    const dir = tempFiles({ 'huge.ini': `[uwsgi]\n${'# padding\n'.repeat(120_000)}` });
+    for (const args of [
+      ['--ini', '/dev/zero'],
+      ['--ini', join(dir, 'huge.ini')],
+      ['--json', '/dev/zero'],
+    ]) {
+      const run = runCli([...args, '--socket', join(dir, 'a.sock'), TEST_APP], 15_000);
+      const out = `${run.stdout}${run.stderr}`;
+      assert.equal(run.status, 2, `${args.join(' ')}: ${out.slice(0, 500)}`);
+      assert.match(out, /ERR_CONFIG_FILE_READ/);
+      assert.match(out, /over 1 MiB/);
+    }
+  });
+
+  it('an unknown key of a megabyte is an error at once, shown shortened', () => {
+    const dir = tempFiles({ 'long.ini': `[uwsgi]\n${'k'.repeat(900_000)} = 1\n` });
+    const run = runCli(['--ini', join(dir, 'long.ini'), TEST_APP], 15_000);
+    const out = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 2, out.slice(0, 500));
+    assert.match(out, /ERR_CONFIG_UNKNOWN_OPTION/);
+    assert.ok(out.length < 2000, `${out.length} bytes of output`);
   });
 });
