@@ -7,9 +7,9 @@
 import { RESOLVED, type ResponseSource, type RunOptions } from './app-response.js';
 import { coreError, TsgiError } from './errors.js';
 import { reportToErrors } from './errors-stream.js';
+import { utf8Encoder } from './latin1.js';
 import type { BodyChunk, Environ, ResponseBody } from './types.js';
 
-const encoder = new TextEncoder();
 const HIGH_WATER = 64 * 1024;
 
 type AppIterator = Iterator<BodyChunk> | AsyncIterator<BodyChunk>;
@@ -18,7 +18,7 @@ export type AppResult = IteratorResult<BodyChunk> | PromiseLike<IteratorResult<B
 
 export function toBytes(chunk: BodyChunk): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return encoder.encode(chunk);
+  if (typeof chunk === 'string') return utf8Encoder.encode(chunk);
   throw coreError('ERR_TSGI_CHUNK_TYPE', Object.prototype.toString.call(chunk));
 }
 
@@ -36,8 +36,9 @@ function failing(error: unknown): AsyncIterator<BodyChunk> {
 }
 
 export class AppOutput implements ResponseSource {
-  protected readonly environ: Environ;
-  protected readonly options: RunOptions;
+  // `declare`d: the constructor assigns both (no field defined as undefined first).
+  declare protected readonly environ: Environ;
+  declare protected readonly options: RunOptions;
   /** Chunks from write() (and pulled before the commit) not yet handed to the transport. */
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;

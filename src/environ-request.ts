@@ -16,9 +16,28 @@
  *   while the handler is still working, so neither does this signal.
  */
 import { headerKey } from './environ.js';
-import { coreError } from './errors.js';
+import { errorFactory, withFixes } from './errors.js';
 import { percentEncodeLatin1Path } from './latin1.js';
 import type { Environ } from './types.js';
+
+/**
+ * The lazy Request's error, in a table of its own (docs/errors.md lists it with the core's): a
+ * bundle that never builds one (toFetch, toWorker) does not carry it.
+ */
+export const FROM_FETCH_ERRORS = /* @__PURE__ */ withFixes(
+  {
+    ERR_TSGI_HOST_INVALID: {
+      status: 400,
+      message: 'the Host is no host[:port]; a Fetch handler would see another URL',
+    },
+  },
+  {
+    ERR_TSGI_HOST_INVALID:
+      'The client sent a malformed Host header (a `\\`, `/`, `?`, `#` or `@` in it) and got a 400; nothing to fix on the server.',
+  },
+);
+
+const fromFetchError = /* @__PURE__ */ errorFactory(FROM_FETCH_ERRORS);
 
 const NO_BODY = new Set(['GET', 'HEAD']);
 const decoder = new TextDecoder();
@@ -44,7 +63,7 @@ export function requestHost(environ: Environ): string {
     host = port && port !== defaultPort ? `${name}:${port}` : name;
   }
   if (host !== lastValidHost) {
-    if (!VALID_HOST.test(host)) throw coreError('ERR_TSGI_HOST_INVALID', JSON.stringify(host));
+    if (!VALID_HOST.test(host)) throw fromFetchError('ERR_TSGI_HOST_INVALID', JSON.stringify(host));
     lastValidHost = host;
   }
   return host;

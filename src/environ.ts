@@ -73,7 +73,8 @@ function fetchHeaderKey(name: string): string {
   let key = fetchKeyCache.get(name);
   if (key !== undefined) return key;
   const lower = name.toLowerCase();
-  if (isUnderscoredHeaderName(name)) key = '';
+  if (name.includes('_'))
+    key = ''; // isUnderscoredHeaderName
   else if (lower === 'content-type') key = 'CONTENT_TYPE';
   else if (lower === 'content-length') key = 'CONTENT_LENGTH';
   else key = headerKey(name);

@@ -20,8 +20,9 @@ export type ErrorMessages = Readonly<Record<string, Omit<ErrorSpec, 'fix'>>>;
 
 /** The error class every tsgi layer throws: a stable `code` (`ERR_…`) and, where it has one, an HTTP `status`. */
 export class TsgiError extends Error {
-  readonly code: string;
-  readonly status: number | undefined;
+  // `declare`d: the constructor assigns both (no field defined as undefined first).
+  declare readonly code: string;
+  declare readonly status: number | undefined;
   constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TsgiError';
@@ -39,10 +40,7 @@ export function createError<T extends ErrorMessages>(
 ): TsgiError {
   const spec = table[code]!;
   const message = detail ? `${spec.message}: ${detail}` : spec.message;
-  return new TsgiError(code, `${code}: ${message}`, {
-    ...(spec.status === undefined ? {} : { status: spec.status }),
-    cause,
-  });
+  return new TsgiError(code, `${code}: ${message}`, { status: spec.status, cause });
 }
 
 /** A layer's error constructor, typed by its table: `const gatewayError = errorFactory(GATEWAY_ERRORS)`. */
@@ -69,16 +67,15 @@ export const CORE_ERROR_MESSAGES = {
   },
   ERR_TSGI_HEADER_INVALID: {
     status: 500,
-    message:
-      'startResponse got a header whose name is not a token or whose value has control characters',
+    message: 'startResponse got an invalid header',
   },
   ERR_TSGI_HOP_BY_HOP_HEADER: {
     status: 500,
-    message: 'the app set a hop-by-hop header, which only the server may set',
+    message: 'the app set a hop-by-hop header',
   },
   ERR_TSGI_START_RESPONSE_TWICE: {
     status: 500,
-    message: 'startResponse was called a second time without excInfo',
+    message: 'startResponse was called twice without excInfo',
   },
   ERR_TSGI_NO_START_RESPONSE: {
     status: 500,
@@ -86,38 +83,33 @@ export const CORE_ERROR_MESSAGES = {
   },
   ERR_TSGI_BODY_NOT_ITERABLE: {
     status: 500,
-    message: 'the app returned something that is not an iterable or async iterable of chunks',
+    message: "the app's body is not an iterable of chunks",
   },
   ERR_TSGI_CHUNK_TYPE: {
     status: 500,
-    message: 'the body produced a chunk that is neither a Uint8Array nor a string',
+    message: 'a body chunk is neither a Uint8Array nor a string',
   },
   ERR_TSGI_APP_ERROR: {
     status: 500,
-    message: 'the app threw before the response headers were sent',
+    message: 'the app threw before the headers were sent',
   },
   ERR_TSGI_APP_ERROR_AFTER_HEADERS: {
-    message: 'the app threw after the response headers were sent; the response was cut short',
+    message: 'the app threw after the headers were sent; the body was cut short',
   },
   ERR_TSGI_CONTENT_LENGTH_MISMATCH: {
-    message: 'the body did not match the Content-Length the app declared',
+    message: 'the body length is not the declared Content-Length',
   },
   ERR_TSGI_INPUT_CLOSED: { message: 'wsgi.input was read after the request finished' },
   ERR_TSGI_STARTUP_FAILED: {
     status: 503,
-    message: "the app's startup hook failed, so the request was not served",
+    message: "the app's startup hook failed",
   },
   ERR_TSGI_WEBSOCKET_ACCEPT: {
     status: 500,
-    message: 'tsgi.websocket.accept() was called in a way the handshake cannot follow',
+    message: 'tsgi.websocket.accept() was refused',
   },
   ERR_TSGI_WEBSOCKET_CLOSED: {
-    message: 'a message was sent on a WebSocket that is closing or closed',
-  },
-  ERR_TSGI_VALIDATOR: { status: 500, message: 'validator() found a breach of the TSGI contract' },
-  ERR_TSGI_HOST_INVALID: {
-    status: 400,
-    message: 'the Host is no host[:port]; a Fetch handler would see another URL',
+    message: 'send() on a WebSocket that is closing or closed',
   },
 } as const satisfies ErrorMessages;
 
@@ -150,10 +142,6 @@ export const CORE_ERROR_FIXES: Readonly<Record<CoreErrorCode, string>> = {
     'Call accept() once, before startResponse, with a protocol the client offered (or none).',
   ERR_TSGI_WEBSOCKET_CLOSED:
     'Stop sending once close() was called or the iteration ended; await socket.closed to know when.',
-  ERR_TSGI_VALIDATOR:
-    'The message names the rule (docs/spec.md); fix the app, middleware or server it names.',
-  ERR_TSGI_HOST_INVALID:
-    'The client sent a malformed Host header (a `\\`, `/`, `?`, `#` or `@` in it) and got a 400; nothing to fix on the server.',
 };
 
 /** A message table and a fix table with the same codes, as one ErrorTable. */

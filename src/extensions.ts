@@ -129,10 +129,6 @@ export class Startup {
   addState(environ: Record<string, unknown>): void {
     if (this.#state !== undefined) environ[STATE_KEY] = this.#state;
   }
-
-  get state(): unknown {
-    return this.#state;
-  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * These helpers move between that form, raw bytes and ordinary (UTF-8) text.
  */
 
-const encoder = new TextEncoder();
+/** The one UTF-8 encoder of the core (each module making its own would repeat it in every bundle). */
+export const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /** Bytes → latin-1 string (one char per byte). */
@@ -30,7 +31,7 @@ export function isLatin1(text: string): boolean {
 
 /** Ordinary text → its UTF-8 bytes read as latin-1 (what an environ value holds for that text). */
 export function utf8ToLatin1(text: string): string {
-  return bytesToLatin1(encoder.encode(text));
+  return bytesToLatin1(utf8Encoder.encode(text));
 }
 
 /** An environ value → the text it holds, decoding its bytes as UTF-8 (e.g. a PATH_INFO with `é`). */

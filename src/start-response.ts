@@ -50,9 +50,8 @@ function hasBadChar(text: string, from = 0): boolean {
   return false;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
+/** Three digits, 200–599, then the end or a space before the reason. */
+const STATUS_SHAPE = /^[2-5][0-9][0-9](?: |$)/;
 
 /**
  * `'NNN Reason'` (or `'NNN'`): a final status 200–599, a space, a reason without controls. A 1xx is
@@ -63,13 +62,7 @@ export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw coreError('ERR_TSGI_STATUS_INVALID', String(status));
   const cached = statusCache.get(status);
   if (cached) return cached;
-  const ok =
-    (status.length === 3 || (status.length > 3 && status.charCodeAt(3) === 0x20)) &&
-    status.charCodeAt(0) >= 0x32 &&
-    status.charCodeAt(0) <= 0x35 &&
-    isDigit(status.charCodeAt(1)) &&
-    isDigit(status.charCodeAt(2)) &&
-    !hasBadChar(status, 4);
+  const ok = STATUS_SHAPE.test(status) && !hasBadChar(status, 4);
   if (!ok) throw coreError('ERR_TSGI_STATUS_INVALID', JSON.stringify(status));
   const parsed = { status: Number(status.slice(0, 3)), reason: status.slice(4) };
   return remember(statusCache, status, Object.freeze(parsed));

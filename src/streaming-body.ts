@@ -10,23 +10,11 @@ import type { BodyChunk } from './types.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export class StreamingBody implements AsyncIterable<Uint8Array> {
-  readonly #output: AppOutput;
-  readonly #first: Uint8Array[];
-  constructor(output: AppOutput, first: Uint8Array[]) {
-    this.#output = output;
-    this.#first = first;
-  }
-  [Symbol.asyncIterator](): StreamingBodyIterator {
-    return new StreamingBodyIterator(this.#output, this.#first);
-  }
-}
-
 /**
- * A hand-written iterator rather than an async generator: it skips a microtask per chunk when the
- * app's iterable is synchronous.
+ * The body and its one iterator: hand-written rather than an async generator, it skips a
+ * microtask per chunk when the app's iterable is synchronous.
  */
-export class StreamingBodyIterator implements AsyncIterator<Uint8Array> {
+export class StreamingBody implements AsyncIterableIterator<Uint8Array> {
   readonly #output: AppOutput;
   #pending: Uint8Array[];
   #index = 0;
@@ -40,6 +28,11 @@ export class StreamingBodyIterator implements AsyncIterator<Uint8Array> {
   #refill(): void {
     this.#pending = this.#output.take();
     this.#index = 0;
+  }
+
+  /** The body is its own iterator: it is read once. */
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {

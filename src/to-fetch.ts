@@ -6,7 +6,7 @@ import { coreError } from './errors.js';
 import { addWaitUntil, PendingWork, Startup } from './extensions.js';
 import { startApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
-import type { App, HeaderList, LifespanHooks } from './types.js';
+import type { App, LifespanHooks } from './types.js';
 import { whenReady } from './when-ready.js';
 
 /** Options of toFetch: mount point, errors sink, start-up hook, and RunOptions. */
@@ -39,6 +39,8 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 
 type Step = IteratorResult<Uint8Array> | Promise<IteratorResult<Uint8Array>>;
 type SteppingIterator = AsyncIterator<Uint8Array> & { step?: () => Step };
+
+const NO_BUFFER = { highWaterMark: 0 };
 
 /** The Response body's source: one chunk per pull, so the app runs only as fast as the reader. */
 class BodySource {
@@ -88,11 +90,6 @@ class BodySource {
   }
 }
 
-/** Streams the body with backpressure: the app is asked for a chunk only when the reader wants one. */
-function bodyStream(response: AppResponse): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(new BodySource(response), { highWaterMark: 0 });
-}
-
 /** Turns a committed AppResponse into a Fetch Response. */
 export function toResponse(response: AppResponse, isHead: boolean): Response {
   if (response.status < 200 || response.status > 599) {
@@ -112,17 +109,15 @@ export function toResponse(response: AppResponse, isHead: boolean): Response {
   } else if (response.complete) {
     void response.close();
     fetchResponse = new Response(response.chunks.length ? concat(response.chunks) : null, init);
-  } else fetchResponse = new Response(bodyStream(response), init);
-  return withHeaders(fetchResponse, response.headers);
-}
-
-/**
- * Appends the app's pairs to a new Response: the same guard and checks as a `headers` init (none
- * of these bodies adds a Content-Type of its own), without the init's conversion of the list into
- * a copy (an iterator and an array per pair on Node).
- */
-function withHeaders(fetchResponse: Response, headers: HeaderList): Response {
+  } else {
+    // Backpressure: the app is asked for a chunk only when the reader wants one.
+    fetchResponse = new Response(new ReadableStream(new BodySource(response), NO_BUFFER), init);
+  }
+  // The app's pairs appended to the new Response: the same guard and checks as a `headers` init
+  // (none of these bodies adds a Content-Type of its own), without the init's conversion of the
+  // list into a copy (an iterator and an array per pair on Node).
   const target = fetchResponse.headers;
+  const headers = response.headers;
   for (let i = 0; i < headers.length; i++) {
     const pair = headers[i]!;
     target.append(pair[0], pair[1]);

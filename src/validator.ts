@@ -4,7 +4,7 @@
  * the rule's id in brackets (`err.rule` holds it too); softer findings are written to wsgi.errors
  * as `tsgi validator warning [rule]: ...` lines.
  */
-import { coreError, type TsgiError } from './errors.js';
+import { errorFactory, type TsgiError, withFixes } from './errors.js';
 import { isLatin1 } from './latin1.js';
 import { HOP_BY_HOP } from './start-response.js';
 import type {
@@ -71,6 +71,22 @@ export const VALIDATOR_RULES = {
   'write-chunk': 'write() gets a Uint8Array or a string',
 } as const;
 
+/**
+ * The validator's error, in a table of its own (docs/errors.md lists it with the core's): a
+ * bundle of an app that does not use validator() does not carry it.
+ */
+export const VALIDATOR_ERRORS = /* @__PURE__ */ withFixes(
+  {
+    ERR_TSGI_VALIDATOR: { status: 500, message: 'validator() found a breach of the TSGI contract' },
+  },
+  {
+    ERR_TSGI_VALIDATOR:
+      'The message names the rule (docs/spec.md); fix the app, middleware or server it names.',
+  },
+);
+
+const validatorError = /* @__PURE__ */ errorFactory(VALIDATOR_ERRORS);
+
 /** The name of one validator check (a key of VALIDATOR_RULES). */
 export type ValidatorRule = keyof typeof VALIDATOR_RULES;
 
@@ -78,7 +94,10 @@ export type ValidatorRule = keyof typeof VALIDATOR_RULES;
 export type ValidatorError = TsgiError & { readonly rule: ValidatorRule };
 
 function breach(rule: ValidatorRule, detail: string): ValidatorError {
-  const error = coreError('ERR_TSGI_VALIDATOR', `[${rule}] ${detail} (${VALIDATOR_RULES[rule]})`);
+  const error = validatorError(
+    'ERR_TSGI_VALIDATOR',
+    `[${rule}] ${detail} (${VALIDATOR_RULES[rule]})`,
+  );
   return Object.assign(error, { rule });
 }
 

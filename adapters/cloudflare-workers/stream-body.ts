@@ -1,5 +1,7 @@
 /**
- * A streamed body, handed to workerd through one of its native streams:
+ * The Workers Response for a committed response: toResponse, the header values workerd must get
+ * as text (wire-headers.ts), and a streamed body handed to workerd through one of its native
+ * streams:
  * - FixedLengthStream when the app declared Content-Length: workerd drops that header from a
  *   Response over a plain ReadableStream (it sends chunked), and this keeps it. It also aborts
  *   the response when the body comes out short, so the client sees the cut.
@@ -8,7 +10,8 @@
  * request's pending work unless a waitUntil holds it, and then the app's close() would never run.
  * With the pipe held, the disconnect cancels the pipe, which cancels our body, which closes the app.
  */
-import type { AppResponse } from '../../src/index.js';
+import { type AppResponse, toResponse } from '../../src/index.js';
+import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import type { WorkerContext } from './worker-environ.js';
 
 type NativeTransform = new (length?: number) => TransformStream<Uint8Array, Uint8Array>;
@@ -17,11 +20,10 @@ const natives = globalThis as {
   IdentityTransformStream?: NativeTransform;
 };
 
-export function streamBody(
-  fetchResponse: Response,
-  app: AppResponse,
-  ctx: WorkerContext,
-): Response {
+/** The Workers Response for a committed response: wire headers, and a body kept alive by waitUntil. */
+export function workerResponse(app: AppResponse, request: Request, ctx: WorkerContext): Response {
+  const fetchResponse = toResponse(app, request.method === 'HEAD');
+  if (IN_WORKERD) responseHeadersForWire(fetchResponse, app);
   // A complete body is one Uint8Array: workerd knows its length and has nothing left to wait on.
   if (app.complete || !fetchResponse.body) return fetchResponse;
   const Fixed = natives.FixedLengthStream;

@@ -5,7 +5,6 @@
  */
 import {
   type App,
-  type AppResponse,
   createErrors,
   type ErrorSink,
   environFromRequest,
@@ -17,9 +16,8 @@ import {
   toResponse,
   whenReady,
 } from '../../src/index.js';
-import { streamBody } from './stream-body.js';
+import { workerResponse } from './stream-body.js';
 import { serveUpgrade } from './websocket.js';
-import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import { addWorkerKeys, type WorkerContext, type WorkerEnviron } from './worker-environ.js';
 
 /** A module Worker's default export. `Request`/`Response` are the runtime's Fetch classes. */
@@ -37,13 +35,6 @@ export interface WorkerOptions<Env = unknown> extends RunOptions, Pick<LifespanH
   environ?: (request: Request, env: Env, ctx: WorkerContext) => Record<string, unknown> | undefined;
 }
 
-/** The Workers Response for a committed response: wire headers, and a body kept alive by waitUntil. */
-function respond(response: AppResponse, request: Request, ctx: WorkerContext): Response {
-  const fetchResponse = toResponse(response, request.method === 'HEAD');
-  if (IN_WORKERD) responseHeadersForWire(fetchResponse, response);
-  return streamBody(fetchResponse, response, ctx);
-}
-
 /** Wraps a TSGI app as a module Worker: `export default toWorker(app)`. */
 export function toWorker<Env = unknown>(
   typedApp: App<WorkerEnviron<Env>>,
@@ -51,20 +42,12 @@ export function toWorker<Env = unknown>(
 ): WorkerHandler<Env> {
   // addWorkerKeys puts cloudflare.env/ctx/cf on every environ before the app sees it.
   const app = typedApp as App;
-  const { scriptName, errors, environ: more, debug, onError } = options;
-  const runOptions: RunOptions = {
-    ...(debug === undefined ? {} : { debug }),
-    ...(onError === undefined ? {} : { onError }),
-  };
-  const environOptions: RequestEnvironOptions = {
-    ...(scriptName === undefined ? {} : { scriptName }),
-    // One isolate serves many requests at once, and many isolates run the same Worker.
-    multithread: false,
-    multiprocess: true,
-    runOnce: false,
-  };
+  const { scriptName, errors, environ: more } = options;
+  // environFromRequest's defaults are the Workers facts: one isolate serves many requests at
+  // once (multithread false), many isolates run the same Worker (multiprocess true).
+  const environOptions: RequestEnvironOptions = scriptName === undefined ? {} : { scriptName };
   // Once per isolate, before its first request (workerd has no shut-down event to hook).
-  const startup = new Startup(options.startup ? { startup: options.startup } : undefined);
+  const startup = new Startup(options);
   return {
     async fetch(request, env, ctx) {
       const environ = environFromRequest(
@@ -79,10 +62,10 @@ export function toWorker<Env = unknown>(
         const refused = await startup.wait(environ);
         if (refused) return toResponse(refused, request.method === 'HEAD');
       }
-      const upgraded = serveUpgrade(app, environ, runOptions, respond, request, ctx);
+      const upgraded = serveUpgrade(app, environ, options, workerResponse, request, ctx);
       if (upgraded) return upgraded;
       // startApp: an array body is ready at once, without a promise to wait on.
-      return whenReady(startApp(app, environ, runOptions), respond, request, ctx);
+      return whenReady(startApp(app, environ, options), workerResponse, request, ctx);
     },
   };
 }

@@ -10,8 +10,8 @@ import {
   coreError,
   type Environ,
   type RunOptions,
-  runApp,
   type StartResponse,
+  startApp,
   type TsgiWebSocket,
   WEBSOCKET_KEY,
   type WebSocketAcceptOptions,
@@ -40,9 +40,9 @@ const WebSocketPair = (globalThis as { WebSocketPair?: Pair }).WebSocketPair;
 
 /**
  * The server end as the app's socket. Messages wait in a ReadableStream (workerd's own queue) for
- * the app's `for await`. Object literals rather than classes: a Workers bundle stays small.
+ * the app's `for await`. Closures rather than classes: a Workers bundle stays small.
  */
-function appSocket(server: WorkerSocket, protocol: string): TsgiWebSocket & { open: boolean } {
+function appSocket(server: WorkerSocket, protocol: string): TsgiWebSocket {
   // Binary messages as ArrayBuffers (the standard default is a Blob, which is read asynchronously).
   server.binaryType = 'arraybuffer';
   server.accept();
@@ -52,86 +52,51 @@ function appSocket(server: WorkerSocket, protocol: string): TsgiWebSocket & { op
       messages = controller;
     },
   });
-  /** 0 open, 1 closing (we sent the close), 2 closed. */
-  let state = 0;
-  let resolveClosed!: (close: WebSocketClose) => void;
+  let open = true;
+  let closed!: (close: WebSocketClose) => void;
   const finish = (code: number, reason: string): void => {
-    if (state === 0) messages.close();
-    state = 2;
-    resolveClosed({ code, reason });
+    if (open) messages.close();
+    open = false;
+    closed({ code, reason });
   };
-  server.addEventListener('message', (event) => {
-    const data = event.data;
+  server.addEventListener('message', ({ data }) => {
     messages.enqueue(typeof data === 'string' ? data : new Uint8Array(data).slice());
   });
-  server.addEventListener('close', (event) => {
-    // Complete the closing handshake the peer started (a no-op when we started it).
-    if (state === 0) {
+  server.addEventListener('close', ({ code, reason }) => {
+    // Complete the closing handshake the peer started (not when we started it).
+    if (open) {
       try {
-        server.close(event.code === 1005 ? undefined : event.code, event.reason);
+        server.close(code === 1005 ? undefined : code, reason);
       } catch {
         // already closed
       }
     }
-    finish(event.code, event.reason);
+    finish(code, reason);
   });
   server.addEventListener('error', () => finish(1006, ''));
   return {
     protocol,
     closed: new Promise((resolve) => {
-      resolveClosed = resolve;
+      closed = resolve;
     }),
-    get open() {
-      return state === 0;
-    },
     async send(message) {
-      if (state !== 0) throw coreError('ERR_TSGI_WEBSOCKET_CLOSED');
+      if (!open) throw coreError('ERR_TSGI_WEBSOCKET_CLOSED');
       server.send(message);
     },
     close(code = 1000, reason = '') {
       if (code !== 1000 && (code < 3000 || code > 4999)) {
         throw new RangeError(`close code ${code}: use 1000 or 3000-4999`);
       }
-      if (state !== 0) return;
-      state = 1;
+      if (!open) return;
+      open = false;
       server.close(code, reason);
       messages.close();
     },
     [Symbol.asyncIterator]() {
-      const reader = queue.getReader();
-      return {
-        next() {
-          return reader.read() as Promise<IteratorResult<string | Uint8Array>>;
-        },
-        // The app left its loop: the next loop reads on from here.
-        async return() {
-          reader.releaseLock();
-          return { done: true, value: undefined };
-        },
-      };
+      // A loop the app leaves early leaves the rest for its next loop.
+      return queue.values({ preventCancel: true });
     },
   };
-}
-
-/** After accept: the app's body is driven to its end (its loop) and discarded; then close. */
-async function finishAccepted(
-  running: Promise<AppResponse>,
-  socket: { open: boolean; close(): void },
-  environ: Environ,
-): Promise<void> {
-  try {
-    const response = await running;
-    try {
-      if (!response.complete) for await (const _ of response.body);
-    } finally {
-      await response.close();
-    }
-  } catch (error) {
-    environ['wsgi.errors'].write(
-      `websocket app failed after accept: ${(error as Error)?.stack ?? error}\n`,
-    );
-  }
-  if (socket.open) socket.close();
 }
 
 /**
@@ -160,7 +125,7 @@ export function serveUpgrade(
     accepted = resolve;
   });
   let client: WorkerSocket | undefined;
-  let socket: ReturnType<typeof appSocket> | undefined;
+  let socket: TsgiWebSocket | undefined;
   environ[WEBSOCKET_KEY] = {
     protocols,
     async accept(options: WebSocketAcceptOptions = {}) {
@@ -186,21 +151,41 @@ export function serveUpgrade(
       return socket;
     },
   };
-  const running = runApp(
-    (e, start) => {
-      startResponse = start;
-      return app(e, start);
-    },
-    environ,
-    runOptions,
+  const running = Promise.resolve(
+    startApp(
+      (e, start) => {
+        startResponse = start;
+        return app(e, start);
+      },
+      environ,
+      runOptions,
+    ),
   );
   return Promise.race([running, onAccept]).then((first) => {
     if (first !== 'accepted') return respond(first, request, ctx);
-    ctx.waitUntil(finishAccepted(running, socket!, environ));
-    const init = { status: 101, headers: {}, webSocket: client } as ResponseInit & {
-      headers: Record<string, string>;
-    };
-    if (socket!.protocol) init.headers['Sec-WebSocket-Protocol'] = socket!.protocol;
-    return new Response(null, init);
+    // The app's body is driven to its end (its message loop) and discarded; then the close.
+    ctx.waitUntil(
+      (async () => {
+        try {
+          const response = await running;
+          try {
+            if (!response.complete) for await (const _ of response.body);
+          } finally {
+            await response.close();
+          }
+        } catch (error) {
+          environ['wsgi.errors'].write(
+            `websocket app failed after accept: ${(error as Error)?.stack ?? error}\n`,
+          );
+        }
+        socket!.close();
+      })(),
+    );
+    const protocol = socket!.protocol;
+    return new Response(null, {
+      status: 101,
+      headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {},
+      webSocket: client,
+    } as ResponseInit);
   });
 }

@@ -16,21 +16,11 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Response side: a latin-1 value whose bytes are UTF-8 becomes that text, so workerd's UTF-8
- * encoding puts the app's exact bytes on the wire. Other bytes cannot be sent by workerd at all;
- * those values are left to be sent as the UTF-8 of their latin-1 characters.
+ * Rewrites the response's non-ASCII header values (all values of such a name, in order): a
+ * latin-1 value whose bytes are UTF-8 becomes that text, so workerd's UTF-8 encoding puts the
+ * app's exact bytes on the wire. Other bytes cannot be sent by workerd at all; those values are
+ * left to be sent as the UTF-8 of their latin-1 characters.
  */
-function wireValue(value: string): string {
-  const bytes = new Uint8Array(value.length);
-  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return value;
-  }
-}
-
-/** Rewrites the response's non-ASCII header values (all values of such a name, in order). */
 export function responseHeadersForWire(response: Response, app: AppResponse): void {
   const names = new Set<string>();
   for (const [name, value] of app.headers) {
@@ -39,8 +29,18 @@ export function responseHeadersForWire(response: Response, app: AppResponse): vo
   for (const name of names) {
     response.headers.delete(name);
     for (const [n, v] of app.headers) {
-      if (n.toLowerCase() === name)
-        response.headers.append(n, NON_ASCII.test(v) ? wireValue(v) : v);
+      if (n.toLowerCase() !== name) continue;
+      let wire = v;
+      if (NON_ASCII.test(v)) {
+        const bytes = new Uint8Array(v.length);
+        for (let i = 0; i < v.length; i++) bytes[i] = v.charCodeAt(i);
+        try {
+          wire = strictUtf8.decode(bytes);
+        } catch {
+          // not UTF-8: sent as is
+        }
+      }
+      response.headers.append(n, wire);
     }
   }
 }
