@@ -12,7 +12,9 @@
  *   line, headers and a body that ends at close; http-response.ts adds framing (Content-Length
  *   or chunked) and keep-alive, and tells the connection whether it may stay open.
  * - A connection is one transport (a raw libuv handle: uwsgi-fast-accept.ts, http-fast-accept.ts;
- *   a net.Socket or TLS socket: uwsgi-connection.ts) and implements Exchange: write() and
+ *   a net.Socket or TLS socket: uwsgi-connection.ts; node:http's request and response:
+ *   node-http-exchange.ts, whose codec writes through writeHead/write/end and lets node frame
+ *   the body; a socket an upgrade took: upgrade-exchange.ts) and implements Exchange: write() and
  *   waitDrain() carry the bytes (waitDrain resolves false when the peer stops reading for
  *   socket-timeout, so a stalled reader cannot hold a response in memory), `closed` says the
  *   peer is gone, and responded(ok) is told once per request when the response is out: close,
@@ -26,7 +28,8 @@
  * Timeouts that wait on the peer belong to the transport (header/vars, body, drain: each is
  * socket-timeout); harakiri wraps the app itself (worker/supervise-app.ts). HTTP connections that
  * the raw handle does not serve (a split head, a chunked upload, Expect, Upgrade) go to node:http
- * in http-server.ts, which still runs its own copy of these steps around a ServerResponse.
+ * (http-server.ts), whose requests come here too; an upgrade handler that runs the app itself
+ * (a WebSocket handshake) ends its request through serveResponse or requestServed.
  *
  * The hot path (a hello world behind nginx) allocates nothing here: an app that answers with an
  * array body is served synchronously (startApp), with no promise and no closure; only an async
@@ -68,6 +71,11 @@ export interface Exchange extends ResponseTarget {
   readonly codec: ResponseCodec;
   /** performance.now() when the request began, for its log line (0 when request lines are off). */
   readonly startedAt: number;
+  /**
+   * A refusal is about to be written (the app does not run; the body may be unread): the
+   * connection must not carry another request. Absent where every connection closes anyway.
+   */
+  closeAfterResponse?(): void;
   /** The response is out (ok) or was cut short (!ok: close the connection). Once per request. */
   responded(ok: boolean): void;
   /** The peer's address, for the request line of a refusal (absent where the codec has none). */
@@ -106,6 +114,22 @@ export function serveRequest(
   else respond(context, exchange, environ, started);
 }
 
+/**
+ * Writes, logs and counts the response of an app a protocol handler ran itself (a WebSocket
+ * handshake the app declined): the same steps as serveRequest's after the app. Resolves once the
+ * request is done.
+ */
+export function serveResponse(
+  context: ConnectionContext,
+  exchange: Exchange,
+  environ: Environ,
+  response: AppResponse,
+): Promise<void> {
+  return respond(context, exchange, environ, response) ?? RESOLVED;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
 async function respondWhenReady(
   context: ConnectionContext,
   exchange: Exchange,
@@ -121,16 +145,17 @@ function respond(
   exchange: Exchange,
   environ: Environ,
   response: AppResponse,
-): void {
+): Promise<void> | undefined {
   if (!exchange.closed) {
     const whole = exchange.codec.whole(exchange, response, environ.REQUEST_METHOD === 'HEAD');
     if (whole) {
       void response.close();
-      done(context, exchange, environ, whole.status, whole.bytes, undefined);
-      return;
+      const outcome = whole.ok ? undefined : 'aborted';
+      requestServed(context, exchange, environ, whole.status, whole.bytes, outcome);
+      return undefined;
     }
   }
-  void respondStreamed(context, exchange, environ, response);
+  return respondStreamed(context, exchange, environ, response);
 }
 
 async function respondStreamed(
@@ -142,7 +167,7 @@ async function respondStreamed(
   const { log } = context;
   if (exchange.closed) {
     await response.close();
-    done(context, exchange, environ, response.status, 0, 'client gone');
+    requestServed(context, exchange, environ, response.status, 0, 'client gone');
     return;
   }
   const isHead = environ.REQUEST_METHOD === 'HEAD';
@@ -154,7 +179,7 @@ async function respondStreamed(
     log.error(`response failed: ${(error as Error)?.stack ?? error}`);
     outcome = { status: response.status, bytes: 0, ok: false };
   }
-  done(
+  requestServed(
     context,
     exchange,
     environ,
@@ -168,7 +193,7 @@ async function respondStreamed(
 const finished = new RequestRecord();
 
 /** The one end of every request that ran the app: its line, its count, then the connection's turn. */
-function done(
+export function requestServed(
   context: ConnectionContext,
   exchange: Exchange,
   environ: Environ,
@@ -210,12 +235,13 @@ export function refuseRequest(
     exchange.responded(false);
     return;
   }
+  exchange.closeAfterResponse?.();
   void exchange.codec.stream(exchange, errorResponse(error), false, log).then((written) => {
     const { status, bytes } = written;
     const { startedAt } = exchange;
     // Not counted: the app did not run. (A refusal is rare: its record may be allocated.)
     requestDone(context, {
-      remote: exchange.remoteAddress,
+      remote: (environ?.REMOTE_ADDR as string | undefined) ?? exchange.remoteAddress,
       method,
       uri,
       status,

@@ -19,6 +19,7 @@ import { SocketBody } from './socket-body.js';
 import type { UwsgiRequest } from './uwsgi-environ.js';
 import { requestFromPacket } from './uwsgi-request.js';
 import { uwsgiResponse } from './uwsgi-response.js';
+import { writeCorked } from './write-batch.js';
 import { guardWrites } from './write-guard.js';
 
 const PING_REPLY = Buffer.from([0x64, 0x00, 0x00, 0x01]);
@@ -315,13 +316,7 @@ class UwsgiConnection implements Exchange {
   }
 
   writev(chunks: readonly Uint8Array[]): boolean {
-    // Corked writes leave as one writev of the caller's buffers (no copy into one).
-    const { socket } = this;
-    socket.cork();
-    let ok = true;
-    for (let i = 0; i < chunks.length; i++) ok = socket.write(chunks[i]!);
-    socket.uncork();
-    return ok;
+    return writeCorked(this.socket, chunks);
   }
 
   waitDrain(): Promise<boolean> {

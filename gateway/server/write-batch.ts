@@ -74,6 +74,21 @@ export class WriteBatch {
   }
 }
 
+/**
+ * Several buffers written to a stream as one: corked writes leave as one writev of the caller's
+ * buffers (no copy into one). The answer of the last write (false: wait for 'drain').
+ */
+export function writeCorked(
+  stream: { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean },
+  chunks: readonly Uint8Array[],
+): boolean {
+  stream.cork();
+  let ok = true;
+  for (let i = 0; i < chunks.length; i++) ok = stream.write(chunks[i]!);
+  stream.uncork();
+  return ok;
+}
+
 function flushAtTurnEnd(batch: WriteBatch): void {
   batch.flush();
 }
@@ -96,12 +111,13 @@ export interface BodyFraming {
 export async function streamBody(
   target: BatchTarget,
   response: AppResponse,
-  head: Uint8Array,
+  /** The serialized head, sent with the first chunks (none: the transport sends its own). */
+  head: Uint8Array | undefined,
   framing?: BodyFraming,
 ): Promise<{ status: number; bytes: number; ok: boolean }> {
   let bytes = 0;
   const batch = new WriteBatch(target);
-  batch.add(head);
+  if (head) batch.add(head);
   try {
     for await (const chunk of response.body) {
       if (target.closed) return { status: response.status, bytes, ok: false };

@@ -25,6 +25,18 @@ function resetMidResponse(port: number): Promise<void> {
   });
 }
 
+/** Sends a request the app answers after `ms`, and resets the connection before that. */
+function resetBeforeResponse(port: number, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.on('close', () => resolve());
+    socket.write(`GET /slow?ms=${ms} HTTP/1.1\r\nHost: x\r\n\r\n`, () => {
+      setTimeout(() => socket.resetAndDestroy(), ms / 4);
+    });
+  });
+}
+
 /** Asks for a big body and reads none of it for `forMs`. */
 function stalledDownload(port: number, forMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -81,6 +93,19 @@ for (const disableFastTransport of [false, true]) {
         shown,
       );
       assert.ok(!lines.some((l) => /malformed/.test(l)), shown);
+    });
+
+    it('logs a client gone before the response once, as "client gone", as every path does', async () => {
+      await resetBeforeResponse(port, 400);
+      const uri = '/slow?ms=400';
+      // The app answers after the reset: wait for its request line (condition, not a delay).
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes(uri)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const mine = lines.filter((l) => l.includes(uri));
+      assert.equal(mine.length, 1, lines.join('\n'));
+      assert.match(mine[0]!, /GET \/slow\?ms=400 => 200 \(client gone\) 0 bytes/);
     });
 
     it('cuts a client that stops reading, after socket-timeout, naming the option', async () => {
