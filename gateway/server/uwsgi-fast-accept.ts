@@ -78,7 +78,8 @@ class FastConnection extends HandleConnection implements Exchange {
   chunks: Buffer[] | undefined;
   /** chunks[0] is still the shared read buffer's. */
   borrowed = false;
-  readonly acceptedAt = Date.now();
+  /** When it was tracked (a connection answered at accept never reads the clock). */
+  acceptedAt = 0;
   startedAt = 0;
   /** Writes issued (see countWrite). */
   writes = 0;
@@ -86,6 +87,11 @@ class FastConnection extends HandleConnection implements Exchange {
   constructor(handle: StreamHandle, listener: HandleListener, fallback: ServeSocket) {
     super(handle, listener);
     this.fallback = fallback;
+  }
+
+  override track(): void {
+    if (!this.tracked) this.acceptedAt = Date.now();
+    super.track();
   }
 
   /** For the connection cap: nothing read yet. */
