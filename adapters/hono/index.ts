@@ -94,12 +94,31 @@ export function routePrefix(routePath: string, urlPath: string): string {
   return urlPath.slice(0, end);
 }
 
+/**
+ * The request to build the environ from. Hono middleware may have read the body already (a
+ * validator, a body limit, a logger): the stream is spent then, and the body comes whole from
+ * Hono's cache. A parsed form is encoded again, under a boundary its new Content-Type names.
+ */
+async function unreadRequest(c: Context): Promise<Request> {
+  const request = c.req.raw;
+  const form = (c.req.bodyCache as { formData?: Promise<FormData> }).formData;
+  const again = new Response(form ? await form : await c.req.arrayBuffer());
+  const bytes = new Uint8Array(await again.arrayBuffer());
+  const headers = new Headers(request.headers);
+  const formType = form && again.headers.get('content-type');
+  if (formType) headers.set('content-type', formType);
+  if (headers.has('content-length')) headers.set('content-length', String(bytes.length));
+  return new Request(request.url, { method: request.method, headers, body: bytes });
+}
+
 /** A TSGI app as a Hono handler: `app.all('/legacy/*', toHono(tsgiApp))`. */
 export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => Promise<Response> {
   // Background work when Hono has no execution context (Node): kept here, failures on wsgi.errors.
   const local = new PendingWork(() => {});
   return async (c) => {
-    const request = c.req.raw;
+    const raw = c.req.raw;
+    const spent = raw.body !== null && (raw.bodyUsed || raw.body.locked);
+    const request = spent ? await unreadRequest(c) : raw;
     let ctx: unknown;
     try {
       ctx = c.executionCtx;
@@ -111,7 +130,7 @@ export function toHono(app: App, options: ToHonoOptions = {}): (c: Context) => P
     const environ = environFromRequest(request, {
       ...options.environOptions,
       scriptName,
-      extra: { ...platformKeys(request, c.env, ctx), 'hono.context': c },
+      extra: { ...platformKeys(raw, c.env, ctx), 'hono.context': c },
     });
     addWaitUntil(environ, ctx, undefined, local);
     return whenReady(startApp(app, environ, options), toResponse, request.method === 'HEAD');

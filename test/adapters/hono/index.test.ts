@@ -155,6 +155,57 @@ describe('adapters/hono: a TSGI app inside Hono', () => {
     const body = await json(await app.request('http://example.test/legacy/x'));
     assert.deepEqual([body.SCRIPT_NAME, body.PATH_INFO], ['/legacy', '/x']);
   });
+  it('toHono after middleware read the body: the app gets it whole from Hono (it was a 500)', async () => {
+    // A validator, body limit or logger in front reads the body; its stream is spent then.
+    const bodyApp: App = async (environ, start) => {
+      const bytes = await environ['wsgi.input'].read();
+      start('200 OK', [['Content-Type', 'application/json']]);
+      const text = new TextDecoder().decode(bytes);
+      return [JSON.stringify({ text, length: environ.CONTENT_LENGTH, type: environ.CONTENT_TYPE })];
+    };
+    const app = new Hono();
+    app.use('/text/*', async (c, next) => {
+      await c.req.text();
+      await next();
+    });
+    app.use('/json/*', async (c, next) => {
+      await c.req.json();
+      await next();
+    });
+    app.use('/form/*', async (c, next) => {
+      await c.req.parseBody();
+      await next();
+    });
+    app.all('*', toHono(bodyApp));
+    const text = await app.request('http://example.test/text/x', {
+      method: 'POST',
+      body: 'hello',
+      headers: { 'content-length': '5' },
+    });
+    assert.equal(text.status, 200);
+    assert.deepEqual(await text.json(), {
+      text: 'hello',
+      length: '5',
+      type: 'text/plain;charset=UTF-8',
+    });
+    const sent = '{ "a": [1, 2] }';
+    const body = await json(
+      await app.request('http://example.test/json/x', {
+        method: 'POST',
+        body: sent,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+    assert.equal(body.text, sent);
+    const form = new FormData();
+    form.set('name', 'José');
+    const res = await app.request('http://example.test/form/x', { method: 'POST', body: form });
+    const parsed = (await res.json()) as { text: string; type: string };
+    // Encoded again: the Content-Type names the boundary the new body uses.
+    const boundary = /boundary=(.+)$/.exec(parsed.type)?.[1];
+    assert.ok(boundary && parsed.text.includes(`--${boundary}`), parsed.type);
+    assert.match(parsed.text, /name="name"\r\n\r\nJosé\r\n/);
+  });
   it("toHono on a route: app.all('/legacy/*', toHono(app))", async () => {
     const app = new Hono();
     app.all('/legacy/*', toHono(pathApp));
