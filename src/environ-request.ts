@@ -57,9 +57,10 @@ export function requestHost(environ: Environ): string {
   if (!host) {
     const port = environ.SERVER_PORT;
     const defaultPort = environ['wsgi.url_scheme'] === 'https' ? '443' : '80';
-    const name = environ.SERVER_NAME.includes(':')
-      ? `[${environ.SERVER_NAME}]`
-      : environ.SERVER_NAME;
+    // nginx passes an empty SERVER_NAME from a server block without server_name (an HTTP/1.0
+    // request may have no Host): `http:///p` would make `p` the host.
+    const server = environ.SERVER_NAME || 'localhost';
+    const name = server.includes(':') ? `[${server}]` : server;
     host = port && port !== defaultPort ? `${name}:${port}` : name;
   }
   if (host !== lastValidHost) {

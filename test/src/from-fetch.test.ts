@@ -31,6 +31,10 @@ describe('src/from-fetch: requestFromEnviron', () => {
     assert.equal(requestUrl(e), 'http://srv/');
     e.SERVER_NAME = '::1';
     assert.equal(requestUrl(e), 'http://[::1]/');
+    // nginx sends an empty SERVER_NAME from a server without server_name: the path stays a path.
+    e.SERVER_NAME = '';
+    e.PATH_INFO = '/public';
+    assert.equal(requestUrl(e), 'http://localhost/public');
   });
   it('QUERY_STRING bytes past ASCII reach the URL as their own escapes, not UTF-8 encoded again', () => {
     // `GET /p?q=café` sent unescaped: nginx passes the UTF-8 bytes, the environ holds them as latin-1.
