@@ -4,10 +4,16 @@
  *
  * nginx sends the same vars in the same order on every request, most with the same values
  * (method, protocol, addresses, host, document root): only a few bytes change (REMOTE_PORT, the
- * URI). Comparing a var's bytes with the same var of the previous block costs far less than
- * decoding it again (a native call and a new string), so a repeated var hands back the string it
- * had last time. The previous block is kept as a copy (the caller's buffer is reused for the next
- * connection), up to `remember` bytes; a larger block is decoded in full and not kept.
+ * URI). Comparing bytes with the previous block costs far less than decoding them again (a native
+ * call and a new string per key and value), so:
+ * - the vars that lie wholly before the first byte that differs are the previous block's vars;
+ * - from there each var is compared with the same var of the previous block, and hands back the
+ *   strings it had last time when its bytes are the same;
+ * - after the first var that changed, the rest of the block is compared with the rest of the
+ *   previous one (moved if that var's length changed): the same bytes are the same vars.
+ * Bytes that are the same parse the same way, so what is reused needs no second check. The
+ * previous block is kept as a copy (the caller's buffer is reused for the next connection), up
+ * to `remember` bytes; a larger block is decoded in full and not kept.
  *
  * Same framing rules and coded errors as decodeVars (which runs on this decoder, remembering
  * nothing). No I/O.
@@ -37,6 +43,7 @@ export class VarsDecoder {
   /** A copy of the last block when it was kept, and how many of its vars are reusable. */
   #previous = new Uint8Array(0);
   #previousView: DataView<ArrayBufferLike> = new DataView(this.#previous.buffer);
+  #previousLength = 0;
   #known = 0;
   /**
    * A view of the memory the last block was in: a server reads every connection into the same
@@ -77,6 +84,13 @@ export class VarsDecoder {
     const end = block.length;
     let pos = 0;
     let n = 0;
+    if (known > 0) {
+      const prefix = sameLength(previous, 0, view, base, Math.min(end, this.#previousLength));
+      while (n < known && n < maxVars && starts[2 * n + 1]! + vars[2 * n + 1]!.length <= prefix)
+        n++;
+      if (n > 0) pos = starts[2 * n - 1]! + vars[2 * n - 1]!.length;
+    }
+    let restChecked = false;
     while (pos < end) {
       if (end - pos < 2) throw trailing(pos, end);
       const keyLength = block[pos]! | (block[pos + 1]! << 8);
@@ -96,6 +110,7 @@ export class VarsDecoder {
       const k = 2 * n;
       let key: string;
       let value: string;
+      let changed = true;
       if (n < known) {
         // Latin-1: a string's length is its byte count.
         const lastKey = vars[k]!;
@@ -106,23 +121,26 @@ export class VarsDecoder {
           lastValue.length === valueLength &&
           same(previous, last, view, base + keyStart, keyLength + 2 + valueLength)
         ) {
-          // Key, value length and value in one comparison: the usual case.
+          // Key, value length and value in one comparison.
           key = lastKey;
           value = lastValue;
+          changed = false;
         } else {
           key =
             lastKey.length === keyLength && same(previous, last, view, base + keyStart, keyLength)
               ? lastKey
               : decodeKey(block, keyStart, keyStart + keyLength);
           value =
-            lastValue.length === valueLength &&
-            same(previous, starts[k + 1]!, view, base + pos, valueLength)
-              ? lastValue
-              : decode(block, pos, pos + valueLength, key);
+            valueLength === 0
+              ? ''
+              : lastValue.length === valueLength &&
+                  same(previous, starts[k + 1]!, view, base + pos, valueLength)
+                ? lastValue
+                : decode(block, pos, pos + valueLength, key);
         }
       } else {
         key = decodeKey(block, keyStart, keyStart + keyLength);
-        value = decode(block, pos, pos + valueLength, key);
+        value = valueLength === 0 ? '' : decode(block, pos, pos + valueLength, key);
       }
       vars[k] = key;
       vars[k + 1] = value;
@@ -130,6 +148,18 @@ export class VarsDecoder {
       starts[k + 1] = pos;
       n++;
       pos += valueLength;
+      if (changed && !restChecked && n < known && known <= maxVars) {
+        // Once: the rest of the block may be the rest of the previous one, moved.
+        restChecked = true;
+        const from = starts[2 * n]! - 2;
+        const rest = end - pos;
+        if (rest === this.#previousLength - from && same(previous, from, view, base + pos, rest)) {
+          const shift = pos - from;
+          if (shift !== 0) for (let i = 2 * n; i < 2 * known; i++) starts[i]! += shift;
+          n = known;
+          pos = end;
+        }
+      }
     }
     if (end > 0 && end <= this.#remember) {
       if (this.#previous.length < end) {
@@ -137,13 +167,14 @@ export class VarsDecoder {
         this.#previousView = new DataView(this.#previous.buffer);
       }
       this.#previous.set(block);
+      this.#previousLength = end;
       this.#known = n;
     }
     return n;
   }
 }
 
-/** The `length` bytes at `aStart` in `a` equal those at `bStart` in `b` (four at a time). */
+/** The `length` bytes at `aStart` in `a` equal those at `bStart` in `b`. */
 function same(
   a: DataView<ArrayBufferLike>,
   aStart: number,
@@ -151,11 +182,26 @@ function same(
   bStart: number,
   length: number,
 ): boolean {
+  return sameLength(a, aStart, b, bStart, length) === length;
+}
+
+/**
+ * How many of the `length` bytes at `aStart` in `a` and `bStart` in `b` are the same before the
+ * first that differs (compared four at a time; `length` when all are).
+ */
+function sameLength(
+  a: DataView<ArrayBufferLike>,
+  aStart: number,
+  b: DataView<ArrayBufferLike>,
+  bStart: number,
+  length: number,
+): number {
   let i = 0;
-  for (; i + 4 <= length; i += 4)
-    if (a.getUint32(aStart + i) !== b.getUint32(bStart + i)) return false;
-  for (; i < length; i++) if (a.getUint8(aStart + i) !== b.getUint8(bStart + i)) return false;
-  return true;
+  for (; i + 4 <= length; i += 4) {
+    if (a.getUint32(aStart + i) !== b.getUint32(bStart + i)) break;
+  }
+  for (; i < length; i++) if (a.getUint8(aStart + i) !== b.getUint8(bStart + i)) return i;
+  return i;
 }
 
 function overrun(what: string, pos: number, length: number, end: number): TsgiError {
