@@ -11,7 +11,8 @@
  *   HTTP/1.1. The codec's response side is a ResponseCodec: uwsgi-response.ts writes a status
  *   line, headers and a body that ends at close; http-response.ts adds framing (Content-Length
  *   or chunked) and keep-alive, and tells the connection whether it may stay open.
- * - A connection is one transport (a raw libuv handle: uwsgi-fast-accept.ts, http-fast-accept.ts;
+ * - A connection is one transport (a raw libuv handle, handle-transport.ts, with the uwsgi and
+ *   HTTP protocols on it in uwsgi-fast-accept.ts and http-fast-accept.ts;
  *   a net.Socket or TLS socket: uwsgi-connection.ts; node:http's request and response:
  *   node-http-exchange.ts, whose codec writes through writeHead/write/end and lets node frame
  *   the body; a socket an upgrade took: upgrade-exchange.ts) and implements Exchange: write() and
