@@ -214,9 +214,12 @@ class EmptyInput implements InputStream {
   }
 }
 
+/** The wsgi.input of every request without a body: it keeps no state, so one serves all. */
+const NO_BODY: InputStream = Object.freeze(new EmptyInput());
+
 /** Builds wsgi.input over any body source. */
 export function createInput(source?: InputSource): InputStream {
-  if (source == null) return new EmptyInput();
+  if (source == null) return NO_BODY;
   return new BodyInput(toChunkSource(source));
 }
 
@@ -225,5 +228,5 @@ export function createInput(source?: InputSource): InputStream {
  * source kinds, so a Workers bundle does not carry them.
  */
 export function streamInput(body: ReadableStream<Uint8Array> | null): InputStream {
-  return body ? new BodyInput(new StreamSource(body)) : new EmptyInput();
+  return body ? new BodyInput(new StreamSource(body)) : NO_BODY;
 }

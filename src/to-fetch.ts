@@ -42,43 +42,41 @@ type SteppingIterator = AsyncIterator<Uint8Array> & { step?: () => Step };
 
 const NO_BUFFER = { highWaterMark: 0 };
 
+function deliver(
+  r: IteratorResult<Uint8Array>,
+  controller: ReadableStreamDefaultController<Uint8Array>,
+): void {
+  if (r.done) controller.close();
+  else controller.enqueue(r.value);
+}
+
 /** The Response body's source: one chunk per pull, so the app runs only as fast as the reader. */
 class BodySource {
   readonly #response: AppResponse;
   readonly #iterator: SteppingIterator;
-  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
 
   constructor(response: AppResponse) {
     this.#response = response;
     this.#iterator = response.body[Symbol.asyncIterator]() as SteppingIterator;
   }
 
-  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
-    this.#controller = controller;
-  }
-
-  pull(): Promise<void> | undefined {
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
     let r: Step;
     try {
       // runApp's iterator can answer synchronously (step); any other goes through next().
       r = this.#iterator.step ? this.#iterator.step() : this.#iterator.next();
     } catch (error) {
-      this.#controller!.error(error);
+      controller.error(error);
       return undefined;
     }
     if (r instanceof Promise) {
       return r.then(
-        (result) => this.#deliver(result),
-        (error: unknown) => this.#controller!.error(error),
+        (result) => deliver(result, controller),
+        (error: unknown) => controller.error(error),
       );
     }
-    this.#deliver(r);
+    deliver(r, controller);
     return undefined;
-  }
-
-  #deliver(r: IteratorResult<Uint8Array>): void {
-    if (r.done) this.#controller!.close();
-    else this.#controller!.enqueue(r.value);
   }
 
   async cancel(): Promise<void> {
@@ -143,7 +141,7 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
       const environ = environFromRequest(request, base);
       addWaitUntil(environ, a, b, local);
       const started = startApp(app, environ, options);
-      return whenReady(started, toResponse, request.method === 'HEAD');
+      return whenReady(started, toResponse, environ.REQUEST_METHOD === 'HEAD');
     };
   }
   return async (request: Request, ...platformArgs: unknown[]): Promise<Response> => {
@@ -153,9 +151,9 @@ export function toFetch(app: App, options: ToFetchOptions = {}): FetchHandler {
     if (startup.ready) startup.addState(environ);
     else {
       const refused = await startup.wait(environ);
-      if (refused) return toResponse(refused, request.method === 'HEAD');
+      if (refused) return toResponse(refused, environ.REQUEST_METHOD === 'HEAD');
     }
     const started = startApp(app, environ, options);
-    return whenReady(started, toResponse, request.method === 'HEAD');
+    return whenReady(started, toResponse, environ.REQUEST_METHOD === 'HEAD');
   };
 }

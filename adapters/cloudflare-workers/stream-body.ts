@@ -10,7 +10,7 @@
  * request's pending work unless a waitUntil holds it, and then the app's close() would never run.
  * With the pipe held, the disconnect cancels the pipe, which cancels our body, which closes the app.
  */
-import { type AppResponse, toResponse } from '../../src/index.js';
+import { type AppResponse, type Environ, toResponse } from '../../src/index.js';
 import { IN_WORKERD, responseHeadersForWire } from './wire-headers.js';
 import type { WorkerContext } from './worker-environ.js';
 
@@ -21,8 +21,8 @@ const natives = globalThis as {
 };
 
 /** The Workers Response for a committed response: wire headers, and a body kept alive by waitUntil. */
-export function workerResponse(app: AppResponse, request: Request, ctx: WorkerContext): Response {
-  const fetchResponse = toResponse(app, request.method === 'HEAD');
+export function workerResponse(app: AppResponse, environ: Environ, ctx: WorkerContext): Response {
+  const fetchResponse = toResponse(app, environ.REQUEST_METHOD === 'HEAD');
   if (IN_WORKERD) responseHeadersForWire(fetchResponse, app);
   // A complete body is one Uint8Array: workerd knows its length and has nothing left to wait on.
   if (app.complete || !fetchResponse.body) return fetchResponse;

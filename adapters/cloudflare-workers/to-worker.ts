@@ -60,12 +60,12 @@ export function toWorker<Env = unknown>(
       if (startup.ready) startup.addState(environ);
       else {
         const refused = await startup.wait(environ);
-        if (refused) return toResponse(refused, request.method === 'HEAD');
+        if (refused) return toResponse(refused, environ.REQUEST_METHOD === 'HEAD');
       }
-      const upgraded = serveUpgrade(app, environ, options, workerResponse, request, ctx);
+      const upgraded = serveUpgrade(app, environ, options, workerResponse, ctx);
       if (upgraded) return upgraded;
       // startApp: an array body is ready at once, without a promise to wait on.
-      return whenReady(startApp(app, environ, options), workerResponse, request, ctx);
+      return whenReady(startApp(app, environ, options), workerResponse, environ, ctx);
     },
   };
 }

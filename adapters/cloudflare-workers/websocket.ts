@@ -108,14 +108,14 @@ export function serveUpgrade(
   app: App,
   environ: Environ,
   runOptions: RunOptions,
-  respond: (response: AppResponse, request: Request, ctx: WorkerContext) => Response,
-  request: Request,
+  respond: (response: AppResponse, environ: Environ, ctx: WorkerContext) => Response,
   ctx: WorkerContext,
 ): Promise<Response> | undefined {
-  const headers = request.headers;
-  if (!WebSocketPair || request.method !== 'GET') return undefined;
-  if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return undefined;
-  const protocols = (headers.get('sec-websocket-protocol') ?? '')
+  // The environ has the request's method and headers already: no Headers lookup per request.
+  const upgrade = environ.HTTP_UPGRADE as string | undefined;
+  if (!WebSocketPair || !upgrade || environ.REQUEST_METHOD !== 'GET') return undefined;
+  if (upgrade.toLowerCase() !== 'websocket') return undefined;
+  const protocols = ((environ.HTTP_SEC_WEBSOCKET_PROTOCOL as string | undefined) ?? '')
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
@@ -162,7 +162,7 @@ export function serveUpgrade(
     ),
   );
   return Promise.race([running, onAccept]).then((first) => {
-    if (first !== 'accepted') return respond(first, request, ctx);
+    if (first !== 'accepted') return respond(first, environ, ctx);
     // The app's body is driven to its end (its message loop) and discarded; then the close.
     ctx.waitUntil(
       (async () => {
