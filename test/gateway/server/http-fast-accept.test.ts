@@ -216,3 +216,39 @@ describe('gateway/server HTTP fast path (own codec on the raw handle)', () => {
     }
   });
 });
+
+describe('gateway/server HTTP fast path: a client that stops reading', () => {
+  let gateway: Gateway;
+  let port: number;
+  const lines: string[] = [];
+  before(async () => {
+    gateway = await serve(app, {
+      http: ['127.0.0.1:0'],
+      socketTimeout: 1,
+      logger: createLogger({ write: (line: string) => lines.push(line) }),
+    });
+    port = Number(gateway.addresses[0]!.address.split(':')[1]);
+  });
+  after(() => gateway?.close({ force: true }));
+
+  it('is cut at socket-timeout with a request to hand over pipelined behind (never handed over mid-write)', async () => {
+    const handedOver = fastHttpCounts.handedOver;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(
+      `GET /big?size=${32 * 1024 * 1024} HTTP/1.1\r\nHost: x\r\n\r\n` +
+        'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    );
+    socket.pause(); // reads nothing: the response stays queued
+    const deadline = Date.now() + 8000;
+    const cut = () => lines.some((l) => l.includes('ERR_GATEWAY_WRITE_TIMEOUT'));
+    while (Date.now() < deadline && !cut()) await sleep(100);
+    socket.destroy();
+    assert.ok(cut(), `not cut 8 s later with socket-timeout 1 s:\n${lines.join('\n')}`);
+    assert.equal(
+      fastHttpCounts.handedOver,
+      handedOver,
+      'the chunked upload never reached node:http',
+    );
+  });
+});
