@@ -39,11 +39,16 @@ export function createErrors(sink: ErrorSink = defaultSink): ErrorStream {
 
 /** Writes `what` and the error's stack to the request's wsgi.errors, naming the request. */
 export function reportToErrors(environ: Environ, error: unknown, what: string): void {
-  const e = error as { stack?: string; code?: string };
+  const e = error as { stack?: string; code?: string; status?: number; message?: string };
   const method = environ.REQUEST_METHOD;
   const path = `${environ.SCRIPT_NAME ?? ''}${environ.PATH_INFO ?? ''}`;
+  // A coded 4xx (a limit the client broke, a body cut short) is the client's doing: its message
+  // names the limit and the option, a stack would only point into the server.
+  const clientFault =
+    typeof e?.code === 'string' && (e.status ?? 0) >= 400 && (e.status ?? 0) < 500;
+  const text = clientFault ? e.message : (e?.stack ?? String(error));
   try {
-    environ['wsgi.errors'].write(`${what} (${method} ${path}): ${e?.stack ?? String(error)}\n`);
+    environ['wsgi.errors'].write(`${what} (${method} ${path}): ${text}\n`);
     environ['wsgi.errors'].flush();
   } catch {
     // A broken error stream must not hide the response.

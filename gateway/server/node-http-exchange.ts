@@ -113,6 +113,14 @@ export async function* limitedBody(exchange: NodeHttpExchange): AsyncGenerator<U
     let next: IteratorResult<Buffer>;
     try {
       next = await Promise.race([chunks.next(), stalled]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_UWSGI_BODY_TIMEOUT') throw error;
+      // node:http's "aborted": the client closed, or its parser refused what followed the body.
+      throw gatewayError(
+        'ERR_UWSGI_BODY_TRUNCATED',
+        `the body ended early (${(error as Error).message})`,
+        error,
+      );
     } finally {
       clearTimeout(timer);
     }
