@@ -11,13 +11,16 @@ import { freePort } from '../../helpers/nginx-front.js';
 
 const APP = 'test/gateway/fixtures/app.ts';
 
-/** Sends `bytes`, half-closes, and resolves with what came back. */
+/**
+ * Sends `bytes`, half-closes, and resolves with what came back before the close (a server that
+ * answers before reading everything closes with a reset: what arrived first still counts).
+ */
 function exchange(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
+    socket.on('error', () => {});
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
   });
 }
