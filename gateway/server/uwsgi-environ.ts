@@ -70,9 +70,11 @@ export function environFromFlatVars(
         transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
         continue;
       }
-      const prev = env[key];
-      env[key] =
+      const prev = key === 'HTTP_HOST' ? env.HTTP_HOST : env[key];
+      const joined =
         prev === undefined ? value : `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+      if (key === 'HTTP_HOST') env.HTTP_HOST = joined;
+      else env[key] = joined;
       continue;
     }
     if (c0 === 85 /* U */ && key.startsWith('UWSGI_')) continue;
@@ -90,7 +92,7 @@ export function environFromFlatVars(
       }
     }
     // Other CGI vars: the last one wins (uWSGI does the same).
-    env[key] = value;
+    storeVar(env, key, value);
   }
 
   const method = env.REQUEST_METHOD;
@@ -140,6 +142,58 @@ export function environFromFlatVars(
   env['uwsgi.modifier1'] = context.modifier1;
   env['uwsgi.modifier2'] = context.modifier2;
   return { environ: env as Environ, contentLength };
+}
+
+/**
+ * `env[key] = value`, with the vars nginx's uwsgi_params sends on every request stored by name:
+ * a store under a name known here is a cached step from one object shape to the next, the same
+ * on every request, where a store under a computed name looks the shape up each time (and past
+ * a dozen such properties V8 turns the object into a dictionary).
+ */
+function storeVar(env: Record<string, unknown>, key: string, value: string): void {
+  switch (key) {
+    case 'QUERY_STRING':
+      env.QUERY_STRING = value;
+      return;
+    case 'REQUEST_METHOD':
+      env.REQUEST_METHOD = value;
+      return;
+    case 'REQUEST_URI':
+      env.REQUEST_URI = value;
+      return;
+    case 'PATH_INFO':
+      env.PATH_INFO = value;
+      return;
+    case 'DOCUMENT_ROOT':
+      env.DOCUMENT_ROOT = value;
+      return;
+    case 'SERVER_PROTOCOL':
+      env.SERVER_PROTOCOL = value;
+      return;
+    case 'REQUEST_SCHEME':
+      env.REQUEST_SCHEME = value;
+      return;
+    case 'HTTPS':
+      env.HTTPS = value;
+      return;
+    case 'REMOTE_ADDR':
+      env.REMOTE_ADDR = value;
+      return;
+    case 'REMOTE_PORT':
+      env.REMOTE_PORT = value;
+      return;
+    case 'SERVER_PORT':
+      env.SERVER_PORT = value;
+      return;
+    case 'SERVER_NAME':
+      env.SERVER_NAME = value;
+      return;
+    case 'SCRIPT_NAME':
+      env.SCRIPT_NAME = value;
+      return;
+    default:
+      env[key] = value;
+  }
 }
 
 export function setInput(environ: Environ, input: InputStream): void {
