@@ -280,14 +280,14 @@ class AppRun extends AppOutput {
 
   /** An array body is all in memory already: commit it whole, with its length. */
   #commitArray(body: BodyChunk[]): void {
-    const queued = this.take();
-    if (queued.length === 0 && body.length === 1) {
-      // One chunk (the usual hello): an array of its exact size, not one grown by push().
+    if (!this.hasQueued && body.length === 1) {
+      // One chunk (the usual hello): an array of its exact size, not one grown by push(), and
+      // no empty queue taken (nothing written means no writer waits on it either).
       const bytes = toBytes(body[0]!);
-      this.#commitComplete(bytes.length > 0 ? [bytes] : queued);
+      this.#commitComplete(bytes.length > 0 ? [bytes] : []);
       return;
     }
-    const chunks = queued;
+    const chunks = this.take();
     for (const c of body) {
       const bytes = toBytes(c);
       if (bytes.length > 0) chunks.push(bytes);
