@@ -69,6 +69,7 @@ export const VALIDATOR_RULES = {
   'exc-info-rethrow': "after headers were sent, the server's startResponse throws excInfo",
   'write-callable': 'startResponse returns the write function',
   'write-chunk': 'write() gets a Uint8Array or a string',
+  'write-after-end': 'write() is not called once the body ended or was closed',
 } as const;
 
 /**
@@ -381,6 +382,8 @@ interface CallState {
   started: boolean;
   /** A non-empty chunk went to the server: by the spec, the headers are committed. */
   headersSent: boolean;
+  /** The body ended or was closed: the response is over, a write() would be lost. */
+  ended: boolean;
   errors: ErrorStream;
 }
 
@@ -407,6 +410,8 @@ function checkedStartResponse(startResponse: StartResponse, state: CallState): S
       if (!(chunk instanceof Uint8Array) && typeof chunk !== 'string') {
         throw breach('write-chunk', `write() got ${describe(chunk)}`);
       }
+      // The server drops it without a word: the response it belonged to is already over.
+      if (state.ended) throw breach('write-after-end', `write() of ${chunk.length} after the end`);
       if (chunk.length > 0) state.headersSent = true;
       return write(chunk);
     };
@@ -458,6 +463,7 @@ function checkedBody(body: unknown, state: CallState): ResponseBody {
   const seen = (r: IteratorResult<unknown>): IteratorResult<BodyChunk> => {
     if (r.done) {
       finished = true;
+      state.ended = true;
       if (!state.started) throw breach('start-response-called', 'the body ended first');
       return { done: true, value: undefined };
     }
@@ -480,6 +486,7 @@ function checkedBody(body: unknown, state: CallState): ResponseBody {
   const close = (): unknown => {
     if (flag.closed) return undefined;
     flag.closed = true;
+    state.ended = true;
     const steps: Array<() => unknown> = [];
     if (iterator && !finished && isFunction(iterator.return)) steps.push(() => iterator!.return!());
     if (isFunction(source.close)) steps.push(() => source.close!());
@@ -531,7 +538,12 @@ export function validator(app: App): App {
     }
     environ['wsgi.input'] = checkedInput(environ['wsgi.input']);
     environ['wsgi.errors'] = checkedErrors(environ['wsgi.errors']);
-    const state: CallState = { started: false, headersSent: false, errors: environ['wsgi.errors'] };
+    const state: CallState = {
+      started: false,
+      headersSent: false,
+      ended: false,
+      errors: environ['wsgi.errors'],
+    };
     const result = app(environ, checkedStartResponse(startResponse as StartResponse, state));
     if (isThenable(result)) return Promise.resolve(result).then((b) => checkedBody(b, state));
     return checkedBody(result, state);

@@ -449,6 +449,32 @@ describe('validator: startResponse and write()', () => {
     });
     assert.deepEqual(await drain(body), ['x']);
   });
+  it('write-after-end: a write() once the body ended is a breach (the server drops it)', async () => {
+    let write: ((chunk: string) => unknown) | undefined;
+    const body = callApp((s) => {
+      write = s('200 OK', [ct]) as (chunk: string) => unknown;
+    });
+    assert.deepEqual(await drain(body), ['x']);
+    assert.throws(() => write!('late'), breach('write-after-end'));
+  });
+  it('write-after-end: a write() once the server closed the body is a breach', async () => {
+    const { environ } = makeEnviron();
+    let write: ((chunk: string) => unknown) | undefined;
+    const app: App = (_e, s) => {
+      write = s('200 OK', [ct]) as (chunk: string) => unknown;
+      return (function* () {
+        yield 'a';
+        yield 'b';
+      })();
+    };
+    const body = validator(app)(environ, serverStart().start) as Iterable<unknown> & {
+      close(): unknown;
+    };
+    body[Symbol.iterator]().next();
+    void write!('during');
+    body.close();
+    assert.throws(() => write!('after close'), breach('write-after-end'));
+  });
   it('a breach inside the app becomes a logged 500 through toFetch', async () => {
     const lines: string[] = [];
     const app = appDoing((s) => s('200 OK', [['Connection', 'close']]));
