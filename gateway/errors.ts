@@ -113,7 +113,8 @@ export const GATEWAY_ERRORS = {
   },
   ERR_HTTP_HEAD_TOO_LARGE: {
     status: 431,
-    message: 'the request line and headers are larger than buffer-size',
+    message:
+      'the request target and headers count more than buffer-size (the target and every header name and value)',
     fix: 'Raise --buffer-size, or send smaller headers/cookies.',
   },
   ERR_GATEWAY_WRITE_TIMEOUT: {

@@ -175,8 +175,9 @@ export const OPTIONS = {
     section: 'Requests',
     default: MAX_DATASIZE,
     max: MAX_DATASIZE,
-    summary:
-      'Largest uwsgi vars block (request line and headers) accepted; larger requests get 431.',
+    summary: 'Largest request head accepted; a larger one gets 431.',
+    description:
+      'uwsgi sockets: the vars block nginx sends (request line, headers and server variables), in bytes. HTTP sockets: the request target plus every header name and value (with any whitespace after a value), as node:http counts its maxHeaderSize; the method, the version, colons, the whitespace before a value and line ends are not counted. Both HTTP transports count it this way (the raw handle and node:http, --disable-fast-transport or not), so a head gets the same answer on either.',
     uwsgi: 'buffer-size',
     uwsgiNote:
       'Default 65535 (the protocol maximum) instead of 4096, and an oversized request gets a 431 instead of a 502.',

@@ -13,7 +13,12 @@ import { gatewayError } from '../errors.js';
 export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => string;
 
 export interface HeadLimits {
-  /** Most bytes a head may take, request line to the blank line (buffer-size). */
+  /**
+   * buffer-size: most bytes of a head counted as node:http counts its maxHeaderSize, so both
+   * HTTP paths refuse the same heads: the target and every header name and value (with any
+   * whitespace after it); not the method, the version, colons, the whitespace before a value or
+   * line ends.
+   */
   readonly maxHeadBytes: number;
   /** Most header lines. */
   readonly maxHeaders: number;
@@ -80,6 +85,14 @@ function malformed(what: string): HeadResult {
   return { kind: 'error', error: gatewayError('ERR_HTTP_MALFORMED', what) };
 }
 
+function tooLarge(max: number): HeadResult {
+  const error = gatewayError(
+    'ERR_HTTP_HEAD_TOO_LARGE',
+    `the target and headers count more than ${max} bytes (buffer-size)`,
+  );
+  return { kind: 'error', error };
+}
+
 function unsupported(why: string): HeadResult {
   return { kind: 'unsupported', why };
 }
@@ -136,22 +149,24 @@ export function parseRequestHead(
   decode: Latin1Decoder,
   decodeName: Latin1Decoder = decode,
 ): HeadResult {
-  const limit = Math.min(end, start + limits.maxHeadBytes);
-  const tooLarge = end > limit;
-  const short = (): HeadResult =>
-    tooLarge
-      ? {
-          kind: 'error',
-          error: gatewayError(
-            'ERR_HTTP_HEAD_TOO_LARGE',
-            `more than ${limits.maxHeadBytes} bytes (buffer-size)`,
-          ),
-        }
-      : INCOMPLETE;
+  const max = limits.maxHeadBytes;
+  // The wire bytes read for one head: what `max` counted bytes take with the uncounted parts
+  // (request line, separators, a few bytes of padding per line). A longer head (whitespace
+  // padding) is left to node:http, which counts it the same way.
+  const limit = Math.min(end, start + max + 32 + 8 * limits.maxHeaders);
+  const tooLong = end > limit;
+  /** Bytes counted against `max` in the target and the header lines read whole. */
+  let counted = 0;
+  /** Where the counted span being read began (-1: none): a head cut there counts it so far. */
+  let span = -1;
+  const short = (at: number): HeadResult => {
+    if (counted + (span === -1 ? 0 : at - span) > max) return tooLarge(max);
+    return tooLong ? unsupported(`a head over ${limit - start} bytes`) : INCOMPLETE;
+  };
   let i = start;
   // Method.
   while (i < limit && TCHAR[bytes[i]!]) i++;
-  if (i >= limit) return short();
+  if (i >= limit) return short(i);
   if (bytes[i] !== SP || i === start) {
     return bytes[start] === CR || bytes[start] === LF
       ? unsupported('a blank line before the request line')
@@ -162,13 +177,17 @@ export function parseRequestHead(
     return unsupported('a method other than GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH');
   // Target.
   const targetStart = ++i;
+  span = targetStart;
   while (i < limit && TARGET[bytes[i]!]) i++;
-  if (i >= limit) return short();
+  if (i >= limit) return short(i);
   if (bytes[i] !== SP || i === targetStart) return malformed('request line: target');
   if (bytes[targetStart] !== 0x2f) return unsupported('a target not in origin form');
   const targetEnd = i++;
+  span = -1;
+  counted = targetEnd - targetStart;
+  if (counted > max) return tooLarge(max);
   // Version: exactly `HTTP/1.1` or `HTTP/1.0`, then CRLF.
-  if (limit - i < 10) return short();
+  if (limit - i < 10) return short(i);
   if (
     bytes[i] !== 0x48 ||
     bytes[i + 1] !== 0x54 ||
@@ -194,10 +213,10 @@ export function parseRequestHead(
   let expectContinue = false;
   let hosts = 0;
   for (;;) {
-    if (i >= limit) return short();
+    if (i >= limit) return short(i);
     const first = bytes[i]!;
     if (first === CR) {
-      if (i + 1 >= limit) return short();
+      if (i + 1 >= limit) return short(i);
       if (bytes[i + 1] !== LF) return malformed('a CR not followed by LF');
       i += 2;
       break;
@@ -205,21 +224,28 @@ export function parseRequestHead(
     if (first === SP || first === HTAB) return malformed('obs-fold (a header line continued)');
     // Name.
     const nameStart = i;
+    span = nameStart;
     while (i < limit && TCHAR[bytes[i]!]) i++;
-    if (i >= limit) return short();
+    if (i >= limit) return short(i);
     if (bytes[i] !== COLON || i === nameStart) return malformed('header name');
     const nameEnd = i++;
+    counted += nameEnd - nameStart;
+    span = -1;
     // Value, without the whitespace around it.
     while (i < limit && (bytes[i] === SP || bytes[i] === HTAB)) i++;
     const valueStart = i;
+    span = valueStart;
     while (i < limit && VALUE[bytes[i]!]) i++;
-    if (i + 1 >= limit) return short();
+    if (i + 1 >= limit) return short(i);
     if (bytes[i] !== CR) {
       return bytes[i]! >= 0x80
         ? unsupported('a header value with bytes above 0x7f')
         : malformed('a header value with a control byte or a bare LF');
     }
     if (bytes[i + 1] !== LF) return malformed('a CR not followed by LF');
+    counted += i - valueStart; // trailing whitespace included, as node:http counts it
+    span = -1;
+    if (counted > max) return tooLarge(max);
     let valueEnd = i;
     while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HTAB)) {
       valueEnd--;

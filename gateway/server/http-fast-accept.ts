@@ -5,13 +5,13 @@
  * than our own per-request work).
  *
  * What the codec refuses is answered here with node:http's bytes, warning and request line
- * (http-unread-refusal.ts): malformed bytes 400, a bad, missing or second Host 400, a body over
- * limit-post 413 (request-cycle.ts). A connection is handed to node:http (http-server.ts), with
+ * (http-unread-refusal.ts): malformed bytes 400, a head past buffer-size 431 (counted as
+ * node:http counts it), a bad, missing or second Host 400, a body over limit-post 413
+ * (request-cycle.ts). A connection is handed to node:http (http-server.ts), with
  * every byte not yet served replayed, at a request boundary as soon as a request is valid but
  * not simple: a body that does not come whole soon, a chunked upload, Expect, Upgrade, a method
- * or target the codec leaves to a fuller parser, a head past buffer-size (node:http counts fewer
- * of its bytes: it decides between 431 and serving it). node:http then serves or answers it as
- * it always did. Responses, streamed ones too, are written here.
+ * or target the codec leaves to a fuller parser. node:http then serves or answers it as it
+ * always did. Responses, streamed ones too, are written here.
  *
  * The handle's bookkeeping (accept check, read at accept, connection count, write queue and its
  * timeout, close, hand-over) is handle-transport.ts's; this file is HTTP/1.1 on it. Installed only
@@ -313,12 +313,9 @@ class FastHttpConnection extends HandleConnection implements Exchange, HttpRespo
         this.closeHandle();
         return;
       }
-      // A head past buffer-size goes to node:http, which counts fewer of its bytes (the target,
-      // names and values) and so takes some heads this codec would answer 431.
-      if (r.error.status !== 431) {
-        this.refuseUnread(400, r.error.message);
-        return;
-      }
+      // A head past buffer-size is counted as node:http counts it (gateway/http/): the same 431.
+      this.refuseUnread(r.error.status === 431 ? 431 : 400, r.error.message);
+      return;
     }
     this.handOver();
   }

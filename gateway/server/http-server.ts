@@ -154,7 +154,9 @@ export function createHttpHandler(context: ConnectionContext, https = false): Ht
   const sockets = new Set<Socket>();
   const server = createServer(
     {
-      maxHeaderSize: options.bufferSize,
+      // buffer-size bytes are accepted: node refuses a head once its count reaches maxHeaderSize.
+      // It counts the target and header names and values, as gateway/http/ does for the raw path.
+      maxHeaderSize: options.bufferSize + 1,
       // A missing Host is refused by buildEnviron, with a log line and a request line.
       requireHostHeader: false,
       requestTimeout: 0,

@@ -12,6 +12,7 @@ import {
 } from '../../../gateway/http/index.js';
 import { bytesToLatin1 } from '../../../gateway/uwsgi/index.js';
 import { errorResponse, runApp } from '../../../src/index.js';
+import { llhttpParse } from '../../helpers/llhttp.js';
 import { runCodec } from './requests.js';
 
 const SMUGGLED = 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -97,6 +98,52 @@ describe('gateway/http request head', () => {
       if (r.kind !== 'error') return;
       assert.equal(r.error.status, 431);
       assert.match(r.error.message, /100 bytes \(buffer-size\)/);
+    }
+  });
+
+  it('counts buffer-size as node:http counts maxHeaderSize: target, names, values', () => {
+    // The method, the version, colons, the whitespace before a value and line ends are not
+    // counted; whitespace after a value is. node:http refuses at count >= maxHeaderSize, so the
+    // gateway gives it buffer-size + 1: both then refuse exactly the heads counting over it.
+    const max = 100;
+    const limits = { maxHeadBytes: max, maxHeaders: 10 };
+    const heads: [string, number][] = [];
+    for (const method of ['GET', 'OPTIONS']) {
+      for (const target of ['/u', `/${'t'.repeat(40)}`]) {
+        for (const [before, after] of [
+          [' ', ''],
+          ['', ''],
+          ['   ', '  '],
+          ['\t', ' \t'],
+        ] as const) {
+          const fixed = target.length + 'Host'.length + 1 + 'Xbbbb'.length + after.length;
+          for (const value of [max - fixed - 1, max - fixed, max - fixed + 1]) {
+            const text = `${method} ${target} HTTP/1.1\r\nHost: x\r\nXbbbb:${before}${'c'.repeat(value)}${after}\r\n\r\n`;
+            heads.push([text, fixed + value]);
+          }
+        }
+      }
+    }
+    for (const [text, counted] of heads) {
+      const r = parseRequestHead(bytes(text), 0, text.length, limits, bytesToLatin1);
+      const ours = r.kind === 'error' ? r.error.status : r.kind;
+      assert.equal(ours, counted > max ? 431 : 'request', `${counted}: ${JSON.stringify(text)}`);
+      const node = llhttpParse(bytes(text), max + 1);
+      assert.equal(
+        node.error === 'HPE_HEADER_OVERFLOW',
+        counted > max,
+        `llhttp ${node.error}: ${JSON.stringify(text)}`,
+      );
+      // A head cut anywhere: refused once what is in counts over the limit, as llhttp does.
+      for (let cut = text.length - 1; cut > text.length - 8; cut--) {
+        const part = parseRequestHead(bytes(text), 0, cut, limits, bytesToLatin1);
+        const partNode = llhttpParse(bytes(text.slice(0, cut)), max + 1);
+        assert.equal(
+          part.kind === 'error' && part.error.status === 431,
+          partNode.error === 'HPE_HEADER_OVERFLOW',
+          `cut at ${cut}: ${JSON.stringify(text)}`,
+        );
+      }
     }
   });
 

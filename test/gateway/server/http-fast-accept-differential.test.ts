@@ -403,7 +403,8 @@ describe('gateway/server HTTP fast path: refusals answered on the raw handle as 
         exchange(portOf(node), bytes),
       ]);
       const handed = fastHttpCounts.handedOver - handedOver;
-      assert.equal(handed, status === 431 ? 1 : 0, 'answered on the raw handle but for 431');
+      // 431 too: buffer-size is counted as node:http counts it (gateway/http/request-head.ts).
+      assert.equal(handed, 0, 'answered on the raw handle');
       assert.equal(ours, theirs);
       assert.match(ours, new RegExp(`^HTTP/1\\.1 ${status} [\\s\\S]*<closed>$`));
       const mine = fastLines.slice(lines[0]).map(normalized);

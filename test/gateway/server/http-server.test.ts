@@ -90,10 +90,35 @@ for (const disableFastTransport of [false, true]) {
     let gateway: Gateway;
     let port: number;
     before(async () => {
-      gateway = await serve(app, { http: ['127.0.0.1:0'], disableFastTransport, logger });
+      gateway = await serve(app, {
+        http: ['127.0.0.1:0'],
+        disableFastTransport,
+        bufferSize: 200,
+        logger,
+      });
       port = Number(gateway.addresses[0]!.address.split(':')[1]);
     });
     after(() => gateway?.close({ force: true }));
+
+    it('counts buffer-size over the target and header names and values, on both paths', async () => {
+      // Counted: '/x' (2), 'Host' 'x' (5), 'X-Pad' (5) and the value; 200 in all is accepted.
+      const head = (pad: number) =>
+        Buffer.from(`GET /x HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(pad)}\r\n\r\n`);
+      const at = await rawRequest({ host: '127.0.0.1', port }, head(200 - 12));
+      assert.match(at.data.toString('latin1'), /^HTTP\/1\.1 404 /);
+      const from = lines.length;
+      const over = await rawRequest({ host: '127.0.0.1', port }, head(200 - 11));
+      assert.match(over.data.toString('latin1'), /^HTTP\/1\.1 431 /);
+      const own = lines.slice(from);
+      assert.ok(
+        own.some((l) => l.startsWith('warn: ') && l.includes('200 bytes (buffer-size)')),
+        own.join('\n'),
+      );
+      assert.ok(
+        own.some((l) => /^request: \S+ - - => 431 /.test(l)),
+        own.join('\n'),
+      );
+    });
 
     it('answers an HTTP/1.1 request without Host 400, naming the code, with a request line', async () => {
       const from = lines.length;
