@@ -114,7 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       if (daemonize(config.daemonize, startDir) !== null) return EXIT.OK;
     } catch (error) {
-      process.stderr.write(`tsgi: daemonize ${config.daemonize}: ${describe(error)}\n`);
+      process.stderr.write(`tsgi: ${describe(error)}\n`);
       return EXIT.BOOT;
     }
   }

@@ -7,8 +7,8 @@ export const LOGGING_ERRORS = {
     fix: 'Use the variables listed under log-format in gateway/OPTIONS.md, or %(var.NAME) for a request var.',
   },
   ERR_LOG_FILE: {
-    message: 'the --logto file could not be opened',
-    fix: 'Check that the directory of --logto exists and is writable by the user tsgi runs as, and that the path is not a directory. A failed reopen (FIFO l, SIGUSR2) keeps writing to the file already open.',
+    message: 'the log file (--logto, --daemonize) could not be opened',
+    fix: 'Check that the directory of the file exists and is writable by the user tsgi runs as, and that the path is not a directory. A failed reopen (FIFO l, SIGUSR2) keeps writing to the file already open.',
   },
 } as const satisfies ErrorTable;
 

@@ -5,7 +5,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { loggingError } from './errors.js';
 
-function openLog(path: string): number {
+/** Opens a log file for appending (--logto, --daemonize); a coded ERR_LOG_FILE names the path. */
+export function openLog(path: string): number {
   try {
     return openSync(path, 'a', 0o640);
   } catch (cause) {

@@ -4,7 +4,8 @@
  * `--daemonize LOGFILE` (re-run this command detached, output to the file).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openLog } from '../logging/log-file.js';
 import { connectAndRead } from '../stats/connect-and-read.js';
 import { signalPidfile } from './pidfile.js';
 
@@ -39,7 +40,7 @@ export async function runControlAction(action: ControlAction): Promise<number> {
  */
 export function daemonize(logfile: string, startDir = process.cwd()): number | null {
   if (process.env[DAEMON_ENV] === '1') return null;
-  const fd = openSync(logfile, 'a', 0o640);
+  const fd = openLog(logfile);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     // The same command must find the same relative config files (it applies chdir itself).
     cwd: startDir,

@@ -51,6 +51,22 @@ describe('gateway/logging/log-file', () => {
     }
   });
 
+  it('a --daemonize log that cannot be opened is ERR_LOG_FILE too, and nothing is started', () => {
+    const logto = join(dir, 'missing', 'daemon.log');
+    const run = runCli([
+      '--master',
+      '--socket',
+      join(dir, 'd.sock'),
+      '--daemonize',
+      logto,
+      TEST_APP,
+    ]);
+    const out = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 3, out);
+    assert.match(out, /ERR_LOG_FILE/, out);
+    assert.ok(out.includes(logto), out);
+  });
+
   it('a reopen that fails keeps the master serving and writing to the old file', async () => {
     const sock = join(dir, 'app.sock');
     const logfile = join(dir, 'tsgi.log');
