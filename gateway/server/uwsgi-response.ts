@@ -5,6 +5,7 @@
  */
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
 import type { Logger } from '../logging/logger.js';
+import { RepeatedHead } from './repeated-head.js';
 import { announcedLength, serializeHead } from './response-head.js';
 import { streamBody } from './write-batch.js';
 
@@ -42,19 +43,22 @@ export function writeWhole(
 ): WriteOutcome | undefined {
   const bodyless = isNullBodyStatus(response.status);
   if (!response.complete && !isHead && !bodyless) return undefined;
-  let head: string;
+  let head: string | Buffer;
   try {
-    head = serializeHead(response, bodyless, announcedLength(response, isHead));
+    head = repeatedHead.head(response, bodyless, announcedLength(response, isHead));
   } catch {
     return undefined;
   }
   if (isHead || bodyless) {
-    target.write(Buffer.from(head, 'latin1'));
+    target.write(typeof head === 'string' ? Buffer.from(head, 'latin1') : head);
     return { status: response.status, bytes: 0, ok: true };
   }
   const total = writeHeadAndBody(target, head, response.chunks);
   return { status: response.status, bytes: total, ok: true };
 }
+
+/** The last whole response's head: a repeated one is written from its bytes. */
+const repeatedHead = new RepeatedHead();
 
 /**
  * Below this many bytes a response is copied into one buffer: Node hands out buffers this small
@@ -84,20 +88,21 @@ function writeLatin1(out: Buffer, text: string, length: number): void {
  */
 function writeHeadAndBody(
   target: ResponseTarget,
-  head: string,
+  head: string | Buffer,
   chunks: readonly Uint8Array[],
 ): number {
   const headLength = head.length; // latin-1: one byte per character
   let total = 0;
   for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
   if (target.writev !== undefined && headLength + total >= COPY_MAX) {
-    const out: Uint8Array[] = [Buffer.from(head, 'latin1')];
+    const out: Uint8Array[] = [typeof head === 'string' ? Buffer.from(head, 'latin1') : head];
     for (let i = 0; i < chunks.length; i++) if (chunks[i]!.length > 0) out.push(chunks[i]!);
     target.writev(out);
     return total;
   }
   const out = Buffer.allocUnsafe(headLength + total);
-  writeLatin1(out, head, headLength);
+  if (typeof head === 'string') writeLatin1(out, head, headLength);
+  else out.set(head);
   let offset = headLength;
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i]!;
