@@ -6,7 +6,7 @@
  * a new string and its internalisation when it becomes an environ property. Bounded, so a peer
  * that sends ever-new keys only fills the table once.
  */
-import type { Latin1Decoder } from './vars.js';
+import type { Latin1Decoder } from './latin1.js';
 
 /** Keys longer than this are decoded every time (nginx's are 9-30 bytes). */
 const MAX_KEY = 48;

@@ -1,5 +1,11 @@
 /** Bytes ↔ latin-1 strings ("bytes as characters", PEP 3333). Not TextDecoder('latin1'): that is windows-1252. */
 
+/**
+ * Bytes → latin-1 string; a server may pass a faster native one (e.g. Buffer's latin1 toString).
+ * decodeVars passes a value's key as `key` (createValueInterner uses it).
+ */
+export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number, key?: string) => string;
+
 const CHUNK = 8192;
 
 export function bytesToLatin1(bytes: Uint8Array, start = 0, end = bytes.length): string {

@@ -20,8 +20,8 @@
  */
 import type { TsgiError } from '../../src/errors.js';
 import { gatewayError } from '../errors.js';
+import type { Latin1Decoder } from './latin1.js';
 import { bytesToLatin1 } from './latin1.js';
-import type { Latin1Decoder } from './vars.js';
 
 export interface VarsDecoderOptions {
   /** Values (latin-1); decodeVars passes the value's key as the 4th argument. */

@@ -1,13 +1,9 @@
 /** Decoding and encoding of the uwsgi vars block. */
-import { bytesToLatin1, latin1ToBytes } from './latin1.js';
+import { bytesToLatin1, type Latin1Decoder, latin1ToBytes } from './latin1.js';
 import { MAX_DATASIZE, type UwsgiVar } from './packet.js';
 import { VarsDecoder } from './vars-decoder.js';
 
-/**
- * Bytes → latin-1 string; a server may pass a faster native one (e.g. Buffer's latin1 toString).
- * decodeVars passes a value's key as `key` (createValueInterner uses it).
- */
-export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number, key?: string) => string;
+export type { Latin1Decoder } from './latin1.js';
 
 /**
  * Decodes a whole vars block into `[key, value]` pairs (latin-1), keeping duplicates in order.
