@@ -79,7 +79,7 @@ export const CORE_ERROR_MESSAGES = {
   },
   ERR_TSGI_NO_START_RESPONSE: {
     status: 500,
-    message: 'the app returned its body without calling startResponse',
+    message: 'the app returned before calling startResponse',
   },
   ERR_TSGI_BODY_NOT_ITERABLE: {
     status: 500,

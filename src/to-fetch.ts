@@ -1,8 +1,7 @@
 /** toFetch(app): a TSGI app as a Fetch handler `(request, ...platformArgs) => Promise<Response>`. */
 
-import { type AppResponse, errorResponse, type RunOptions } from './app-response.js';
+import type { AppResponse, RunOptions } from './app-response.js';
 import { environFromRequest, type RequestEnvironOptions } from './environ.js';
-import { coreError } from './errors.js';
 import { addWaitUntil, PendingWork, Startup } from './extensions.js';
 import { startApp } from './run-app.js';
 import { isNullBodyStatus } from './status.js';
@@ -88,16 +87,11 @@ class BodySource {
   }
 }
 
-/** Turns a committed AppResponse into a Fetch Response. */
+/**
+ * Turns a committed AppResponse into a Fetch Response. Its status is 200–599: startResponse
+ * refuses the others (ERR_TSGI_STATUS_INVALID), which Fetch could not carry either.
+ */
 export function toResponse(response: AppResponse, isHead: boolean): Response {
-  if (response.status < 200 || response.status > 599) {
-    // Fetch cannot carry 1xx or > 599 as a final status (the Response constructor throws).
-    void response.close();
-    return toResponse(
-      errorResponse(coreError('ERR_TSGI_STATUS_INVALID', `${response.status} cannot be sent`)),
-      isHead,
-    );
-  }
   // statusText carries the reason phrase of the status line, the standard one included.
   const init: ResponseInit = { status: response.status, statusText: response.reason };
   let fetchResponse: Response;

@@ -27,10 +27,11 @@ export function workerResponse(app: AppResponse, environ: Environ, ctx: WorkerCo
   // A complete body is one Uint8Array: workerd knows its length and has nothing left to wait on.
   if (app.complete || !fetchResponse.body) return fetchResponse;
   const Fixed = natives.FixedLengthStream;
-  const Identity = natives.IdentityTransformStream;
-  if (!Fixed || !Identity) return fetchResponse; // not workerd
+  if (!Fixed) return fetchResponse; // not workerd (which has both)
   const { readable, writable } =
-    app.contentLength === undefined ? new Identity() : new Fixed(app.contentLength);
+    app.contentLength === undefined
+      ? new natives.IdentityTransformStream!()
+      : new Fixed(app.contentLength);
   // A failure mid-body (the app threw, the client left) already reaches both ends of the pipe.
   ctx.waitUntil(fetchResponse.body.pipeTo(writable).catch(() => {}));
   return new Response(readable, fetchResponse);
