@@ -5,6 +5,14 @@
  * `forwardToOrigin` hands the request on instead of answering). `handle` buffers the response; `streamHandle` streams
  * it through Lambda response streaming. The environ carries `aws.event` and `aws.context`.
  */
+
+/**
+ * Call once at the top of the handler module to give a Fetch app (a Hono app through fromHono)
+ * the lightweight global Response the gateway uses: its string or bytes responses are written from
+ * what they were made of, without Node building a stream for each. Left out of the bundle when
+ * not called.
+ */
+export { installLightweightResponse } from '../../src/lightweight-response.js';
 export { defaultIsBinary } from './binary.js';
 export { forwardToOrigin } from './edge-forward.js';
 export type { LambdaErrorCode } from './errors.js';

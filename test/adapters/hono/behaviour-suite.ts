@@ -107,7 +107,7 @@ async function same(url: string, init?: RequestInit): Promise<{ body: string; re
 
 /**
  * The suite, under `title`. Run as it is (behaviour.test.ts) and with the gateway's lightweight
- * global Response installed first (test/gateway/app/lightweight-response-hono.test.ts).
+ * global Response installed first (test/src/lightweight-response-hono.test.ts).
  */
 export function honoBehaviour(title: string): void {
   describe(title, () => {

@@ -8,16 +8,16 @@ import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { environFromRequest, responseParts, runApp } from 'tsgi';
 import { fromHono, toHono } from 'tsgi/hono';
-import { installLightweightResponse } from '../../../gateway/app/lightweight-response.js';
-import { honoBehaviour } from '../../adapters/hono/behaviour-suite.js';
+import { installLightweightResponse } from '../../src/lightweight-response.js';
+import { honoBehaviour } from '../adapters/hono/behaviour-suite.js';
 
 const native = globalThis.Response;
 installLightweightResponse();
 assert.notEqual(globalThis.Response, native);
 
-honoBehaviour('gateway/app/lightweight-response: a Hono app behaves the same on it');
+honoBehaviour('src/lightweight-response: a Hono app behaves the same on it');
 
-describe('gateway/app/lightweight-response: a TSGI app inside a Hono app (toHono)', () => {
+describe('src/lightweight-response: a TSGI app inside a Hono app (toHono)', () => {
   it('the inner app’s status, headers and body reach the client; the Response stays light', async () => {
     const inner = toHono((environ, startResponse) => {
       startResponse('201 Made', [

@@ -17,7 +17,7 @@ import {
 import {
   installLightweightResponse,
   lightweightResponseClass,
-} from '../../../gateway/app/lightweight-response.js';
+} from '../../src/lightweight-response.js';
 
 const Native = Response;
 const Light = lightweightResponseClass(Native);
@@ -150,7 +150,7 @@ async function written(response: Response) {
   };
 }
 
-describe('gateway/app/lightweight-response: the same answers as Node’s Response', () => {
+describe('src/lightweight-response: the same answers as Node’s Response', () => {
   for (const [name, args] of CASES) {
     it(`${name}: getters and body`, async () => {
       assert.deepEqual(
