@@ -16,7 +16,7 @@
  * connection takes the regular path.
  */
 import type { Server, Socket } from 'node:net';
-import { PacketReader } from '../uwsgi/index.js';
+import { readWholePacket } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
 import {
   HandleConnection,
@@ -139,7 +139,7 @@ class FastConnection extends HandleConnection implements Exchange {
     let request: UwsgiRequest;
     let rest: Uint8Array;
     try {
-      const result = new PacketReader({ bufferSize: options.bufferSize }).push(chunk);
+      const result = readWholePacket(chunk, options.bufferSize);
       // Split packet, ping/echo/signal: the regular path.
       if (!result || !options.httpModifiers.has(result.packet.modifier1)) {
         this.upgrade();

@@ -15,7 +15,12 @@ export {
   type UwsgiPacket,
   type UwsgiVar,
 } from './packet.js';
-export { PacketReader, type PacketReaderOptions, type ReadResult } from './reader.js';
+export {
+  PacketReader,
+  type PacketReaderOptions,
+  type ReadResult,
+  readWholePacket,
+} from './reader.js';
 export {
   decodeVars,
   type EncodableVar,

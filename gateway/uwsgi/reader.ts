@@ -38,6 +38,51 @@ const HTTP_STARTS = new Set([
   'PRI ',
 ]);
 
+/** The largest vars block accepted under buffer-size (never more than the protocol allows). */
+function blockLimit(bufferSize: number | undefined): number {
+  return Math.min(bufferSize ?? MAX_DATASIZE, MAX_DATASIZE);
+}
+
+/**
+ * The header at `offset`, refused when it is plain HTTP or announces a block over `bufferSize`.
+ * Checked whatever the datasize: "GET " reads as a 21573-byte block, under the default
+ * buffer-size, and would wait for socket-timeout. No modifier1 a web server sends is a letter.
+ */
+function checkHeader(bytes: Uint8Array, offset: number, bufferSize: number): UwsgiHeader {
+  const header = decodeHeader(bytes, offset);
+  if (header.modifier1 >= 0x41 && header.modifier1 <= 0x5a) {
+    const start = String.fromCharCode(
+      bytes[offset]!,
+      bytes[offset + 1]!,
+      bytes[offset + 2]!,
+      bytes[offset + 3]!,
+    );
+    if (HTTP_STARTS.has(start))
+      throw gatewayError('ERR_UWSGI_PLAIN_HTTP', `request starts with ${JSON.stringify(start)}`);
+  }
+  if (header.datasize > bufferSize) {
+    throw gatewayError(
+      'ERR_UWSGI_BLOCK_TOO_LARGE',
+      `${header.datasize} bytes > ${bufferSize} (buffer-size)`,
+    );
+  }
+  return header;
+}
+
+/**
+ * A packet read whole from the start of `bytes`, as nginx writes it (header, vars and a buffered
+ * body in one write): what a new PacketReader returns for these bytes, without a reader.
+ * Undefined when the vars block is not all there; throws as push() does.
+ */
+export function readWholePacket(bytes: Uint8Array, bufferSize?: number): ReadResult | undefined {
+  if (bytes.length < HEADER_SIZE) return undefined;
+  const { modifier1, datasize, modifier2 } = checkHeader(bytes, 0, blockLimit(bufferSize));
+  const end = HEADER_SIZE + datasize;
+  if (bytes.length < end) return undefined;
+  const packet = { modifier1, datasize, modifier2, block: bytes.subarray(HEADER_SIZE, end) };
+  return { packet, rest: bytes.subarray(end) };
+}
+
 export class PacketReader {
   readonly #bufferSize: number;
   /** Only for a header split across chunks (allocated then: nginx sends it whole). */
@@ -49,7 +94,7 @@ export class PacketReader {
   #done = false;
 
   constructor(options: PacketReaderOptions = {}) {
-    this.#bufferSize = Math.min(options.bufferSize ?? MAX_DATASIZE, MAX_DATASIZE);
+    this.#bufferSize = blockLimit(options.bufferSize);
   }
 
   /** True once any byte was pushed (a connection that sent nothing needs no error reply). */
@@ -107,26 +152,7 @@ export class PacketReader {
   }
 
   #checkHeader(bytes: Uint8Array, offset: number): UwsgiHeader {
-    const header = decodeHeader(bytes, offset);
-    // Checked whatever the datasize: "GET " reads as a 21573-byte block, under the default
-    // buffer-size, and would wait for socket-timeout. No modifier1 a web server sends is a letter.
-    if (header.modifier1 >= 0x41 && header.modifier1 <= 0x5a) {
-      const start = String.fromCharCode(
-        bytes[offset]!,
-        bytes[offset + 1]!,
-        bytes[offset + 2]!,
-        bytes[offset + 3]!,
-      );
-      if (HTTP_STARTS.has(start))
-        throw gatewayError('ERR_UWSGI_PLAIN_HTTP', `request starts with ${JSON.stringify(start)}`);
-    }
-    if (header.datasize > this.#bufferSize) {
-      throw gatewayError(
-        'ERR_UWSGI_BLOCK_TOO_LARGE',
-        `${header.datasize} bytes > ${this.#bufferSize} (buffer-size)`,
-      );
-    }
-    return header;
+    return checkHeader(bytes, offset, this.#bufferSize);
   }
 
   #finish(block: Uint8Array, rest: Uint8Array): ReadResult {

@@ -11,6 +11,7 @@ import {
   encodePacket,
   encodeVars,
   PacketReader,
+  readWholePacket,
   type UwsgiVar,
 } from '../../../gateway/uwsgi/index.js';
 
@@ -177,6 +178,47 @@ describe('gateway/uwsgi codec', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('readWholePacket reads what a PacketReader given the same first bytes returns', () => {
+    /** An outcome to compare: the packet and rest, undefined, or the error code. */
+    const outcome = (read: () => ReturnType<PacketReader['push']>) => {
+      try {
+        const result = read();
+        if (!result) return 'incomplete';
+        const { packet, rest } = result;
+        return [packet.modifier1, packet.datasize, packet.modifier2, [...packet.block], [...rest]];
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    const bytesArb = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      fc
+        .tuple(
+          fc.array(fc.tuple(fc.string({ minLength: 1 }), fc.string()), { maxLength: 6 }),
+          fc.uint8Array({ maxLength: 20 }),
+          fc.nat({ max: 120 }),
+        )
+        .map(([pairs, body, cut]) => {
+          const latin1 = pairs.map(([k, v]) => [k.replace(/[^\x01-\xff]/g, 'x'), v]);
+          const bytes = encodePacket(
+            latin1.map(([k, v]) => [k!, v!.replace(/[^\x00-\xff]/g, 'y')]),
+            { body },
+          );
+          return bytes.subarray(0, Math.min(bytes.length, cut + 4));
+        }),
+      fc.constantFrom(Uint8Array.from(Buffer.from('GET / HTTP/1.1\r\n\r\n'))),
+    );
+    fc.assert(
+      fc.property(bytesArb, fc.constantFrom(20, 300, 65535), (bytes, bufferSize) => {
+        assert.deepEqual(
+          outcome(() => readWholePacket(bytes, bufferSize)),
+          outcome(() => new PacketReader({ bufferSize }).push(bytes)),
+        );
+      }),
+      { numRuns: 1000 },
     );
   });
 
