@@ -93,6 +93,24 @@ describe('gateway/server HTTP upgrade hook', () => {
     assert.ok(lines.some((l) => /request: .*GET \/hello => 200 13 bytes/.test(l)));
   });
 
+  it('refuses an HTTP/1.1 upgrade without Host 400 with a request line, never handing it over', async () => {
+    const before = seen.length;
+    const from = lines.length;
+    const text = await exchange(
+      port,
+      'GET /echo-proto?no-host HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n',
+      /400 Bad Request\n$/,
+    );
+    assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*Connection: close\r\n/);
+    assert.equal(seen.length, before);
+    const own = lines.slice(from);
+    assert.ok(
+      own.some((l) => l.includes('ERR_HTTP_MISSING_HOST')),
+      own.join('\n'),
+    );
+    assert.ok(own.some((l) => /^request: \S+ GET \/echo-proto\?no-host => 400 /.test(l)));
+  });
+
   it('serves requests without an Upgrade header the ordinary way', async () => {
     const before = seen.length;
     assert.equal((await httpCall(port, { path: '/hello' })).status, 200);
