@@ -75,7 +75,10 @@ export function openMasterFifo(path: string, onLetter: (letter: string) => void)
   }
   const stream = new Socket({ fd: opened.fd, readable: true, writable: false });
   stream.on('data', (chunk: Buffer) => {
-    for (const letter of chunk.toString('latin1')) {
+    // Each letter once per read: a runaway writer (a file cat into the FIFO) queues at most one
+    // action and one log line per distinct letter, not one per byte.
+    const letters = new Set(chunk.toString('latin1'));
+    for (const letter of letters) {
       if (letter !== '\n' && letter !== '\r' && letter !== ' ') onLetter(letter);
     }
   });
