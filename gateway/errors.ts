@@ -117,6 +117,11 @@ export const GATEWAY_ERRORS = {
       'the request target and headers count more than buffer-size (the target and every header name and value)',
     fix: 'Raise --buffer-size, or send smaller headers/cookies.',
   },
+  ERR_HTTP_HEAD_TIMEOUT: {
+    status: 408,
+    message: 'the HTTP request head did not arrive within socket-timeout',
+    fix: 'Raise --socket-timeout if clients are slow, or find why they stall mid-head.',
+  },
   ERR_GATEWAY_WRITE_TIMEOUT: {
     message: 'the peer did not accept response bytes within socket-timeout; connection closed',
     fix: 'Raise --socket-timeout, or check the proxy in front of the gateway.',

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { OPTION_LIST, uwsgiMigrationRows } from '../gateway/config/index.js';
 import type { MigrationRow } from '../gateway/config/migration.js';
+import { GATEWAY_ERRORS } from '../gateway/errors.js';
+import { LIMITS, type LimitSpec } from '../gateway/limits.js';
 import { apiReference } from './api-reference.js';
 import { findErrorTables } from './error-tables.js';
 
@@ -146,7 +148,22 @@ export async function errorsByStatus(): Promise<string> {
   ].join('\n');
 }
 
+/** docs/limits.md's table: every limit of gateway/limits.ts, its option, error, status and paths. */
+export function limitsTable(): string {
+  const errors = GATEWAY_ERRORS as Record<string, { status?: number }>;
+  const rows = Object.values(LIMITS as Record<string, LimitSpec>).map((l) => {
+    const status = errors[l.code]?.status ?? '—';
+    return `| ${link(l.option)} | ${cell(l.bounds)} | ${code(l.code)} | ${status} | ${cell(l.answer)} | ${l.paths.join(', ')} |`;
+  });
+  return [
+    '| option | bounds | error | status | the client gets | paths |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 export const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
+  limits: limitsTable,
   'api-reference': apiReference,
   'uwsgi-options': uwsgiOptionTables,
   'uwsgi-ini-explained': uwsgiIniExplained,

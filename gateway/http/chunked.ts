@@ -4,6 +4,7 @@
  * no chunk extensions, no trailer fields (both `unsupported`: valid, for a fuller parser).
  */
 import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -83,10 +84,7 @@ export class ChunkedDecoder {
             if (this.#limit > 0 && this.received > this.#limit) {
               return {
                 kind: 'error',
-                error: gatewayError(
-                  'ERR_UWSGI_BODY_TOO_LARGE',
-                  `more than ${this.#limit} bytes (limit-post)`,
-                ),
+                error: limitError('limitPost', this.#limit, 'a chunked body'),
               };
             }
             this.#remaining = this.#size;

@@ -9,6 +9,7 @@
  * `unsupported` (valid, but for a fuller parser to read: the caller hands the connection over).
  */
 import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 
 export type Latin1Decoder = (bytes: Uint8Array, start: number, end: number) => string;
 
@@ -86,11 +87,7 @@ function malformed(what: string): HeadResult {
 }
 
 function tooLarge(max: number): HeadResult {
-  const error = gatewayError(
-    'ERR_HTTP_HEAD_TOO_LARGE',
-    `the target and headers count more than ${max} bytes (buffer-size)`,
-  );
-  return { kind: 'error', error };
+  return { kind: 'error', error: limitError('httpHeadSize', max) };
 }
 
 function unsupported(why: string): HeadResult {

@@ -17,7 +17,7 @@
  * module's probe found every one of them.
  */
 import type { Server, Socket } from 'node:net';
-import { gatewayError } from '../errors.js';
+import { limitMessage } from '../limits.js';
 import type { ConnectionContext } from './connection-context.js';
 import {
   acceptHooks,
@@ -151,8 +151,7 @@ function sweep(listener: HandleListener): void {
         c.writeQueued = queued;
         c.writeProgressAt = now;
       } else if (now - c.writeProgressAt >= options.socketTimeoutMs) {
-        const limit = `${queued} bytes unread, ${options.socketTimeout} s (socket-timeout)`;
-        log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', limit).message);
+        log.warn(limitMessage('writeTimeout', options.socketTimeout, `${queued} bytes unread`));
         c.closeHandle();
         continue;
       }
@@ -345,13 +344,7 @@ export abstract class HandleConnection {
     const socket = socketForHandle(handle, listener.server);
     if (this.inFlight > 0) {
       const { options, log } = listener.context;
-      guardWrites(
-        socket,
-        options.socketTimeoutMs,
-        `${options.socketTimeout} s (socket-timeout)`,
-        log,
-        0,
-      );
+      guardWrites(socket, options, log, 0);
     }
     return socket;
   }

@@ -4,6 +4,7 @@
  * node:http's clientError handler (http-server.ts) and the raw-handle path (http-fast-accept.ts)
  * give the same bytes, warning and request line (not counted as a request).
  */
+import { limitMessage } from '../limits.js';
 import type { ConnectionContext } from './connection-context.js';
 import { refusedUnread } from './request-cycle.js';
 
@@ -33,9 +34,9 @@ export function refuseUnread(
 ): void {
   const { options, log } = context;
   if (status === 431) {
-    log.warn(`request headers larger than ${options.bufferSize} bytes (buffer-size): 431`);
+    log.warn(limitMessage('httpHeadSize', options.bufferSize));
   } else if (status === 408) {
-    log.warn(`request headers incomplete after ${options.socketTimeout} s (socket-timeout): 408`);
+    log.warn(limitMessage('httpHeadTimeout', options.socketTimeout));
   } else {
     log.warn(`malformed HTTP request (${reason}): 400`);
   }

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AppResponse, errorResponse, isNullBodyStatus } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionContext } from './connection-context.js';
 import type { Exchange } from './request-cycle.js';
@@ -20,8 +21,7 @@ import { guardWrites } from './write-guard.js';
 /** A response still queued after its last write: socket-timeout on the peer reading it. */
 function guardSocket(exchange: NodeHttpExchange, minBytes?: number): void {
   const { options, log } = exchange.context;
-  const limit = `${options.socketTimeout} s (socket-timeout)`;
-  guardWrites(exchange.req.socket, options.socketTimeoutMs, limit, log, minBytes);
+  guardWrites(exchange.req.socket, options, log, minBytes);
 }
 
 /** One request on node:http, as the request cycle sees it. */
@@ -105,7 +105,7 @@ export async function* limitedBody(exchange: NodeHttpExchange): AsyncGenerator<U
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         res.shouldKeepAlive = false;
-        const error = gatewayError('ERR_UWSGI_BODY_TIMEOUT', `${socketTimeout} s (socket-timeout)`);
+        const error = limitError('bodyTimeout', socketTimeout);
         context.log.warn(error.message);
         reject(error);
       }, socketTimeoutMs);
@@ -127,7 +127,7 @@ export async function* limitedBody(exchange: NodeHttpExchange): AsyncGenerator<U
     if (next.done) return;
     seen += next.value.length;
     if (limit > 0 && seen > limit) {
-      throw gatewayError('ERR_UWSGI_BODY_TOO_LARGE', `more than ${limit} bytes (limit-post)`);
+      throw limitError('limitPost', limit, `${seen} bytes received`);
     }
     yield next.value;
   }

@@ -45,7 +45,7 @@ import {
   startApp,
   type TsgiError,
 } from '../../src/index.js';
-import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionContext } from './connection-context.js';
 import { type Outcome, RequestRecord, requestDone } from './request-done.js';
@@ -102,10 +102,7 @@ export function serveRequest(
 ): void {
   const { options, app } = context;
   if (options.limitPost > 0 && declaredLength > options.limitPost) {
-    const error = gatewayError(
-      'ERR_UWSGI_BODY_TOO_LARGE',
-      `CONTENT_LENGTH ${declaredLength} > ${options.limitPost} (limit-post)`,
-    );
+    const error = limitError('limitPost', options.limitPost, `CONTENT_LENGTH ${declaredLength}`);
     refuseRequest(context, exchange, error, environ.REQUEST_METHOD, uriOf(environ), environ);
     return;
   }

@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 import type { TsgiError } from '../../src/index.js';
 import { gatewayError } from '../errors.js';
+import { limitError, limitMessage } from '../limits.js';
 import { MODIFIER, PacketReader, type ReadResult, type UwsgiPacket } from '../uwsgi/index.js';
 import type { ConnectionContext } from './connection-context.js';
 import { unsentBytes } from './node-internals.js';
@@ -52,7 +53,7 @@ function closeSocket(socket: Socket, context: ConnectionContext): void {
   socket.end();
   socket.once('finish', () => socket.destroy());
   const { options, log } = context;
-  guardWrites(socket, options.socketTimeoutMs, `${options.socketTimeout} s (socket-timeout)`, log);
+  guardWrites(socket, options, log);
 }
 
 const CONNECTION = Symbol('tsgi.uwsgiConnection');
@@ -181,28 +182,28 @@ class UwsgiConnection implements Exchange {
     const { log, options } = this.context;
     const limit = `${options.socketTimeout} s (socket-timeout)`;
     if (this.phase === Phase.Head) {
-      if (this.reader?.started) this.refuse(gatewayError('ERR_UWSGI_VARS_TIMEOUT', limit));
-      else {
+      if (this.reader?.started) {
+        this.refuse(limitError('uwsgiVarsTimeout', options.socketTimeout));
+      } else {
         log.warn(`closed a connection that sent nothing in ${limit}`);
         this.socket.destroy();
       }
       return;
     }
     if (this.drainWaiter) {
-      const detail = `${unsentBytes(this.socket)} bytes unread, ${limit}`;
-      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', detail).message);
+      const detail = `${unsentBytes(this.socket)} bytes unread`;
+      log.warn(limitMessage('writeTimeout', options.socketTimeout, detail));
       this.socket.destroy();
       return;
     }
     if (this.phase === Phase.Drain) {
-      log.warn(
-        gatewayError('ERR_UWSGI_BODY_TIMEOUT', `while draining the unread body, ${limit}`).message,
-      );
+      const detail = 'while draining the unread body';
+      log.warn(limitMessage('bodyTimeout', options.socketTimeout, detail));
       this.socket.destroy();
       return;
     }
     if (this.body?.waitingForData) {
-      const error = gatewayError('ERR_UWSGI_BODY_TIMEOUT', limit);
+      const error = limitError('bodyTimeout', options.socketTimeout);
       log.warn(error.message);
       this.body.fail(error);
     }

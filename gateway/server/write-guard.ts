@@ -4,7 +4,7 @@
  * the last write, which the usual small response never is.
  */
 import type { Socket } from 'node:net';
-import { gatewayError } from '../errors.js';
+import { limitMessage } from '../limits.js';
 import type { Logger } from '../logging/logger.js';
 
 import { handedBytes, unsentBytes as queued } from './node-internals.js';
@@ -20,7 +20,7 @@ type Guarded = Socket & { [GUARDED]?: boolean };
 export const GUARD_MIN_BYTES = 64 * 1024;
 
 /**
- * Destroys the socket when no byte reaches the kernel for `ms` (the peer stopped reading), as
+ * Destroys the socket when no byte reaches the kernel for socket-timeout (the peer stopped reading), as
  * nginx's send_timeout: a limit between two writes that progress, not on the whole response, so
  * a slow but steady reader gets everything. Progress is counted in bytes handed to the kernel,
  * not by the queue's size, which grows again when the next chunk is written after a drain.
@@ -29,8 +29,8 @@ export const GUARD_MIN_BYTES = 64 * 1024;
  */
 export function guardWrites(
   socket: Socket,
-  ms: number,
-  limit: string,
+  /** socket-timeout, in seconds and in ms. */
+  timeout: { readonly socketTimeout: number; readonly socketTimeoutMs: number },
   log: Logger,
   minBytes = GUARD_MIN_BYTES,
 ): void {
@@ -50,13 +50,12 @@ export function guardWrites(
     const handed = handedBytes(s);
     if (handed <= last) {
       clearInterval(timer);
-      const detail = `${unsent} bytes unread, ${limit}`;
-      log.warn(gatewayError('ERR_GATEWAY_WRITE_TIMEOUT', detail).message);
+      log.warn(limitMessage('writeTimeout', timeout.socketTimeout, `${unsent} bytes unread`));
       s.destroy();
       return;
     }
     last = handed;
-  }, ms);
+  }, timeout.socketTimeoutMs);
   timer.unref();
   // Without this the timer keeps a closed socket (and what it references) alive until its next
   // tick, socket-timeout later: thousands of them under load, all garbage the collector must walk.

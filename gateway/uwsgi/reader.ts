@@ -3,6 +3,7 @@
  * vars block once both are complete, plus the bytes after them (the start of the body).
  */
 import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 import {
   decodeHeader,
   HEADER_SIZE,
@@ -61,10 +62,7 @@ function checkHeader(bytes: Uint8Array, offset: number, bufferSize: number): Uws
       throw gatewayError('ERR_UWSGI_PLAIN_HTTP', `request starts with ${JSON.stringify(start)}`);
   }
   if (header.datasize > bufferSize) {
-    throw gatewayError(
-      'ERR_UWSGI_BLOCK_TOO_LARGE',
-      `${header.datasize} bytes > ${bufferSize} (buffer-size)`,
-    );
+    throw limitError('uwsgiVarsSize', bufferSize, `${header.datasize} bytes`);
   }
   return header;
 }

@@ -20,6 +20,7 @@
  */
 import type { TsgiError } from '../../src/errors.js';
 import { gatewayError } from '../errors.js';
+import { limitError } from '../limits.js';
 import type { Latin1Decoder } from './latin1.js';
 import { bytesToLatin1 } from './latin1.js';
 
@@ -105,7 +106,7 @@ export class VarsDecoder {
       pos += 2;
       if (pos + valueLength > end) throw overrun('value', pos, valueLength, end);
       if (n >= maxVars) {
-        throw gatewayError('ERR_UWSGI_TOO_MANY_VARS', `more than ${maxVars} (max-vars)`);
+        throw limitError('maxVars', maxVars);
       }
       const k = 2 * n;
       let key: string;
