@@ -139,7 +139,7 @@ describe('gateway/server/request-done: one line per request, in the configured f
       'tsgi: LOG - - 400 16 addr=- id=- wid=1',
       'tsgi: LOG POST /post 413 22 addr=127.0.0.1 id=three wid=1',
       'tsgi: LOG GET /dup 400 16 addr=127.0.0.1 id=- wid=1',
-      'tsgi: LOG GET /dup-ws 400 0 addr=127.0.0.1 id=- wid=1',
+      'tsgi: LOG GET /dup-ws 400 16 addr=127.0.0.1 id=- wid=1',
       'tsgi: LOG - - 400 0 addr=127.0.0.1 id=- wid=1',
     ];
     const logged = () => master!.lines.filter((l) => l.startsWith('tsgi: LOG '));
