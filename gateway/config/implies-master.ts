@@ -1,7 +1,11 @@
 /**
  * Whether a configuration needs the master process: `master` itself, or any option marked
- * `impliesMaster` in the table set to something other than its default (uWSGI turns the master
- * on for the same options). Read from the table, so a new master-side option says it there.
+ * `impliesMaster` in the table set to something other than its default. These are the options
+ * whose work the master does here (worker count and recycling, harakiri's watchdog, reloads, the
+ * pidfile, the stats server, vacuum, log files, dropping privileges). uWSGI turns its master on
+ * silently for a subset of them (those flagged UWSGI_OPT_MASTER, e.g. stats, master-fifo,
+ * touch-reload, cheaper, idle); tsgi turns it on for all of them, as its master does the work.
+ * Read from the table, so a new master-side option says it there.
  */
 import type { OptionSpec } from './option-types.js';
 import { type GatewayConfig, OPTION_LIST } from './options.js';

@@ -17,7 +17,7 @@ describe('gateway/config/implies-master', () => {
     assert.deepEqual(masterOptions(defaultConfig()), []);
   });
 
-  it('the table marks the options that act in the master (log-format and memory-report do not: uWSGI applies them in each worker)', () => {
+  it('the table marks the options whose work the master does (log-format and memory-report are applied in each worker, as in uWSGI)', () => {
     const marked = OPTION_LIST.filter((e) => e.spec.impliesMaster).map((e) => e.name);
     assert.deepEqual(marked.sort(), [
       'autoreload',
