@@ -26,7 +26,7 @@ export const LAYERS: ReadonlyArray<{ name: string; units: readonly string[]; pee
     units: ['adapters/aws-lambda/', 'adapters/cloudflare-workers/', 'adapters/hono/'],
     peers: true,
   },
-  { name: 'gateway errors', units: ['gateway/errors.ts'] },
+  { name: 'gateway errors and limits', units: ['gateway/errors.ts', 'gateway/limits.ts'] },
   {
     name: 'gateway codecs, settings, logging',
     units: ['gateway/uwsgi', 'gateway/websocket', 'gateway/config', 'gateway/logging'],

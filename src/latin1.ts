@@ -4,7 +4,7 @@
  */
 
 /** The one UTF-8 encoder of the core (each module making its own would repeat it in every bundle). */
-export const utf8Encoder = new TextEncoder();
+export const utf8Encoder: { encode(text: string): Uint8Array } = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 /** Bytes → latin-1 string (one char per byte). */

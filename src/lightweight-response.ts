@@ -37,16 +37,13 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const REAL_OF = Symbol('native response');
 const encoder = new TextEncoder();
 
-type NodeBuffer = { from(text: string): Uint8Array };
-
 /**
- * A string body's UTF-8 bytes: Node's Buffer.from where the runtime has it (several times faster
- * than TextEncoder for a short string; looked up, not imported, as this file runs anywhere).
+ * A string body's UTF-8 bytes. The core uses TextEncoder (it runs anywhere); a host on Node passes
+ * its Buffer.from, several times faster for a short string (the gateway and the Lambda adapter).
  */
-function textBytes(text: string): Uint8Array {
-  const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-  return buffer ? buffer.from(text) : encoder.encode(text);
-}
+export type EncodeText = (text: string) => Uint8Array;
+
+const encodeWithTextEncoder: EncodeText = (text) => encoder.encode(text);
 
 /** The body kinds kept as given; undefined for any other (the native Response takes those). */
 function fastBody(body: unknown): string | Uint8Array | null | undefined {
@@ -162,16 +159,19 @@ function fastInit(init: unknown, body: string | Uint8Array | null): FastInit | u
  * AWS Lambda (tsgi/aws-lambda) at the top of the handler module. Returns whether it is installed
  * (false where the runtime has no Response).
  */
-export function installLightweightResponse(): boolean {
+export function installLightweightResponse(encodeText?: EncodeText): boolean {
   const current = globalThis.Response as unknown as Record<symbol, unknown> | undefined;
   if (typeof current !== 'function') return false;
   if (current[RESPONSE_PARTS] !== undefined) return true;
-  globalThis.Response = lightweightResponseClass(globalThis.Response);
+  globalThis.Response = lightweightResponseClass(globalThis.Response, encodeText);
   return true;
 }
 
 /** The lightweight Response class over `Native` (the runtime's Response). */
-export function lightweightResponseClass(Native: typeof Response): typeof Response {
+export function lightweightResponseClass(
+  Native: typeof Response,
+  textBytes: EncodeText = encodeWithTextEncoder,
+): typeof Response {
   class LightweightResponse {
     #body: string | Uint8Array | null = null;
     #init: FastInit | undefined;

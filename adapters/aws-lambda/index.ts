@@ -6,13 +6,6 @@
  * it through Lambda response streaming. The environ carries `aws.event` and `aws.context`.
  */
 
-/**
- * Call once at the top of the handler module to give a Fetch app (a Hono app through fromHono)
- * the lightweight global Response the gateway uses: its string or bytes responses are written from
- * what they were made of, without Node building a stream for each. Left out of the bundle when
- * not called.
- */
-export { installLightweightResponse } from '../../src/lightweight-response.js';
 export { defaultIsBinary } from './binary.js';
 export { forwardToOrigin } from './edge-forward.js';
 export type { LambdaErrorCode } from './errors.js';
@@ -33,6 +26,7 @@ export type {
 } from './event-types.js';
 export type { LambdaHandler } from './handle.js';
 export { handle } from './handle.js';
+export { installLightweightResponse } from './lightweight-response.js';
 export { caseVariant } from './set-cookie.js';
 export { detectSource } from './sources/detect.js';
 export { EDGE_GENERATED_RESPONSE_LIMITS } from './sources/edge.js';
